@@ -1,0 +1,3 @@
+"""femtologging: Python's standard ``logging`` rebuilt on a Rust core."""
+
+from . import _femtologging  # noqa: F401

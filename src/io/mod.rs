@@ -1,0 +1,7 @@
+//! Asynchronous I/O: worker threads fed by bounded queues (placeholder).
+
+use pyo3::prelude::*;
+
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}
