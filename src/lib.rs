@@ -5,11 +5,19 @@
 
 use pyo3::prelude::*;
 
+pub mod caller;
 pub mod formatter;
+pub mod globals;
 pub mod io;
+pub mod logger;
+pub mod record;
 
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    globals::register(m)?;
+    record::register(m)?;
+    caller::register(m)?;
+    logger::register(m)?;
     formatter::register(m)?;
     io::register(m)?;
     Ok(())

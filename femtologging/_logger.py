@@ -1,0 +1,257 @@
+"""``Logger`` (a thin Python face over the native ``_LoggerCore``), the hierarchy manager and adapters."""
+
+import pickle
+import sys
+import warnings
+from types import GenericAlias
+
+import femtologging as _pkg
+
+from . import _femtologging as _native
+from ._femtologging import _LoggerCore
+from ._filter import Filterer
+from ._levels import CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, _checkLevel, getLevelName
+
+
+class Logger(_LoggerCore, Filterer):
+    """A named channel for records. Level methods, record creation and dispatch are native."""
+
+    def setLevel(self, level):
+        """Set this logger's level (a number or a registered name)."""
+        self.level = _checkLevel(level)
+
+    def warn(self, msg, *args, **kwargs):
+        """Deprecated alias of :meth:`warning`."""
+        warnings.warn("The 'warn' method is deprecated, use 'warning' instead",
+                      DeprecationWarning, 2)
+        self.warning(msg, *args, **kwargs)
+
+    def addHandler(self, hdlr):
+        """Add ``hdlr`` unless it is already attached."""
+        with _pkg._lock:
+            if hdlr not in self.handlers:
+                self.handlers.append(hdlr)
+
+    def removeHandler(self, hdlr):
+        """Detach ``hdlr`` if attached."""
+        with _pkg._lock:
+            if hdlr in self.handlers:
+                self.handlers.remove(hdlr)
+
+    def hasHandlers(self):
+        """True if this logger or an ancestor it propagates to has a handler."""
+        c = self
+        while c:
+            if c.handlers:
+                return True
+            if not c.propagate:
+                return False
+            c = c.parent
+        return False
+
+    def getChild(self, suffix):
+        """The logger below this one called ``suffix`` (which may contain dots)."""
+        if self.root is not self:
+            suffix = '.'.join((self.name, suffix))
+        return self.manager.getLogger(suffix)
+
+    def __repr__(self):
+        level = getLevelName(self.getEffectiveLevel())
+        return '<%s %s (%s)>' % (self.__class__.__name__, self.name, level)
+
+    def __reduce__(self):
+        if _pkg.getLogger(self.name) is not self:
+            raise pickle.PicklingError('logger cannot be pickled')
+        return _pkg.getLogger, (self.name,)
+
+
+class RootLogger(Logger):
+    """The logger at the top of the hierarchy, called ``root``."""
+
+    def __init__(self, level):
+        Logger.__init__(self, "root", level)
+
+    def __reduce__(self):
+        return _pkg.getLogger, ()
+
+
+_loggerClass = Logger
+
+
+def setLoggerClass(klass):
+    """Use ``klass`` (a ``Logger`` subclass) for loggers created from now on."""
+    global _loggerClass
+    if klass != Logger and not issubclass(klass, Logger):
+        raise TypeError("logger not derived from logging.Logger: " + klass.__name__)
+    _loggerClass = klass
+
+
+def getLoggerClass():
+    """The class used for new loggers."""
+    return _loggerClass
+
+
+class PlaceHolder:
+    """Stands in the hierarchy for a dotted name no logger has claimed yet."""
+
+    def __init__(self, alogger):
+        self.loggerMap = {alogger: None}
+
+    def append(self, alogger):
+        if alogger not in self.loggerMap:
+            self.loggerMap[alogger] = None
+
+
+class Manager:
+    """Holds the logger hierarchy: names to loggers, placeholders, ``disable``."""
+
+    def __init__(self, rootnode):
+        self.root = rootnode
+        self._disable = 0
+        self.emittedNoHandlerWarning = False
+        self.loggerDict = {}
+        self.loggerClass = None
+        self.logRecordFactory = None
+
+    @property
+    def disable(self):
+        return self._disable
+
+    @disable.setter
+    def disable(self, value):
+        self._disable = _checkLevel(value)
+        if getattr(Logger, 'manager', self) is self:
+            _native._set_disable(self._disable)
+
+    def getLogger(self, name):
+        """Return the logger called ``name``, creating it and fixing up the hierarchy."""
+        if not isinstance(name, str):
+            raise TypeError('A logger name must be a string')
+        with _pkg._lock:
+            node = self.loggerDict.get(name)
+            if node is None or isinstance(node, PlaceHolder):
+                klass = self.loggerClass or _loggerClass
+                logger = klass(name)
+                logger.manager = self
+                self.loggerDict[name] = logger
+                if node is not None:
+                    self._fixupChildren(node, logger)
+                self._fixupParents(logger)
+                node = logger
+            return node
+
+    def setLoggerClass(self, klass):
+        """Class of the loggers this manager creates."""
+        if klass != Logger and not issubclass(klass, Logger):
+            raise TypeError("logger not derived from logging.Logger: " + klass.__name__)
+        self.loggerClass = klass
+
+    def setLogRecordFactory(self, factory):
+        self.logRecordFactory = factory
+
+    def _fixupParents(self, alogger):
+        name = alogger.name
+        parent = None
+        i = name.rfind(".")
+        while i > 0 and parent is None:
+            prefix = name[:i]
+            node = self.loggerDict.get(prefix)
+            if node is None:
+                self.loggerDict[prefix] = PlaceHolder(alogger)
+            elif isinstance(node, Logger):
+                parent = node
+            else:
+                node.append(alogger)
+            i = name.rfind(".", 0, i - 1)
+        alogger.parent = parent if parent is not None else self.root
+
+    def _fixupChildren(self, ph, alogger):
+        name = alogger.name
+        for child in ph.loggerMap.keys():
+            if not child.parent.name.startswith(name):
+                alogger.parent = child.parent
+                child.parent = alogger
+
+    def _clear_cache(self):
+        """Forget every logger's cached level decisions."""
+        _native._clear_cache()
+
+
+class LoggerAdapter:
+    """Wraps a logger to add contextual information (``extra``) to every record."""
+
+    def __init__(self, logger, extra=None):
+        self.logger = logger
+        self.extra = extra
+
+    def process(self, msg, kwargs):
+        """Give the adapter's ``extra`` to the call; override to change msg or kwargs."""
+        kwargs["extra"] = self.extra
+        return msg, kwargs
+
+    def debug(self, msg, *args, **kwargs):
+        self.log(DEBUG, msg, *args, **kwargs)
+
+    def info(self, msg, *args, **kwargs):
+        self.log(INFO, msg, *args, **kwargs)
+
+    def warning(self, msg, *args, **kwargs):
+        self.log(WARNING, msg, *args, **kwargs)
+
+    def warn(self, msg, *args, **kwargs):
+        warnings.warn("The 'warn' method is deprecated, use 'warning' instead",
+                      DeprecationWarning, 2)
+        self.warning(msg, *args, **kwargs)
+
+    def error(self, msg, *args, **kwargs):
+        self.log(ERROR, msg, *args, **kwargs)
+
+    def exception(self, msg, *args, exc_info=True, **kwargs):
+        self.log(ERROR, msg, *args, exc_info=exc_info, **kwargs)
+
+    def critical(self, msg, *args, **kwargs):
+        self.log(CRITICAL, msg, *args, **kwargs)
+
+    def log(self, level, msg, *args, **kwargs):
+        """Process the call, then hand it to the underlying logger if the level is enabled."""
+        if self.isEnabledFor(level):
+            msg, kwargs = self.process(msg, kwargs)
+            self.logger.log(level, msg, *args, **kwargs)
+
+    def isEnabledFor(self, level):
+        return self.logger.isEnabledFor(level)
+
+    def setLevel(self, level):
+        self.logger.setLevel(level)
+
+    def getEffectiveLevel(self):
+        return self.logger.getEffectiveLevel()
+
+    def hasHandlers(self):
+        return self.logger.hasHandlers()
+
+    def _log(self, level, msg, args, exc_info=None, extra=None, stack_info=False):
+        return self.logger._log(level, msg, args, exc_info=exc_info, extra=extra,
+                                stack_info=stack_info)
+
+    @property
+    def manager(self):
+        return self.logger.manager
+
+    @manager.setter
+    def manager(self, value):
+        self.logger.manager = value
+
+    @property
+    def name(self):
+        return self.logger.name
+
+    def __repr__(self):
+        logger = self.logger
+        level = getLevelName(logger.getEffectiveLevel())
+        return '<%s %s (%s)>' % (self.__class__.__name__, logger.name, level)
+
+    __class_getitem__ = classmethod(GenericAlias)
+
+
+del sys

@@ -1,0 +1,147 @@
+//! Native caller lookup (`findCaller`): walks the interpreter's frames without keeping any alive.
+
+use parking_lot::RwLock;
+use pyo3::ffi;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// Source files of femtologging's own Python facade: their frames are never "the caller".
+static INTERNAL_FILES: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// What `findCaller` returns: `(filename, lineno, funcName, stack_info)`.
+pub struct Caller<'py> {
+    pub filename: Bound<'py, PyAny>,
+    pub lineno: i32,
+    pub func: Bound<'py, PyAny>,
+    pub sinfo: Bound<'py, PyAny>,
+}
+
+fn is_internal(filename: &str) -> bool {
+    if filename.contains("importlib") && filename.contains("_bootstrap") {
+        return true;
+    }
+    INTERNAL_FILES.read().iter().any(|f| f == filename)
+}
+
+/// An owned frame reference.
+struct Frame<'py>(Bound<'py, PyAny>);
+
+impl<'py> Frame<'py> {
+    fn current(py: Python<'py>) -> Option<Self> {
+        // SAFETY: PyEval_GetFrame returns a borrowed reference (or NULL) while we hold the GIL.
+        let raw = unsafe { ffi::PyEval_GetFrame() };
+        if raw.is_null() {
+            None
+        } else {
+            Some(Frame(unsafe { Bound::from_borrowed_ptr(py, raw.cast()) }))
+        }
+    }
+
+    fn back(&self) -> Option<Self> {
+        // SAFETY: the pointer is a live frame object; PyFrame_GetBack returns a new reference or NULL.
+        let raw = unsafe { ffi::PyFrame_GetBack(self.0.as_ptr().cast()) };
+        if raw.is_null() {
+            None
+        } else {
+            Some(Frame(unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }))
+        }
+    }
+
+    fn code(&self) -> Bound<'py, PyAny> {
+        // SAFETY: PyFrame_GetCode returns a new, non-NULL reference to the frame's code object.
+        let raw = unsafe { ffi::PyFrame_GetCode(self.0.as_ptr().cast()) };
+        unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }
+    }
+
+    fn filename(&self) -> PyResult<Bound<'py, PyAny>> {
+        self.code().getattr(intern!(self.0.py(), "co_filename"))
+    }
+
+    fn is_internal(&self) -> PyResult<bool> {
+        let f = self.filename()?;
+        let s = f.cast::<PyString>()?.to_cow()?;
+        Ok(is_internal(&s))
+    }
+
+    fn lineno(&self) -> i32 {
+        // SAFETY: live frame, GIL held.
+        unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) }
+    }
+}
+
+/// stdlib's `findCaller`, counting `stacklevel` non-internal frames up from the logging call.
+pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResult<Caller<'_>> {
+    let Some(mut f) = Frame::current(py) else {
+        return Ok(Caller {
+            filename: PyString::new(py, "(unknown file)").into_any(),
+            lineno: 0,
+            func: PyString::new(py, "(unknown function)").into_any(),
+            sinfo: py.None().into_bound(py),
+        });
+    };
+    // The current frame is the first candidate: the engine's own Rust frames are invisible.
+    let mut remaining = stacklevel;
+    if !f.is_internal()? {
+        remaining -= 1;
+    }
+    while remaining > 0 {
+        let Some(next) = f.back() else { break };
+        f = next;
+        if !f.is_internal()? {
+            remaining -= 1;
+        }
+    }
+    let code = f.code();
+    let sinfo = if stack_info { stack_text(py, &f.0)? } else { py.None().into_bound(py) };
+    Ok(Caller {
+        filename: code.getattr(intern!(py, "co_filename"))?,
+        lineno: f.lineno(),
+        func: code.getattr(intern!(py, "co_name"))?,
+        sinfo,
+    })
+}
+
+/// "Stack (most recent call last):" plus `traceback.print_stack(frame)`, through the facade's
+/// `traceback` module attribute (so a patched `print_stack` is honoured, as in stdlib).
+fn stack_text<'py>(py: Python<'py>, frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let tb = match crate::globals::global(py, intern!(py, "traceback"))? {
+        Some(m) => m,
+        None => py.import(intern!(py, "traceback"))?.into_any(),
+    };
+    let sio = py.import(intern!(py, "io"))?.call_method0(intern!(py, "StringIO"))?;
+    sio.call_method1(intern!(py, "write"), ("Stack (most recent call last):\n",))?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item(intern!(py, "file"), &sio)?;
+    tb.call_method(intern!(py, "print_stack"), (frame,), Some(&kwargs))?;
+    let text = sio.call_method0(intern!(py, "getvalue"))?;
+    let s = text.cast::<PyString>()?.to_cow()?;
+    Ok(match s.strip_suffix('\n') {
+        Some(t) => PyString::new(py, t).into_any(),
+        None => text.clone(),
+    })
+}
+
+/// Declare the facade's own source files (skipped by caller lookup).
+#[pyfunction]
+fn _set_internal_files(files: Vec<String>) {
+    *INTERNAL_FILES.write() = files;
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_set_internal_files, m)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn importlib_bootstrap_frames_are_internal() {
+        assert!(is_internal("<frozen importlib._bootstrap>"));
+        assert!(!is_internal("/app/main.py"));
+        *INTERNAL_FILES.write() = vec!["/pkg/femtologging/__init__.py".into()];
+        assert!(is_internal("/pkg/femtologging/__init__.py"));
+        INTERNAL_FILES.write().clear();
+    }
+}

@@ -1,0 +1,91 @@
+//! Process-wide engine state: the facade module's namespace, the start time and the level-cache generation.
+//!
+//! The Python facade (`femtologging/__init__.py`) calls [`bind`] once at import with its own
+//! globals, so the engine reads module-level switches (`raiseExceptions`, `logThreads`,
+//! `_srcfile`, `_logRecordFactory`, `lastResort`, ...) exactly where stdlib code and tests set them.
+
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString};
+
+static NAMESPACE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static START_TIME_BITS: AtomicU64 = AtomicU64::new(0);
+
+/// Bumped whenever any logger's level, the hierarchy, or `manager.disable` changes; each logger's
+/// cached effective level is valid only for the generation it was computed in.
+pub static GENERATION: AtomicU64 = AtomicU64::new(1);
+/// `manager.disable`: records at or below this level are dropped everywhere.
+pub static DISABLE_LEVEL: AtomicI32 = AtomicI32::new(0);
+
+/// Invalidate every logger's cached effective level.
+pub fn bump_generation() {
+    GENERATION.fetch_add(1, Ordering::Release);
+}
+
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// The facade module's globals dict.
+pub fn namespace(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
+    NAMESPACE
+        .get(py)
+        .map(|ns| ns.bind(py))
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("femtologging engine is not bound to its module"))
+}
+
+/// A module-level name of the facade, or `None` when it is absent.
+pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    namespace(py)?.get_item(name)
+}
+
+/// Truth value of a module-level switch (absent counts as false).
+pub fn flag(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+    match global(py, name)? {
+        Some(v) => v.is_truthy(),
+        None => Ok(false),
+    }
+}
+
+/// `_startTime` of the facade, in seconds since the epoch.
+pub fn start_time() -> f64 {
+    f64::from_bits(START_TIME_BITS.load(Ordering::Relaxed))
+}
+
+/// Wall-clock time now as seconds since the epoch, the same clock as `time.time()`.
+pub fn now() -> f64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    d.as_secs() as f64 + f64::from(d.subsec_nanos()) * 1e-9
+}
+
+/// Bind the engine to the facade's namespace; records `_startTime` there.
+#[pyfunction]
+fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyResult<()> {
+    START_TIME_BITS.store(start_time.to_bits(), Ordering::Relaxed);
+    let _ = NAMESPACE.set(py, namespace.unbind());
+    Ok(())
+}
+
+/// Set `manager.disable` (called by the Manager's property setter).
+#[pyfunction]
+fn _set_disable(level: i32) {
+    DISABLE_LEVEL.store(level, Ordering::Release);
+    bump_generation();
+}
+
+/// Invalidate every logger's level cache (stdlib's `Manager._clear_cache`).
+#[pyfunction]
+fn _clear_cache() {
+    bump_generation();
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_bind, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_disable, m)?)?;
+    m.add_function(wrap_pyfunction!(_clear_cache, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,754 @@
+//! `_LoggerCore`: the native half of `Logger` — level cache, level methods, `_log`, `makeRecord`,
+//! `handle` and `callHandlers`. The public `Logger` is a thin Python subclass adding admin methods.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+
+use parking_lot::{Mutex, RwLock};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::caller;
+use crate::globals::{self, DISABLE_LEVEL};
+use crate::record::{init_record, instance_dict, LogRecord};
+
+pub const DEBUG: i32 = 10;
+pub const INFO: i32 = 20;
+pub const WARNING: i32 = 30;
+pub const ERROR: i32 = 40;
+pub const CRITICAL: i32 = 50;
+
+// Bits of `LoggerCore::overrides`: which hot methods a subclass replaced.
+const COMPUTED: u32 = 1;
+const O_LOG: u32 = 1 << 1;
+const O_MAKE_RECORD: u32 = 1 << 2;
+const O_HANDLE: u32 = 1 << 3;
+const O_CALL_HANDLERS: u32 = 1 << 4;
+const O_FIND_CALLER: u32 = 1 << 5;
+const O_IS_ENABLED: u32 = 1 << 6;
+
+const OVERRIDABLE: [(&str, u32); 6] = [
+    ("_log", O_LOG),
+    ("makeRecord", O_MAKE_RECORD),
+    ("handle", O_HANDLE),
+    ("callHandlers", O_CALL_HANDLERS),
+    ("findCaller", O_FIND_CALLER),
+    ("isEnabledFor", O_IS_ENABLED),
+];
+
+/// Per-type answers to "which hot methods does this class override?" (types are kept alive so a
+/// pointer is never reused for another class).
+static TYPE_OVERRIDES: Mutex<Vec<(Py<PyType>, u32)>> = Mutex::new(Vec::new());
+
+fn overrides_of(ty: &Bound<'_, PyType>) -> PyResult<u32> {
+    if let Some((_, f)) = TYPE_OVERRIDES.lock().iter().find(|(t, _)| t.as_ptr() == ty.as_ptr()) {
+        return Ok(*f);
+    }
+    let py = ty.py();
+    let core = py.get_type::<LoggerCore>();
+    let mut flags = COMPUTED;
+    for (name, bit) in OVERRIDABLE {
+        if !ty.getattr(name)?.is(&core.getattr(name)?) {
+            flags |= bit;
+        }
+    }
+    TYPE_OVERRIDES.lock().push((ty.clone().unbind(), flags));
+    Ok(flags)
+}
+
+/// Native state of a logger. Fields use interior mutability so the class can be `frozen`
+/// (no borrow flag on the hot path) and safe without the GIL in free-threaded builds.
+#[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "_LoggerCore")]
+pub struct LoggerCore {
+    name: RwLock<Py<PyAny>>,
+    level: AtomicI32,
+    parent: RwLock<Option<Py<PyAny>>>,
+    propagate: AtomicBool,
+    disabled: AtomicBool,
+    handlers: RwLock<Py<PyAny>>,
+    filters: RwLock<Py<PyAny>>,
+    cache_gen: AtomicU64,
+    cache_eff: AtomicI32,
+    /// Levels 0..63 asked of `isEnabledFor` since the cache was last valid (stdlib's `_cache`).
+    queried: AtomicU64,
+    queried_other: Mutex<Vec<i32>>,
+    overrides: AtomicU32,
+}
+
+/// Keyword arguments accepted by `_log`.
+struct LogOptions<'py> {
+    exc_info: Option<Bound<'py, PyAny>>,
+    extra: Option<Bound<'py, PyAny>>,
+    stack_info: bool,
+    stacklevel: i64,
+}
+
+impl<'py> LogOptions<'py> {
+    fn parse(kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Self> {
+        let mut o = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
+        if let Some(kw) = kwargs {
+            for (k, v) in kw.iter() {
+                let key = k.cast::<PyString>()?.to_cow()?;
+                match &*key {
+                    "exc_info" => o.exc_info = Some(v),
+                    "extra" => o.extra = Some(v),
+                    "stack_info" => o.stack_info = v.is_truthy()?,
+                    "stacklevel" => o.stacklevel = v.extract()?,
+                    other => {
+                        return Err(PyTypeError::new_err(format!(
+                            "Logger._log() got an unexpected keyword argument '{other}'"
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+}
+
+impl LoggerCore {
+    fn flags(slf: &Bound<'_, Self>) -> PyResult<u32> {
+        let f = slf.get().overrides.load(Ordering::Relaxed);
+        if f & COMPUTED != 0 {
+            return Ok(f);
+        }
+        let f = overrides_of(&slf.get_type())?;
+        slf.get().overrides.store(f, Ordering::Relaxed);
+        Ok(f)
+    }
+
+    /// Effective level, cached until the next change anywhere in the hierarchy.
+    fn effective_level(&self, py: Python<'_>) -> PyResult<i32> {
+        let gen = globals::generation();
+        if self.cache_gen.load(Ordering::Acquire) == gen {
+            return Ok(self.cache_eff.load(Ordering::Relaxed));
+        }
+        let mut eff = self.level.load(Ordering::Relaxed);
+        if eff == 0 {
+            let mut cur = self.parent.read().as_ref().map(|p| p.clone_ref(py));
+            while let Some(p) = cur {
+                let p = p.into_bound(py);
+                if let Ok(core) = p.cast::<LoggerCore>() {
+                    let c = core.get();
+                    let lvl = c.level.load(Ordering::Relaxed);
+                    if lvl != 0 {
+                        eff = lvl;
+                        break;
+                    }
+                    cur = c.parent.read().as_ref().map(|p| p.clone_ref(py));
+                } else {
+                    let lvl: i32 = p.getattr(intern!(py, "level"))?.extract()?;
+                    if lvl != 0 {
+                        eff = lvl;
+                        break;
+                    }
+                    let next = p.getattr(intern!(py, "parent"))?;
+                    cur = if next.is_none() { None } else { Some(next.unbind()) };
+                }
+            }
+        }
+        self.queried.store(0, Ordering::Relaxed);
+        self.queried_other.lock().clear();
+        self.cache_eff.store(eff, Ordering::Relaxed);
+        self.cache_gen.store(gen, Ordering::Release);
+        Ok(eff)
+    }
+
+    fn enabled_for(&self, py: Python<'_>, level: i32) -> PyResult<bool> {
+        if self.disabled.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let eff = self.effective_level(py)?;
+        if (0..64).contains(&level) {
+            let bit = 1u64 << level;
+            if self.queried.load(Ordering::Relaxed) & bit == 0 {
+                self.queried.fetch_or(bit, Ordering::Relaxed);
+            }
+        } else {
+            let mut other = self.queried_other.lock();
+            if !other.contains(&level) {
+                other.push(level);
+            }
+        }
+        Ok(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= eff)
+    }
+
+    fn check_enabled(slf: &Bound<'_, Self>, level: i32) -> PyResult<bool> {
+        let flags = Self::flags(slf)?;
+        if flags & O_IS_ENABLED != 0 {
+            return slf.call_method1(intern!(slf.py(), "isEnabledFor"), (level,))?.is_truthy();
+        }
+        slf.get().enabled_for(slf.py(), level)
+    }
+
+    /// The shared body of `debug` ... `critical`.
+    fn at_level<'py>(
+        slf: &Bound<'py, Self>,
+        level: i32,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        if !Self::check_enabled(slf, level)? {
+            return Ok(());
+        }
+        let level = level.into_pyobject(slf.py())?.into_any();
+        Self::dispatch(slf, &level, msg, args, kwargs)
+    }
+
+    /// Level methods funnel here once the level check passed.
+    fn dispatch<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        if Self::flags(slf)? & O_LOG != 0 {
+            slf.call_method(intern!(slf.py(), "_log"), (level, msg, args), kwargs)?;
+            return Ok(());
+        }
+        let opts = LogOptions::parse(kwargs)?;
+        Self::log_native(slf, level, msg, args.as_any(), opts)
+    }
+
+    fn log_native<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        opts: LogOptions<'py>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let flags = Self::flags(slf)?;
+        let (path, lineno, func, sinfo) = if globals::flag(py, intern!(py, "_srcfile"))? {
+            if flags & O_FIND_CALLER != 0 {
+                match slf.call_method1(intern!(py, "findCaller"), (opts.stack_info, opts.stacklevel)) {
+                    Ok(t) => (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?, t.get_item(3)?),
+                    Err(e) if e.is_instance_of::<PyValueError>(py) => unknown_caller(py),
+                    Err(e) => return Err(e),
+                }
+            } else {
+                let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
+                (c.filename, c.lineno.into_pyobject(py)?.into_any(), c.func, c.sinfo)
+            }
+        } else {
+            unknown_caller(py)
+        };
+        let exc_info = normalize_exc_info(py, opts.exc_info)?;
+        let extra = opts.extra.unwrap_or_else(|| py.None().into_bound(py));
+        let name = slf.get().name.read().clone_ref(py).into_bound(py);
+        let record = if flags & O_MAKE_RECORD != 0 {
+            slf.call_method1(
+                intern!(py, "makeRecord"),
+                (name, level, path, lineno, msg, args, exc_info, func, extra, sinfo),
+            )?
+        } else {
+            make_record(py, &name, level, &path, &lineno, msg, args, &exc_info, &func, &extra, &sinfo)?
+        };
+        if flags & O_HANDLE != 0 {
+            slf.call_method1(intern!(py, "handle"), (record,))?;
+            Ok(())
+        } else {
+            Self::handle_native(slf, record)
+        }
+    }
+
+    fn handle_native<'py>(slf: &Bound<'py, Self>, mut record: Bound<'py, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let me = slf.get();
+        if me.disabled.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let filters = me.filters.read().clone_ref(py).into_bound(py);
+        if filters.is_truthy()? {
+            let rv = slf.call_method1(intern!(py, "filter"), (&record,))?;
+            if !rv.is_truthy()? {
+                return Ok(());
+            }
+            if rv.is_instance_of::<LogRecord>() || rv.hasattr(intern!(py, "levelno"))? && !rv.is_instance_of::<PyBool>() {
+                record = rv;
+            }
+        }
+        if Self::flags(slf)? & O_CALL_HANDLERS != 0 {
+            slf.call_method1(intern!(py, "callHandlers"), (record,))?;
+            Ok(())
+        } else {
+            Self::call_handlers_native(slf, &record)
+        }
+    }
+
+    fn call_handlers_native<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let levelno = record.getattr(intern!(py, "levelno"))?;
+        let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
+        let mut found = 0usize;
+        let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
+        while let Some(c) = cur {
+            let (handlers, propagate, parent) = if let Ok(core) = c.cast::<LoggerCore>() {
+                let m = core.get();
+                (
+                    m.handlers.read().clone_ref(py).into_bound(py),
+                    m.propagate.load(Ordering::Relaxed),
+                    m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
+                )
+            } else {
+                let parent = c.getattr(intern!(py, "parent"))?;
+                (
+                    c.getattr(intern!(py, "handlers"))?,
+                    c.getattr(intern!(py, "propagate"))?.is_truthy()?,
+                    if parent.is_none() { None } else { Some(parent) },
+                )
+            };
+            for h in handlers.try_iter()? {
+                let h = h?;
+                found += 1;
+                let hlevel = h.getattr(intern!(py, "level"))?;
+                let pass = match (levelno_i, hlevel.extract::<i64>()) {
+                    (Some(a), Ok(b)) if hlevel.is_instance_of::<PyInt>() => a >= b,
+                    _ => levelno.ge(&hlevel)?,
+                };
+                if pass {
+                    h.call_method1(intern!(py, "handle"), (record,))?;
+                }
+            }
+            cur = if propagate { parent } else { None };
+        }
+        if found == 0 {
+            let last = globals::global(py, intern!(py, "lastResort"))?;
+            match last {
+                Some(lr) if !lr.is_none() => {
+                    if levelno.ge(lr.getattr(intern!(py, "level"))?)? {
+                        lr.call_method1(intern!(py, "handle"), (record,))?;
+                    }
+                }
+                _ => {
+                    if globals::flag(py, intern!(py, "raiseExceptions"))? {
+                        let manager = slf.getattr(intern!(py, "manager"))?;
+                        let warned = manager.getattr(intern!(py, "emittedNoHandlerWarning"))?;
+                        if !warned.is_truthy()? {
+                            let name = slf.get().name.read().clone_ref(py);
+                            let stderr = py.import(intern!(py, "sys"))?.getattr(intern!(py, "stderr"))?;
+                            stderr.call_method1(
+                                intern!(py, "write"),
+                                (format!("No handlers could be found for logger \"{}\"\n", name.bind(py).str()?),),
+                            )?;
+                            manager.setattr(intern!(py, "emittedNoHandlerWarning"), true)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) {
+    (
+        PyString::new(py, "(unknown file)").into_any(),
+        0i32.into_pyobject(py).unwrap().into_any(),
+        PyString::new(py, "(unknown function)").into_any(),
+        py.None().into_bound(py),
+    )
+}
+
+/// `exc_info=True` → `sys.exc_info()`, an exception instance → its triple, a tuple stays.
+fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let Some(e) = exc_info else { return Ok(py.None().into_bound(py)) };
+    if !e.is_truthy()? {
+        return Ok(e);
+    }
+    if e.is_instance_of::<pyo3::exceptions::PyBaseException>() {
+        let tb = e.getattr(intern!(py, "__traceback__"))?;
+        return Ok(PyTuple::new(py, [e.get_type().into_any(), e.clone(), tb])?.into_any());
+    }
+    if e.is_instance_of::<PyTuple>() {
+        return Ok(e);
+    }
+    py.import(intern!(py, "sys"))?.call_method0(intern!(py, "exc_info"))
+}
+
+/// stdlib's `Logger.makeRecord`: the record factory (natively when it is `LogRecord`), then `extra`.
+#[allow(clippy::too_many_arguments)]
+pub fn make_record<'py>(
+    py: Python<'py>,
+    name: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    path: &Bound<'py, PyAny>,
+    lineno: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    exc_info: &Bound<'py, PyAny>,
+    func: &Bound<'py, PyAny>,
+    extra: &Bound<'py, PyAny>,
+    sinfo: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let factory = globals::global(py, intern!(py, "_logRecordFactory"))?;
+    let native = py.get_type::<LogRecord>();
+    let record = match factory {
+        Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,
+        _ => {
+            let rec = Bound::new(py, LogRecord)?.into_any();
+            init_record(&rec, name, level, path, lineno, msg, args, exc_info, func, sinfo)?;
+            rec
+        }
+    };
+    if !extra.is_none() {
+        let d = instance_dict(&record)?;
+        for key in extra.try_iter()? {
+            let key = key?;
+            let reserved = key.eq(intern!(py, "message"))? || key.eq(intern!(py, "asctime"))?;
+            if reserved || d.contains(&key)? {
+                return Err(PyKeyError::new_err(format!("Attempt to overwrite {} in LogRecord", key.repr()?)));
+            }
+            d.set_item(&key, extra.get_item(&key)?)?;
+        }
+    }
+    Ok(record)
+}
+
+#[pymethods]
+impl LoggerCore {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        LoggerCore {
+            name: RwLock::new(py.None()),
+            level: AtomicI32::new(0),
+            parent: RwLock::new(None),
+            propagate: AtomicBool::new(true),
+            disabled: AtomicBool::new(false),
+            handlers: RwLock::new(PyList::empty(py).into_any().unbind()),
+            filters: RwLock::new(PyList::empty(py).into_any().unbind()),
+            cache_gen: AtomicU64::new(0),
+            cache_eff: AtomicI32::new(0),
+            queried: AtomicU64::new(0),
+            queried_other: Mutex::new(Vec::new()),
+            overrides: AtomicU32::new(0),
+        }
+    }
+
+    #[pyo3(signature = (name, level=None))]
+    fn __init__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, level: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let py = slf.py();
+        let me = slf.get();
+        *me.name.write() = name.clone().unbind();
+        let lvl = match level {
+            None => 0,
+            Some(l) => check_level(py, l)?,
+        };
+        me.level.store(lvl, Ordering::Relaxed);
+        *me.parent.write() = None;
+        me.propagate.store(true, Ordering::Relaxed);
+        me.disabled.store(false, Ordering::Relaxed);
+        *me.handlers.write() = PyList::empty(py).into_any().unbind();
+        *me.filters.write() = PyList::empty(py).into_any().unbind();
+        globals::bump_generation();
+        Ok(())
+    }
+
+    #[getter]
+    fn get_name(&self, py: Python<'_>) -> Py<PyAny> {
+        self.name.read().clone_ref(py)
+    }
+    #[setter]
+    fn set_name(&self, v: Py<PyAny>) {
+        *self.name.write() = v;
+    }
+
+    #[getter]
+    fn get_level(&self) -> i32 {
+        self.level.load(Ordering::Relaxed)
+    }
+    #[setter]
+    fn set_level(&self, v: i32) {
+        self.level.store(v, Ordering::Relaxed);
+        globals::bump_generation();
+    }
+
+    #[getter]
+    fn get_parent(&self, py: Python<'_>) -> Py<PyAny> {
+        self.parent.read().as_ref().map_or_else(|| py.None(), |p| p.clone_ref(py))
+    }
+    #[setter]
+    fn set_parent(&self, v: Bound<'_, PyAny>) {
+        *self.parent.write() = if v.is_none() { None } else { Some(v.unbind()) };
+        globals::bump_generation();
+    }
+
+    #[getter]
+    fn get_propagate(&self) -> bool {
+        self.propagate.load(Ordering::Relaxed)
+    }
+    #[setter]
+    fn set_propagate(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.propagate.store(v.is_truthy()?, Ordering::Relaxed);
+        Ok(())
+    }
+
+    #[getter]
+    fn get_disabled(&self) -> bool {
+        self.disabled.load(Ordering::Relaxed)
+    }
+    #[setter]
+    fn set_disabled(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.disabled.store(v.is_truthy()?, Ordering::Relaxed);
+        Ok(())
+    }
+
+    #[getter]
+    fn get_handlers(&self, py: Python<'_>) -> Py<PyAny> {
+        self.handlers.read().clone_ref(py)
+    }
+    #[setter]
+    fn set_handlers(&self, v: Py<PyAny>) {
+        *self.handlers.write() = v;
+    }
+
+    #[getter]
+    fn get_filters(&self, py: Python<'_>) -> Py<PyAny> {
+        self.filters.read().clone_ref(py)
+    }
+    #[setter]
+    fn set_filters(&self, v: Py<PyAny>) {
+        *self.filters.write() = v;
+    }
+
+    /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.
+    #[getter]
+    fn _cache<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        if self.cache_gen.load(Ordering::Acquire) != globals::generation() || self.disabled.load(Ordering::Relaxed) {
+            return Ok(d);
+        }
+        let eff = self.cache_eff.load(Ordering::Relaxed);
+        let dis = DISABLE_LEVEL.load(Ordering::Relaxed);
+        let bits = self.queried.load(Ordering::Relaxed);
+        let mut levels: Vec<i32> = (0..64).filter(|l| bits & (1u64 << l) != 0).collect();
+        levels.extend(self.queried_other.lock().iter().copied());
+        for l in levels {
+            d.set_item(l, l > dis && l >= eff)?;
+        }
+        Ok(d)
+    }
+
+    /// Is a record of this level processed by this logger?
+    #[pyo3(name = "isEnabledFor")]
+    fn is_enabled_for(&self, py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match level.extract::<i32>() {
+            Ok(l) => self.enabled_for(py, l),
+            Err(_) => {
+                if self.disabled.load(Ordering::Relaxed) {
+                    return Ok(false);
+                }
+                let eff = self.effective_level(py)?;
+                Ok(level.gt(DISABLE_LEVEL.load(Ordering::Relaxed))? && level.ge(eff)?)
+            }
+        }
+    }
+
+    /// The first non-NOTSET level walking up the hierarchy.
+    #[pyo3(name = "getEffectiveLevel")]
+    fn get_effective_level(&self, py: Python<'_>) -> PyResult<i32> {
+        self.effective_level(py)
+    }
+
+    /// Log `msg % args` at DEBUG.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn debug<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, DEBUG, msg, args, kwargs)
+    }
+    /// Log `msg % args` at INFO.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn info<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, INFO, msg, args, kwargs)
+    }
+    /// Log `msg % args` at WARNING.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn warning<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, WARNING, msg, args, kwargs)
+    }
+    /// Log `msg % args` at ERROR.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn error<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, ERROR, msg, args, kwargs)
+    }
+    /// Log `msg % args` at CRITICAL.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn critical<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, CRITICAL, msg, args, kwargs)
+    }
+    /// Log `msg % args` at CRITICAL.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn fatal<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        Self::at_level(slf, CRITICAL, msg, args, kwargs)
+    }
+
+    /// `error` with `exc_info=True` by default.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn exception<'py>(
+        slf: &Bound<'py, Self>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let kw = match kwargs {
+            Some(k) => k.copy()?,
+            None => PyDict::new(py),
+        };
+        if !kw.contains(intern!(py, "exc_info"))? {
+            kw.set_item(intern!(py, "exc_info"), true)?;
+        }
+        if !Self::check_enabled(slf, ERROR)? {
+            return Ok(());
+        }
+        let level = ERROR.into_pyobject(py)?.into_any();
+        Self::dispatch(slf, &level, msg, args, Some(&kw))
+    }
+
+    /// Log at an explicit integer level.
+    #[pyo3(signature = (level, msg, *args, **kwargs))]
+    fn log<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        if !level.is_instance_of::<PyInt>() {
+            if globals::flag(py, intern!(py, "raiseExceptions"))? {
+                return Err(PyTypeError::new_err("level must be an integer"));
+            }
+            return Ok(());
+        }
+        let l: i64 = level.extract()?;
+        let enabled = if Self::flags(slf)? & O_IS_ENABLED != 0 {
+            slf.call_method1(intern!(py, "isEnabledFor"), (level,))?.is_truthy()?
+        } else {
+            slf.get().is_enabled_for(py, level)?
+        };
+        let _ = l;
+        if !enabled {
+            return Ok(());
+        }
+        Self::dispatch(slf, level, msg, args, kwargs)
+    }
+
+    /// Low-level logging routine: find the caller, make the record, handle it.
+    #[pyo3(signature = (level, msg, args, exc_info=None, extra=None, stack_info=None, stacklevel=1))]
+    #[allow(clippy::too_many_arguments)]
+    fn _log<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: Option<Bound<'py, PyAny>>,
+        extra: Option<Bound<'py, PyAny>>,
+        stack_info: Option<Bound<'py, PyAny>>,
+        stacklevel: i64,
+    ) -> PyResult<()> {
+        let stack_info = match stack_info { Some(s) => s.is_truthy()?, None => false };
+        let opts = LogOptions { exc_info, extra, stack_info, stacklevel };
+        Self::log_native(slf, level, msg, args, opts)
+    }
+
+    /// `(filename, lineno, funcName, stack_info)` of the code that called the logging method.
+    #[pyo3(name = "findCaller", signature = (stack_info=None, stacklevel=1))]
+    fn find_caller<'py>(&self, py: Python<'py>, stack_info: Option<Bound<'py, PyAny>>, stacklevel: i64) -> PyResult<Bound<'py, PyTuple>> {
+        let stack_info = match stack_info { Some(s) => s.is_truthy()?, None => false };
+        let c = caller::find_caller(py, stack_info, stacklevel)?;
+        PyTuple::new(py, [c.filename, c.lineno.into_pyobject(py)?.into_any(), c.func, c.sinfo])
+    }
+
+    /// Create a record (the factory plus `extra`); subclasses override it to specialise records.
+    #[pyo3(name = "makeRecord", signature = (name, level, r#fn, lno, msg, args, exc_info, func=None, extra=None, sinfo=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn make_record_py<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        level: &Bound<'py, PyAny>,
+        r#fn: &Bound<'py, PyAny>,
+        lno: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: &Bound<'py, PyAny>,
+        func: Option<&Bound<'py, PyAny>>,
+        extra: Option<&Bound<'py, PyAny>>,
+        sinfo: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let none = py.None().into_bound(py);
+        make_record(
+            py,
+            name,
+            level,
+            r#fn,
+            lno,
+            msg,
+            args,
+            exc_info,
+            func.unwrap_or(&none),
+            extra.unwrap_or(&none),
+            sinfo.unwrap_or(&none),
+        )
+    }
+
+    /// Apply this logger's filters, then pass the record to the handlers.
+    fn handle<'py>(slf: &Bound<'py, Self>, record: Bound<'py, PyAny>) -> PyResult<()> {
+        Self::handle_native(slf, record)
+    }
+
+    /// Pass a record to every handler of this logger and its ancestors (while propagating).
+    #[pyo3(name = "callHandlers")]
+    fn call_handlers<'py>(slf: &Bound<'py, Self>, record: Bound<'py, PyAny>) -> PyResult<()> {
+        Self::call_handlers_native(slf, &record)
+    }
+}
+
+/// stdlib's `_checkLevel`, via the facade (it owns the name tables).
+fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i32> {
+    if level.is_instance_of::<PyInt>() && !level.is_instance_of::<PyBool>() {
+        return level.extract();
+    }
+    match globals::global(py, intern!(py, "_checkLevel"))? {
+        Some(f) => f.call1((level,))?.extract(),
+        None => level.extract(),
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<LoggerCore>()
+}

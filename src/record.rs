@@ -1,0 +1,263 @@
+//! The native `LogRecord`: every stdlib attribute lives in the instance `__dict__`, filled in Rust.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::globals;
+
+/// stdlib-compatible log record. Subclassable; attributes are plain instance attributes so that
+/// `record.__dict__` holds every standard field (stdlib formatters and handlers read it).
+#[pyclass(subclass, dict, weakref, module = "femtologging", name = "LogRecord")]
+pub struct LogRecord;
+
+/// The instance `__dict__` of an object (created on demand).
+pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let py = obj.py();
+    // SAFETY: PyObject_GenericGetDict returns a new reference or NULL with an exception set.
+    let raw = unsafe { pyo3::ffi::PyObject_GenericGetDict(obj.as_ptr(), std::ptr::null_mut()) };
+    if raw.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    let any = unsafe { Bound::from_owned_ptr(py, raw) };
+    Ok(any.cast_into::<PyDict>()?)
+}
+
+static MAPPING_ABC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static CURRENT_THREAD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if obj.is_instance_of::<PyDict>() {
+        return Ok(true);
+    }
+    let py = obj.py();
+    let abc = MAPPING_ABC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("collections.abc")?.getattr("Mapping")?.unbind())
+    })?;
+    obj.is_instance(abc.bind(py))
+}
+
+/// stdlib's `getLevelName(level)` reading the facade's `_levelToName` / `_nameToLevel` tables.
+pub fn level_name<'py>(py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(table) = globals::global(py, intern!(py, "_levelToName"))? {
+        if let Ok(Some(v)) = table.cast::<PyDict>().map(|d| d.get_item(level)).unwrap_or(Ok(None)) {
+            return Ok(v);
+        }
+    }
+    if let Some(table) = globals::global(py, intern!(py, "_nameToLevel"))? {
+        if let Ok(d) = table.cast::<PyDict>() {
+            if let Ok(Some(v)) = d.get_item(level) {
+                return Ok(v);
+            }
+        }
+    }
+    Ok(PyString::new(py, &format!("Level {}", level.str()?)).into_any())
+}
+
+/// `os.path.basename` and the stem of `os.path.splitext` for a POSIX path.
+fn split_path(path: &str) -> (&str, &str) {
+    let base = match path.rfind('/') {
+        Some(i) => &path[i + 1..],
+        None => path,
+    };
+    let stem = match base.rfind('.') {
+        Some(i) if base[..i].chars().any(|c| c != '.') => &base[..i],
+        _ => base,
+    };
+    (base, stem)
+}
+
+/// Fill a record's attributes exactly as stdlib's `LogRecord.__init__` does.
+#[allow(clippy::too_many_arguments)]
+pub fn init_record<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    pathname: &Bound<'py, PyAny>,
+    lineno: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    exc_info: &Bound<'py, PyAny>,
+    func: &Bound<'py, PyAny>,
+    sinfo: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let py = obj.py();
+    let ct = globals::now();
+    let d = instance_dict(obj)?;
+    d.set_item(intern!(py, "name"), name)?;
+    d.set_item(intern!(py, "msg"), msg)?;
+    let mut args = args.clone();
+    if let Ok(t) = args.cast::<PyTuple>() {
+        if t.len() == 1 {
+            let first = t.get_item(0)?;
+            if is_mapping(&first)? && first.is_truthy()? {
+                args = first;
+            }
+        }
+    } else if args.is_truthy()? && args.len().ok() == Some(1) {
+        let first = args.get_item(0)?;
+        if is_mapping(&first)? && first.is_truthy()? {
+            args = first;
+        }
+    }
+    d.set_item(intern!(py, "args"), &args)?;
+    d.set_item(intern!(py, "levelname"), level_name(py, level)?)?;
+    d.set_item(intern!(py, "levelno"), level)?;
+    d.set_item(intern!(py, "pathname"), pathname)?;
+    if let Ok(p) = pathname.cast::<PyString>() {
+        let s = p.to_cow()?;
+        let (base, stem) = split_path(&s);
+        d.set_item(intern!(py, "filename"), base)?;
+        d.set_item(intern!(py, "module"), stem)?;
+    } else {
+        let ospath = py.import(intern!(py, "os.path"))?;
+        match ospath.call_method1(intern!(py, "basename"), (pathname,)) {
+            Ok(base) => {
+                let stem = ospath.call_method1(intern!(py, "splitext"), (&base,))?.get_item(0)?;
+                d.set_item(intern!(py, "filename"), base)?;
+                d.set_item(intern!(py, "module"), stem)?;
+            }
+            Err(e) if e.is_instance_of::<PyTypeError>(py)
+                || e.is_instance_of::<pyo3::exceptions::PyValueError>(py)
+                || e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) =>
+            {
+                d.set_item(intern!(py, "filename"), pathname)?;
+                d.set_item(intern!(py, "module"), "Unknown module")?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    d.set_item(intern!(py, "exc_info"), exc_info)?;
+    d.set_item(intern!(py, "exc_text"), py.None())?;
+    d.set_item(intern!(py, "stack_info"), sinfo)?;
+    d.set_item(intern!(py, "lineno"), lineno)?;
+    d.set_item(intern!(py, "funcName"), func)?;
+    d.set_item(intern!(py, "created"), ct)?;
+    d.set_item(intern!(py, "msecs"), ((ct - ct.trunc()) * 1000.0).trunc() + 0.0)?;
+    d.set_item(intern!(py, "relativeCreated"), (ct - globals::start_time()) * 1000.0)?;
+    if globals::flag(py, intern!(py, "logThreads"))? {
+        // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
+        let ident = unsafe { libc::pthread_self() } as u64;
+        d.set_item(intern!(py, "thread"), ident)?;
+        let current = CURRENT_THREAD.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("threading")?.getattr("current_thread")?.unbind())
+        })?;
+        let tname = current.bind(py).call0()?.getattr(intern!(py, "name"))?;
+        d.set_item(intern!(py, "threadName"), tname)?;
+    } else {
+        d.set_item(intern!(py, "thread"), py.None())?;
+        d.set_item(intern!(py, "threadName"), py.None())?;
+    }
+    if globals::flag(py, intern!(py, "logMultiprocessing"))? {
+        let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
+        let modules = py.import(intern!(py, "sys"))?.getattr(intern!(py, "modules"))?;
+        if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
+            if let Ok(n) = mp
+                .call_method0(intern!(py, "current_process"))
+                .and_then(|p| p.getattr(intern!(py, "name")))
+            {
+                pname = n;
+            }
+        }
+        d.set_item(intern!(py, "processName"), pname)?;
+    } else {
+        d.set_item(intern!(py, "processName"), py.None())?;
+    }
+    if globals::flag(py, intern!(py, "logProcesses"))? {
+        d.set_item(intern!(py, "process"), std::process::id())?;
+    } else {
+        d.set_item(intern!(py, "process"), py.None())?;
+    }
+    Ok(())
+}
+
+/// `str(record.msg) % record.args` (only when args is non-empty), as stdlib's `getMessage`.
+pub fn get_message<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let msg = obj.getattr(intern!(py, "msg"))?.str()?.into_any();
+    let args = obj.getattr(intern!(py, "args"))?;
+    if args.is_truthy()? {
+        msg.rem(args)
+    } else {
+        Ok(msg)
+    }
+}
+
+#[pymethods]
+impl LogRecord {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        LogRecord
+    }
+
+    #[pyo3(signature = (name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **_kwargs))]
+    #[allow(clippy::too_many_arguments)]
+    fn __init__<'py>(
+        slf: &Bound<'py, Self>,
+        name: &Bound<'py, PyAny>,
+        level: &Bound<'py, PyAny>,
+        pathname: &Bound<'py, PyAny>,
+        lineno: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: &Bound<'py, PyAny>,
+        func: Option<&Bound<'py, PyAny>>,
+        sinfo: Option<&Bound<'py, PyAny>>,
+        _kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let none = py.None().into_bound(py);
+        init_record(
+            slf.as_any(),
+            name,
+            level,
+            pathname,
+            lineno,
+            msg,
+            args,
+            exc_info,
+            func.unwrap_or(&none),
+            sinfo.unwrap_or(&none),
+        )
+    }
+
+    /// The message with the user's arguments merged in.
+    #[pyo3(name = "getMessage")]
+    fn get_message_py<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        get_message(slf.as_any())
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let g = |n: &Bound<'_, PyString>| -> PyResult<String> { Ok(slf.getattr(n)?.str()?.to_string()) };
+        Ok(format!(
+            "<LogRecord: {}, {}, {}, {}, \"{}\">",
+            g(intern!(py, "name"))?,
+            g(intern!(py, "levelno"))?,
+            g(intern!(py, "pathname"))?,
+            g(intern!(py, "lineno"))?,
+            g(intern!(py, "msg"))?
+        ))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<LogRecord>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_path;
+
+    #[test]
+    fn split_path_matches_os_path() {
+        assert_eq!(split_path("/a/b/c.py"), ("c.py", "c"));
+        assert_eq!(split_path("c.tar.gz"), ("c.tar.gz", "c.tar"));
+        assert_eq!(split_path("/x/.bashrc"), (".bashrc", ".bashrc"));
+        assert_eq!(split_path("/x/dir/"), ("", ""));
+        assert_eq!(split_path("noext"), ("noext", "noext"));
+    }
+}
