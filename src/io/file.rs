@@ -88,7 +88,17 @@ impl FileSpec {
             OpenKind::Truncate => o.write(true).create(true).truncate(true),
             OpenKind::Exclusive => o.write(true).create_new(true),
         };
-        o.open(&self.path)
+        let f = o.open(&self.path)?;
+        if kind != OpenKind::Append {
+            // Write at the end even in 'w'/'x' mode, so a forked child (which reopens the
+            // path) and the parent never overwrite each other's records.
+            let fd = f.as_raw_fd();
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_APPEND) } < 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(f)
     }
 
     fn backup(&self, i: u32) -> PathBuf {

@@ -206,8 +206,10 @@ impl AsyncWriter {
         self.pause.lock().take();
     }
 
-    fn __repr__(&self) -> String {
-        format!("<{} {}{}>", "AsyncWriter", self.name, if self.writer.is_closed() { " (closed)" } else { "" })
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let me = slf.get();
+        let closed = if me.writer.is_closed() { " (closed)" } else { "" };
+        Ok(format!("<{} {}{}>", slf.get_type().name()?, me.name, closed))
     }
 }
 
