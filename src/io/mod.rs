@@ -1,7 +1,31 @@
-//! Asynchronous I/O: worker threads fed by bounded queues (placeholder).
+//! Asynchronous I/O: bounded queues feeding named worker threads that write files, fds and sockets.
+//!
+//! Rust callers (native handlers) use [`Writer`] without the GIL; Python sees the classes in
+//! [`py`]. Workers never touch Python.
+
+pub mod file;
+mod fork;
+pub mod py;
+pub mod queue;
+pub mod sink;
+pub mod socket;
+pub mod stream;
+mod worker;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use file::{FileMode, FileSpec, OpenKind};
+pub use queue::{Item, Overflow, Render, SendError, DEFAULT_CAPACITY};
+pub use sink::{Sink, SinkSpec, Stats};
+pub use socket::{Address, SocketKind, SocketSpec};
+pub use stream::StreamSpec;
+pub use writer::{before_fork_flush_all, close_all, flush_all, Writer, WriterOptions};
 
 use pyo3::prelude::*;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
-    Ok(())
+/// Register the I/O classes and functions on the extension module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    py::register(m)
 }

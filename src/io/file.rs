@@ -1,0 +1,293 @@
+//! File sink: Python-compatible open modes, size rotation and watched reopen, on the worker.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::io::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::queue::write_all_fd;
+use super::sink::{Sink, SinkSpec, Stats};
+
+/// How the file is opened the first time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenKind {
+    /// `'a'`: append, create if missing.
+    Append,
+    /// `'w'`: truncate, create if missing.
+    Truncate,
+    /// `'x'`: create; fail if it exists.
+    Exclusive,
+}
+
+/// A mode string Python's `open()` would not accept for writing.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("invalid mode: {0:?} (expected 'a', 'w' or 'x', optionally with 'b', 't' or '+')")]
+pub struct ModeError(pub String);
+
+/// Parsed file mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileMode {
+    /// Creation/truncation behaviour.
+    pub kind: OpenKind,
+    /// `'+'` was given (also open for reading).
+    pub plus: bool,
+}
+
+impl FileMode {
+    /// Parse a Python mode string such as `"a"`, `"wb"`, `"a+"`.
+    pub fn parse(mode: &str) -> Result<FileMode, ModeError> {
+        let bad = || ModeError(mode.to_string());
+        let (mut kind, mut plus, mut b, mut t) = (None, false, false, false);
+        for c in mode.chars() {
+            match c {
+                'a' | 'w' | 'x' if kind.is_none() => {
+                    kind = Some(match c {
+                        'a' => OpenKind::Append,
+                        'w' => OpenKind::Truncate,
+                        _ => OpenKind::Exclusive,
+                    })
+                }
+                '+' if !plus => plus = true,
+                'b' if !b && !t => b = true,
+                't' if !t && !b => t = true,
+                _ => return Err(bad()),
+            }
+        }
+        kind.map(|kind| FileMode { kind, plus }).ok_or_else(bad)
+    }
+}
+
+/// Everything needed to open (and reopen, rotate) one log file.
+#[derive(Clone, Debug)]
+pub struct FileSpec {
+    /// The (absolute) path of the live file.
+    pub path: PathBuf,
+    /// Mode for the first open.
+    pub mode: FileMode,
+    /// Rotate before a record would make the file reach this size (0: never).
+    pub max_bytes: u64,
+    /// Number of `path.N` backups kept (0: never rotate).
+    pub backup_count: u32,
+    /// Reopen when the path's device/inode changes or the file vanishes.
+    pub watch: bool,
+}
+
+impl FileSpec {
+    fn rotating(&self) -> bool {
+        self.max_bytes > 0 && self.backup_count > 0
+    }
+
+    fn open_file(&self, kind: OpenKind) -> io::Result<File> {
+        let mut o = OpenOptions::new();
+        o.read(self.mode.plus);
+        match kind {
+            OpenKind::Append => o.append(true).create(true),
+            OpenKind::Truncate => o.write(true).create(true).truncate(true),
+            OpenKind::Exclusive => o.write(true).create_new(true),
+        };
+        let f = o.open(&self.path)?;
+        if kind != OpenKind::Append {
+            // Write at the end even in 'w'/'x' mode, so a forked child (which reopens the
+            // path) and the parent never overwrite each other's records.
+            let fd = f.as_raw_fd();
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_APPEND) } < 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(f)
+    }
+
+    fn backup(&self, i: u32) -> PathBuf {
+        let mut s = self.path.clone().into_os_string();
+        s.push(format!(".{i}"));
+        PathBuf::from(s)
+    }
+}
+
+impl SinkSpec for FileSpec {
+    fn open(&self, stats: &Arc<Stats>, after_fork: bool) -> io::Result<Box<dyn Sink>> {
+        // A rotating file always appends (as the stdlib forces mode 'a'); a child appends too.
+        let kind = if after_fork || self.max_bytes > 0 { OpenKind::Append } else { self.mode.kind };
+        let mut sink = FileSink { spec: self.clone(), stats: stats.clone(), file: None, dev: 0, ino: 0, pos: 0, regular: true };
+        sink.open_with(kind)?;
+        Ok(Box::new(sink))
+    }
+
+    fn thread_name(&self) -> String {
+        let base = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        format!("femtolog-file:{base}")
+    }
+
+    fn label(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// An open log file owned by the worker.
+pub struct FileSink {
+    spec: FileSpec,
+    stats: Arc<Stats>,
+    file: Option<File>,
+    dev: u64,
+    ino: u64,
+    /// Current size of the live file as far as we wrote it.
+    pos: u64,
+    /// Rotation only applies to regular files (never to /dev/null, FIFOs...).
+    regular: bool,
+}
+
+impl FileSink {
+    fn open_with(&mut self, kind: OpenKind) -> io::Result<()> {
+        self.file = None;
+        let mut f = self.spec.open_file(kind)?;
+        let meta = f.metadata()?;
+        self.dev = meta.dev();
+        self.ino = meta.ino();
+        self.regular = meta.file_type().is_file();
+        self.pos = if self.regular { f.seek(SeekFrom::End(0))? } else { 0 };
+        self.stats.written.store(self.pos, Ordering::Release);
+        self.file = Some(f);
+        Ok(())
+    }
+
+    fn fd(&mut self) -> io::Result<RawFd> {
+        if self.file.is_none() {
+            self.open_with(OpenKind::Append)?;
+        }
+        Ok(self.file.as_ref().map(|f| f.as_raw_fd()).unwrap_or(-1))
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let fd = self.fd()?;
+        write_all_fd(fd, bytes)?;
+        self.pos += bytes.len() as u64;
+        self.stats.written.store(self.pos, Ordering::Release);
+        Ok(())
+    }
+
+    /// Shift `path.N-1 -> path.N ... path -> path.1`, then open a fresh live file.
+    fn do_rotate(&mut self) -> io::Result<()> {
+        self.file = None;
+        let spec = &self.spec;
+        let mut result = Ok(());
+        for i in (1..spec.backup_count).rev() {
+            let (src, dst) = (spec.backup(i), spec.backup(i + 1));
+            if exists(&src) {
+                if exists(&dst) {
+                    keep_first(&mut result, fs::remove_file(&dst));
+                }
+                keep_first(&mut result, fs::rename(&src, &dst));
+            }
+        }
+        let first = spec.backup(1);
+        if exists(&first) {
+            keep_first(&mut result, fs::remove_file(&first));
+        }
+        if exists(&spec.path) {
+            keep_first(&mut result, fs::rename(&spec.path, &first));
+        }
+        let reopened = self.open_with(OpenKind::Append);
+        result.and(reopened)
+    }
+
+    fn reopen_if_moved(&mut self) -> io::Result<()> {
+        let same = match fs::metadata(&self.spec.path) {
+            Ok(m) => self.file.is_some() && m.dev() == self.dev && m.ino() == self.ino,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        if same {
+            return Ok(());
+        }
+        let kind = if self.spec.max_bytes > 0 { OpenKind::Append } else { self.spec.mode.kind };
+        self.open_with(kind)
+    }
+}
+
+fn exists(p: &Path) -> bool {
+    fs::symlink_metadata(p).is_ok()
+}
+
+fn keep_first(acc: &mut io::Result<()>, r: io::Result<()>) {
+    if acc.is_ok() {
+        *acc = r;
+    }
+}
+
+impl Sink for FileSink {
+    fn before_batch(&mut self) -> io::Result<()> {
+        if self.spec.watch {
+            self.reopen_if_moved()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
+        if !(self.spec.rotating() && self.regular) {
+            return self.put(buf);
+        }
+        let max = self.spec.max_bytes;
+        let (mut seg_start, mut rec_start) = (0usize, 0usize);
+        let mut result = Ok(());
+        for &end in ends {
+            let pending = (rec_start - seg_start) as u64;
+            let len = (end - rec_start) as u64;
+            if self.pos + pending + len >= max {
+                let written = self.put(&buf[seg_start..rec_start]);
+                keep_first(&mut result, written);
+                let rotated = self.do_rotate();
+                keep_first(&mut result, rotated);
+                seg_start = rec_start;
+            }
+            rec_start = end;
+        }
+        let last = self.put(&buf[seg_start..rec_start]);
+        keep_first(&mut result, last);
+        result
+    }
+
+    /// Reopen when the path now names another file or vanished (WatchedFileHandler semantics).
+    fn reopen(&mut self) -> io::Result<()> {
+        self.reopen_if_moved()
+    }
+
+    fn rotate(&mut self) -> io::Result<()> {
+        if self.spec.backup_count > 0 && self.regular {
+            self.do_rotate()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.file = None;
+        Ok(())
+    }
+
+    fn owned_fd(&self) -> RawFd {
+        self.file.as_ref().map_or(-1, |f| f.as_raw_fd())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes() {
+        assert_eq!(FileMode::parse("a"), Ok(FileMode { kind: OpenKind::Append, plus: false }));
+        assert_eq!(FileMode::parse("wb+"), Ok(FileMode { kind: OpenKind::Truncate, plus: true }));
+        assert_eq!(FileMode::parse("xt"), Ok(FileMode { kind: OpenKind::Exclusive, plus: false }));
+        for bad in ["", "r", "aw", "a++", "bt", "abt", "q"] {
+            assert!(FileMode::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! Python classes over `Writer`: `AsyncWriter` (base), `AsyncFile`, `AsyncStream`, `AsyncSocket`.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::PyClassInitializer;
+use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
+
+use super::file::{FileMode, FileSpec};
+use super::queue::{Overflow, SendError, DEFAULT_CAPACITY};
+use super::sink::SinkSpec;
+use super::socket::{Address, SocketKind, SocketSpec};
+use super::stream::StreamSpec;
+use super::writer::{self, Pause, Writer, WriterOptions};
+
+/// Map an `io::Error` to the `OSError` subclass Python would raise (errno-based).
+pub fn os_error(e: io::Error, filename: Option<&str>) -> PyErr {
+    match e.raw_os_error() {
+        Some(errno) => {
+            let text = io::Error::from_raw_os_error(errno).to_string();
+            let msg = match text.rfind(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+            match filename {
+                Some(f) => PyOSError::new_err((errno, msg, f.to_string())),
+                None => PyOSError::new_err((errno, msg)),
+            }
+        }
+        None => PyOSError::new_err(e.to_string()),
+    }
+}
+
+fn send_error(e: SendError) -> PyErr {
+    match e {
+        SendError::Closed => PyValueError::new_err("I/O operation on closed file."),
+        SendError::Io(e) => os_error(e, None),
+    }
+}
+
+/// How `write(str)` turns text into bytes.
+enum Codec {
+    /// UTF-8, strict: done natively.
+    Utf8,
+    /// Anything else: `str.encode(encoding, errors)` on the calling thread.
+    Python { encoding: String, errors: String },
+}
+
+impl Codec {
+    fn resolve(py: Python<'_>, encoding: Option<&str>, errors: Option<&str>) -> PyResult<Codec> {
+        let codecs = py.import("codecs")?;
+        if let Some(errors) = errors {
+            codecs.call_method1("lookup_error", (errors,))?;
+        }
+        let errors = errors.unwrap_or("strict").to_string();
+        let name: String = match encoding {
+            None => "utf-8".to_string(),
+            Some(enc) => codecs.call_method1("lookup", (enc,))?.getattr("name")?.extract()?,
+        };
+        Ok(if name == "utf-8" && errors == "strict" {
+            Codec::Utf8
+        } else {
+            Codec::Python { encoding: name, errors }
+        })
+    }
+
+    fn encode(&self, text: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
+        match self {
+            // Raises UnicodeEncodeError for lone surrogates, as str.encode would.
+            Codec::Utf8 => Ok(text.to_str()?.as_bytes().to_vec()),
+            Codec::Python { encoding, errors } => {
+                let out = text.call_method1("encode", (encoding.as_str(), errors.as_str()))?;
+                let bytes = out.cast::<PyBytes>().map_err(|_| {
+                    PyTypeError::new_err(format!("encoder {encoding:?} did not return bytes"))
+                })?;
+                Ok(bytes.as_bytes().to_vec())
+            }
+        }
+    }
+}
+
+fn options(capacity: i64, overflow: &str, timeout: Option<f64>, delay: bool, warn: bool) -> PyResult<WriterOptions> {
+    if capacity < 1 {
+        return Err(PyValueError::new_err(format!("capacity must be >= 1, got {capacity}")));
+    }
+    let overflow = Overflow::parse(overflow, timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(WriterOptions { capacity: capacity as usize, overflow, delay, warn_on_drop: warn })
+}
+
+/// Base class: an asynchronous writer whose worker thread writes off the calling thread.
+#[pyclass(subclass, frozen, module = "femtologging._femtologging")]
+pub struct AsyncWriter {
+    writer: Writer,
+    codec: Codec,
+    name: String,
+    pause: Mutex<Option<Pause>>,
+}
+
+impl AsyncWriter {
+    fn build(
+        py: Python<'_>,
+        spec: Arc<dyn SinkSpec>,
+        opts: WriterOptions,
+        encoding: Option<&str>,
+        errors: Option<&str>,
+        name: String,
+        filename: Option<&str>,
+    ) -> PyResult<AsyncWriter> {
+        let codec = Codec::resolve(py, encoding, errors)?;
+        let writer = Writer::new(spec, opts).map_err(|e| os_error(e, filename))?;
+        Ok(AsyncWriter { writer, codec, name, pause: Mutex::new(None) })
+    }
+
+    /// The Rust handle (for native handlers).
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    fn send(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<()> {
+        match self.writer.send_bytes_nowait(bytes) {
+            Ok(None) => Ok(()),
+            Ok(Some(bytes)) => {
+                let w = self.writer.clone();
+                py.detach(move || w.send_bytes(bytes)).map_err(send_error)
+            }
+            Err(e) => Err(send_error(e)),
+        }
+    }
+}
+
+#[pymethods]
+impl AsyncWriter {
+    /// Queue `text`, encoded with this writer's encoding and error handler.
+    fn write(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<()> {
+        if self.writer.is_closed() {
+            return Err(send_error(SendError::Closed));
+        }
+        let bytes = self.codec.encode(text)?;
+        self.send(py, bytes)
+    }
+
+    /// Queue raw bytes (bytes, bytearray or any buffer) as one record.
+    fn write_bytes(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bytes = if let Ok(b) = data.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else if let Ok(b) = data.cast::<PyByteArray>() {
+            b.to_vec()
+        } else {
+            if data.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err("a bytes-like object is required, not 'str'"));
+            }
+            let converted = py.get_type::<PyBytes>().call1((data,)).map_err(|_| {
+                let tname = data.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                PyTypeError::new_err(format!("a bytes-like object is required, not '{tname}'"))
+            })?;
+            converted.cast::<PyBytes>()?.as_bytes().to_vec()
+        };
+        self.send(py, bytes)
+    }
+
+    /// Block until everything written before is handed to the OS; raise the worker's last error.
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        let w = self.writer.clone();
+        py.detach(move || w.flush()).map_err(|e| os_error(e, None))
+    }
+
+    /// Drain, flush and close; joins the worker thread. Idempotent.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.pause.lock().take();
+        let w = self.writer.clone();
+        py.detach(move || w.close()).map_err(|e| os_error(e, None))
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.writer.is_closed()
+    }
+
+    /// Number of records dropped (queue full under a dropping policy, or peer down).
+    #[getter]
+    fn dropped(&self) -> u64 {
+        self.writer.dropped()
+    }
+
+    /// Destination description (absolute path for files).
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Test hook: return once the worker has written everything and parked.
+    fn _pause(&self, py: Python<'_>) -> PyResult<()> {
+        let w = self.writer.clone();
+        let p = py.detach(move || w.pause()).map_err(send_error)?;
+        *self.pause.lock() = Some(p);
+        Ok(())
+    }
+
+    /// Test hook: let a paused worker continue.
+    fn _resume(&self) {
+        self.pause.lock().take();
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let me = slf.get();
+        let closed = if me.writer.is_closed() { " (closed)" } else { "" };
+        Ok(format!("<{} {}{}>", slf.get_type().name()?, me.name, closed))
+    }
+}
+
+/// A log file written by a worker thread (optionally size-rotating and/or watched).
+#[pyclass(extends = AsyncWriter, frozen, module = "femtologging._femtologging")]
+pub struct AsyncFile {
+    path: String,
+    mode: String,
+    encoding: Option<String>,
+    max_bytes: u64,
+    backup_count: u32,
+}
+
+#[pymethods]
+impl AsyncFile {
+    #[new]
+    #[pyo3(signature = (path, mode="a", encoding=None, errors=None, *, delay=false, capacity=DEFAULT_CAPACITY as i64,
+        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        mode: &str,
+        encoding: Option<&str>,
+        errors: Option<&str>,
+        delay: bool,
+        capacity: i64,
+        overflow: &str,
+        timeout: Option<f64>,
+        max_bytes: i64,
+        backup_count: i64,
+        watch: bool,
+    ) -> PyResult<PyClassInitializer<AsyncFile>> {
+        let os = py.import("os")?;
+        let fspath = os.call_method1("fspath", (path,))?;
+        let decoded = os.call_method1("fsdecode", (fspath,))?;
+        let abs: String = os.getattr("path")?.call_method1("abspath", (decoded,))?.extract()?;
+        let parsed = FileMode::parse(mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if max_bytes < 0 {
+            return Err(PyValueError::new_err("max_bytes must be >= 0"));
+        }
+        if backup_count < 0 || backup_count > u32::MAX as i64 {
+            return Err(PyValueError::new_err("backup_count must be >= 0"));
+        }
+        let spec = FileSpec {
+            path: PathBuf::from(&abs),
+            mode: parsed,
+            max_bytes: max_bytes as u64,
+            backup_count: backup_count as u32,
+            watch,
+        };
+        let opts = options(capacity, overflow, timeout, delay, true)?;
+        let base = AsyncWriter::build(py, Arc::new(spec), opts, encoding, errors, abs.clone(), Some(&abs))?;
+        let sub = AsyncFile {
+            path: abs,
+            mode: mode.to_string(),
+            encoding: encoding.map(str::to_string),
+            max_bytes: max_bytes as u64,
+            backup_count: backup_count as u32,
+        };
+        Ok(PyClassInitializer::from(base).add_subclass(sub))
+    }
+
+    /// Absolute path of the live file.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The mode given at construction.
+    #[getter]
+    fn mode(&self) -> &str {
+        &self.mode
+    }
+
+    /// The encoding given at construction (None means UTF-8).
+    #[getter]
+    fn encoding(&self) -> Option<&str> {
+        self.encoding.as_deref()
+    }
+
+    /// Rotation threshold in bytes (0: none).
+    #[getter]
+    fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Number of backups kept.
+    #[getter]
+    fn backup_count(&self) -> u32 {
+        self.backup_count
+    }
+
+    /// Current file size plus bytes queued (cheap; for shouldRollover-style checks).
+    fn tell(slf: &Bound<'_, Self>) -> u64 {
+        slf.as_super().get().writer.tell()
+    }
+
+    /// Descriptor of the open file (raises ValueError while not open, e.g. with delay).
+    fn fileno(slf: &Bound<'_, Self>) -> PyResult<i32> {
+        let w = &slf.as_super().get().writer;
+        if w.is_closed() {
+            return Err(send_error(SendError::Closed));
+        }
+        w.owned_fd().ok_or_else(|| PyValueError::new_err("file is not open yet"))
+    }
+
+    /// Reopen if the path now names another file or vanished (WatchedFileHandler semantics).
+    fn reopen(slf: &Bound<'_, Self>) -> PyResult<()> {
+        slf.as_super().get().writer.reopen().map_err(send_error)
+    }
+
+    /// Rotate now (`path -> path.1 ...`; needs backup_count > 0).
+    fn rotate(slf: &Bound<'_, Self>) -> PyResult<()> {
+        slf.as_super().get().writer.rotate().map_err(send_error)
+    }
+}
+
+/// A raw descriptor (1, 2 or any fd) written by a worker thread with unbuffered write(2).
+#[pyclass(extends = AsyncWriter, frozen, module = "femtologging._femtologging")]
+pub struct AsyncStream {
+    fd: i32,
+}
+
+#[pymethods]
+impl AsyncStream {
+    #[new]
+    #[pyo3(signature = (fd, *, encoding=None, errors=None, capacity=DEFAULT_CAPACITY as i64, overflow="block", timeout=None))]
+    fn new(
+        py: Python<'_>,
+        fd: i32,
+        encoding: Option<&str>,
+        errors: Option<&str>,
+        capacity: i64,
+        overflow: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<PyClassInitializer<AsyncStream>> {
+        if fd < 0 {
+            return Err(PyValueError::new_err(format!("fd must be >= 0, got {fd}")));
+        }
+        let name = match fd {
+            1 => "<stdout>".to_string(),
+            2 => "<stderr>".to_string(),
+            n => format!("<fd {n}>"),
+        };
+        let opts = options(capacity, overflow, timeout, false, true)?;
+        let base = AsyncWriter::build(py, Arc::new(StreamSpec { fd }), opts, encoding, errors, name, None)?;
+        Ok(PyClassInitializer::from(base).add_subclass(AsyncStream { fd }))
+    }
+
+    /// The descriptor written to.
+    fn fileno(&self) -> i32 {
+        self.fd
+    }
+}
+
+/// A socket (tcp, udp, unix, unix_dgram) written by a worker thread; never blocks the caller
+/// by default (records are dropped and counted while a stream peer is down).
+#[pyclass(extends = AsyncWriter, frozen, module = "femtologging._femtologging")]
+pub struct AsyncSocket {
+    kind: String,
+    address: Py<PyAny>,
+}
+
+#[pymethods]
+impl AsyncSocket {
+    #[new]
+    #[pyo3(signature = (kind, address, *, capacity=DEFAULT_CAPACITY as i64, overflow="drop", timeout=None))]
+    fn new(
+        py: Python<'_>,
+        kind: &str,
+        address: &Bound<'_, PyAny>,
+        capacity: i64,
+        overflow: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<PyClassInitializer<AsyncSocket>> {
+        let k = SocketKind::parse(kind).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let addr = if k.is_unix() {
+            let os = py.import("os")?;
+            let p: String = os.call_method1("fsdecode", (os.call_method1("fspath", (address,))?,))?.extract()?;
+            Address::Path(PathBuf::from(p))
+        } else {
+            let t = address
+                .cast::<PyTuple>()
+                .map_err(|_| PyTypeError::new_err("address must be a (host, port) tuple"))?;
+            if t.len() != 2 {
+                return Err(PyTypeError::new_err("address must be a (host, port) tuple"));
+            }
+            let host: Option<String> = t.get_item(0)?.extract()?;
+            let port: i64 = t.get_item(1)?.extract()?;
+            if !(0..=65535).contains(&port) {
+                return Err(PyValueError::new_err(format!("port must be 0-65535, got {port}")));
+            }
+            Address::Inet(host.unwrap_or_else(|| "localhost".to_string()), port as u16)
+        };
+        let spec = SocketSpec { kind: k, address: addr };
+        let name = spec.label();
+        let opts = options(capacity, overflow, timeout, false, true)?;
+        let base = AsyncWriter::build(py, Arc::new(spec), opts, None, None, name, None)?;
+        Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket { kind: kind.to_string(), address: address.clone().unbind() }))
+    }
+
+    /// 'tcp', 'udp', 'unix' or 'unix_dgram'.
+    #[getter]
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The address given at construction.
+    #[getter]
+    fn address(&self, py: Python<'_>) -> Py<PyAny> {
+        self.address.clone_ref(py)
+    }
+}
+
+/// Flush every live asynchronous writer (raises the first error after trying all).
+#[pyfunction]
+fn flush_all(py: Python<'_>) -> PyResult<()> {
+    py.detach(writer::flush_all).map_err(|e| os_error(e, None))
+}
+
+/// Close every live asynchronous writer (raises the first error after trying all).
+#[pyfunction]
+fn close_all(py: Python<'_>) -> PyResult<()> {
+    py.detach(writer::close_all).map_err(|e| os_error(e, None))
+}
+
+/// Flush every writer before fork() so handled records are written (for os.register_at_fork).
+#[pyfunction]
+fn before_fork(py: Python<'_>) {
+    py.detach(writer::before_fork_flush_all)
+}
+
+/// Register the classes and functions on the extension module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<AsyncWriter>()?;
+    m.add_class::<AsyncFile>()?;
+    m.add_class::<AsyncStream>()?;
+    m.add_class::<AsyncSocket>()?;
+    m.add_function(wrap_pyfunction!(flush_all, m)?)?;
+    m.add_function(wrap_pyfunction!(close_all, m)?)?;
+    m.add_function(wrap_pyfunction!(before_fork, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Queue vocabulary: the items a worker consumes, overflow policies and the drop counter.
+
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::{Receiver, Sender};
+
+/// Default number of items a writer's queue holds before its overflow policy applies.
+pub const DEFAULT_CAPACITY: usize = 8192;
+
+/// Something a worker renders into bytes off the calling thread.
+///
+/// Implementations must not touch Python: the worker never holds the GIL.
+pub trait Render: Send + 'static {
+    /// Append the rendered record (including its terminator) to `out`.
+    fn render(&self, out: &mut Vec<u8>);
+}
+
+/// Acknowledgement channel a control item answers on.
+pub type Ack = Sender<io::Result<()>>;
+
+/// One entry of a writer's queue. `Bytes` and `Render` are one record each.
+pub enum Item {
+    /// An already-encoded record.
+    Bytes(Vec<u8>),
+    /// A record the worker renders itself.
+    Render(Box<dyn Render>),
+    /// Write and flush everything queued before; answer with the result.
+    /// `take_error` says whether a stored earlier error is consumed and reported.
+    Flush { ack: Ack, take_error: bool },
+    /// Close and reopen the sink (files: reopen the path).
+    Reopen,
+    /// Rotate now (rotating files only; ignored elsewhere).
+    Rotate,
+    /// Drain, flush and close the sink, answer, then stop the worker.
+    Close(Ack),
+    /// Test hook: tell `paused` once everything before is written, then wait on `resume`.
+    Pause { paused: Sender<()>, resume: Receiver<()> },
+}
+
+/// What happens when a writer's queue is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// Wait for room; never drop (the standard library's behaviour).
+    Block,
+    /// Drop the new record and count it.
+    DropNewest,
+    /// Wait up to the duration, then drop and count.
+    BlockTimeout(Duration),
+}
+
+/// An overflow specification that cannot be understood.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PolicyError {
+    /// The policy name is not one of `block`, `drop`, `timeout`.
+    #[error("overflow must be 'block', 'drop' or 'timeout', not {0:?}")]
+    UnknownPolicy(String),
+    /// `timeout` was given without a usable number of seconds.
+    #[error("overflow='timeout' needs a timeout > 0 seconds, got {0:?}")]
+    BadTimeout(Option<f64>),
+    /// A timeout was given for a policy that does not wait with one.
+    #[error("timeout is only meaningful with overflow='timeout'")]
+    UnexpectedTimeout,
+    /// Capacity must be at least one item.
+    #[error("capacity must be >= 1, got {0}")]
+    BadCapacity(i64),
+}
+
+impl Overflow {
+    /// Parse the Python-level spelling (`'block'`, `'drop'`, `'timeout'` with `timeout` seconds).
+    pub fn parse(name: &str, timeout: Option<f64>) -> Result<Self, PolicyError> {
+        match name {
+            "block" | "drop" | "drop_newest" if timeout.is_some() => Err(PolicyError::UnexpectedTimeout),
+            "block" => Ok(Overflow::Block),
+            "drop" | "drop_newest" => Ok(Overflow::DropNewest),
+            "timeout" | "block_timeout" => match timeout {
+                Some(t) if t.is_finite() && t > 0.0 => Ok(Overflow::BlockTimeout(Duration::from_secs_f64(t))),
+                other => Err(PolicyError::BadTimeout(other)),
+            },
+            other => Err(PolicyError::UnknownPolicy(other.to_string())),
+        }
+    }
+}
+
+/// Why a record was not queued.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The writer was closed.
+    #[error("I/O operation on closed writer")]
+    Closed,
+    /// The record was queued, but the worker had hit an I/O error earlier.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl From<SendError> for io::Error {
+    fn from(e: SendError) -> io::Error {
+        match e {
+            SendError::Closed => io::Error::new(io::ErrorKind::Other, "I/O operation on closed writer"),
+            SendError::Io(e) => e,
+        }
+    }
+}
+
+/// Counts dropped records and warns on stderr at most once per second.
+pub struct DropCounter {
+    count: AtomicU64,
+    last_warn_ms: AtomicU64,
+    warned_count: AtomicU64,
+    label: String,
+    warn: bool,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+impl DropCounter {
+    /// A counter whose warnings name `label`; `warn` false keeps stderr quiet.
+    pub fn new(label: impl Into<String>, warn: bool) -> Self {
+        DropCounter {
+            count: AtomicU64::new(0),
+            last_warn_ms: AtomicU64::new(0),
+            warned_count: AtomicU64::new(0),
+            label: label.into(),
+            warn,
+        }
+    }
+
+    /// Total records dropped so far.
+    pub fn get(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Count `n` records dropped because the queue was full, and maybe warn.
+    pub fn add(&self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let total = self.count.fetch_add(n, Ordering::Relaxed) + n;
+        if self.warn {
+            self.maybe_warn(total);
+        }
+    }
+
+    /// Count `n` records lost for another reason (peer down, sink unopenable): no warning.
+    pub fn add_quiet(&self, n: u64) {
+        self.count.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn maybe_warn(&self, total: u64) {
+        let now = now_ms();
+        let last = self.last_warn_ms.load(Ordering::Relaxed);
+        if last != 0 && now.saturating_sub(last) < 1000 {
+            return;
+        }
+        if self
+            .last_warn_ms
+            .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        let before = self.warned_count.swap(total, Ordering::Relaxed);
+        let line = format!(
+            "femtologging: {}: queue full, dropped {} record(s) ({} since last warning)\n",
+            self.label,
+            total,
+            total.saturating_sub(before)
+        );
+        // Raw write(2): no std lock a forked child could inherit held.
+        write_all_fd(2, line.as_bytes()).ok();
+    }
+}
+
+/// Write all of `buf` to `fd`, retrying on EINTR and partial writes.
+pub fn write_all_fd(fd: i32, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "write returned 0"));
+        }
+        buf = &buf[n as usize..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_policies() {
+        assert_eq!(Overflow::parse("block", None), Ok(Overflow::Block));
+        assert_eq!(Overflow::parse("drop", None), Ok(Overflow::DropNewest));
+        assert_eq!(
+            Overflow::parse("timeout", Some(0.5)),
+            Ok(Overflow::BlockTimeout(Duration::from_millis(500)))
+        );
+        assert_eq!(Overflow::parse("timeout", None), Err(PolicyError::BadTimeout(None)));
+        assert_eq!(Overflow::parse("timeout", Some(-1.0)), Err(PolicyError::BadTimeout(Some(-1.0))));
+        assert_eq!(Overflow::parse("drop", Some(1.0)), Err(PolicyError::UnexpectedTimeout));
+        assert!(matches!(Overflow::parse("nope", None), Err(PolicyError::UnknownPolicy(_))));
+    }
+
+    #[test]
+    fn drop_counter_counts_exactly() {
+        let c = DropCounter::new("test", false);
+        for _ in 0..10 {
+            c.add(1);
+        }
+        c.add(5);
+        c.add(0);
+        assert_eq!(c.get(), 15);
+    }
+}

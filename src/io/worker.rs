@@ -1,0 +1,226 @@
+//! The worker thread: drains its queue in batches, renders, writes once per batch, answers barriers.
+
+use std::io;
+use std::os::unix::io::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
+
+use crossbeam_channel::Receiver;
+use parking_lot::Mutex;
+
+use super::queue::Item;
+use super::sink::{Sink, SinkSpec, Stats};
+
+/// Most records one batch takes before writing.
+const MAX_BATCH_ITEMS: usize = 4096;
+/// Most bytes one batch buffers before writing.
+const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// State one worker shares with the sending side.
+pub struct ConnState {
+    error: Mutex<Option<io::Error>>,
+    has_error: AtomicBool,
+    /// Descriptor the current sink owns, or -1.
+    pub owned_fd: AtomicI32,
+}
+
+impl ConnState {
+    pub fn new() -> Arc<ConnState> {
+        Arc::new(ConnState { error: Mutex::new(None), has_error: AtomicBool::new(false), owned_fd: AtomicI32::new(-1) })
+    }
+
+    /// Remember `e` as the latest I/O error.
+    pub fn record(&self, e: io::Error) {
+        *self.error.lock() = Some(e);
+        self.has_error.store(true, Ordering::Release);
+    }
+
+    /// Take the stored error, if any (cheap when there is none).
+    pub fn take(&self) -> Option<io::Error> {
+        if !self.has_error.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut slot = self.error.lock();
+        self.has_error.store(false, Ordering::Release);
+        slot.take()
+    }
+}
+
+/// One worker: owns the receiver and the sink.
+pub struct Worker {
+    rx: Receiver<Item>,
+    spec: Arc<dyn SinkSpec>,
+    stats: Arc<Stats>,
+    state: Arc<ConnState>,
+    sink: Option<Box<dyn Sink>>,
+    after_fork: bool,
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+    pending_queued: u64,
+}
+
+enum Next {
+    Continue,
+    Stop,
+}
+
+impl Worker {
+    pub fn new(
+        rx: Receiver<Item>,
+        spec: Arc<dyn SinkSpec>,
+        stats: Arc<Stats>,
+        state: Arc<ConnState>,
+        sink: Option<Box<dyn Sink>>,
+        after_fork: bool,
+    ) -> Worker {
+        if let Some(s) = &sink {
+            state.owned_fd.store(s.owned_fd(), Ordering::Release);
+        }
+        Worker { rx, spec, stats, state, sink, after_fork, buf: Vec::new(), ends: Vec::new(), pending_queued: 0 }
+    }
+
+    /// Thread body: runs until `Close` or until every sender is gone.
+    pub fn run(mut self) {
+        loop {
+            let first = match self.rx.recv() {
+                Ok(item) => item,
+                Err(_) => {
+                    // All handles dropped without close(): finish what we have.
+                    self.shutdown();
+                    return;
+                }
+            };
+            let mut next = Some(first);
+            let mut taken = 0usize;
+            while let Some(item) = next.take() {
+                if let Next::Stop = self.take_item(item) {
+                    return;
+                }
+                taken += 1;
+                if taken < MAX_BATCH_ITEMS && self.buf.len() < MAX_BATCH_BYTES {
+                    next = self.rx.try_recv().ok();
+                }
+            }
+            self.write_pending();
+        }
+    }
+
+    fn take_item(&mut self, item: Item) -> Next {
+        match item {
+            Item::Bytes(b) => {
+                self.pending_queued += b.len() as u64;
+                self.buf.extend_from_slice(&b);
+                self.ends.push(self.buf.len());
+            }
+            Item::Render(r) => {
+                r.render(&mut self.buf);
+                self.ends.push(self.buf.len());
+            }
+            Item::Flush { ack, take_error } => {
+                self.write_pending();
+                let flushed = match self.sink.as_mut() {
+                    Some(s) => s.flush(),
+                    None => Ok(()),
+                };
+                let stored = if take_error { self.state.take() } else { None };
+                let result = match (stored, flushed) {
+                    (Some(e), _) => Err(e),
+                    (None, r) => r,
+                };
+                ack.send(result).ok();
+            }
+            Item::Reopen => {
+                self.write_pending();
+                if let Some(s) = self.sink.as_mut() {
+                    let r = s.reopen();
+                    self.note(r);
+                }
+            }
+            Item::Rotate => {
+                self.write_pending();
+                if let Some(s) = self.sink.as_mut() {
+                    let r = s.rotate();
+                    self.note(r);
+                }
+            }
+            Item::Pause { paused, resume } => {
+                self.write_pending();
+                paused.send(()).ok();
+                resume.recv().ok();
+            }
+            Item::Close(ack) => {
+                self.write_pending();
+                // Records that raced past the closed flag still get written.
+                while let Ok(item) = self.rx.try_recv() {
+                    match item {
+                        Item::Close(other) => {
+                            other.send(Ok(())).ok();
+                        }
+                        other => {
+                            self.take_item(other);
+                        }
+                    }
+                }
+                self.write_pending();
+                let result = self.close_sink();
+                let result = match self.state.take() {
+                    Some(e) => Err(e),
+                    None => result,
+                };
+                ack.send(result).ok();
+                return Next::Stop;
+            }
+        }
+        Next::Continue
+    }
+
+    fn shutdown(&mut self) {
+        self.write_pending();
+        if let Err(e) = self.close_sink() {
+            self.state.record(e);
+        }
+    }
+
+    fn close_sink(&mut self) -> io::Result<()> {
+        let result = match self.sink.take() {
+            Some(mut s) => s.flush().and(s.close()),
+            None => Ok(()),
+        };
+        self.state.owned_fd.store(-1, Ordering::Release);
+        result
+    }
+
+    fn note(&mut self, r: io::Result<()>) {
+        if let Err(e) = r {
+            self.state.record(e);
+        }
+        let fd: RawFd = self.sink.as_ref().map_or(-1, |s| s.owned_fd());
+        self.state.owned_fd.store(fd, Ordering::Release);
+    }
+
+    fn write_pending(&mut self) {
+        if self.ends.is_empty() {
+            return;
+        }
+        if self.sink.is_none() {
+            match self.spec.open(&self.stats, self.after_fork) {
+                Ok(s) => self.sink = Some(s),
+                Err(e) => {
+                    self.stats.drops.add_quiet(self.ends.len() as u64);
+                    self.state.record(e);
+                }
+            }
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            let r = sink.before_batch().and_then(|_| sink.write_batch(&self.buf, &self.ends));
+            self.note(r);
+        }
+        self.stats.queued.fetch_sub(self.pending_queued, Ordering::AcqRel);
+        self.pending_queued = 0;
+        self.buf.clear();
+        self.ends.clear();
+        if self.buf.capacity() > 4 * MAX_BATCH_BYTES {
+            self.buf.shrink_to(MAX_BATCH_BYTES);
+        }
+    }
+}
