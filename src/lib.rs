@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 pub mod caller;
+pub mod fastcall;
 pub mod formatter;
 pub mod globals;
 pub mod io;

@@ -174,7 +174,7 @@ impl LoggerCore {
         Ok(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= eff)
     }
 
-    fn check_enabled(slf: &Bound<'_, Self>, level: i32) -> PyResult<bool> {
+    pub(crate) fn check_enabled(slf: &Bound<'_, Self>, level: i32) -> PyResult<bool> {
         let flags = Self::flags(slf)?;
         if flags & O_IS_ENABLED != 0 {
             return slf.call_method1(intern!(slf.py(), "isEnabledFor"), (level,))?.is_truthy();
@@ -182,23 +182,8 @@ impl LoggerCore {
         slf.get().enabled_for(slf.py(), level)
     }
 
-    /// The shared body of `debug` ... `critical`.
-    fn at_level<'py>(
-        slf: &Bound<'py, Self>,
-        level: i32,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        if !Self::check_enabled(slf, level)? {
-            return Ok(());
-        }
-        let level = level.into_pyobject(slf.py())?.into_any();
-        Self::dispatch(slf, &level, msg, args, kwargs)
-    }
-
     /// Level methods funnel here once the level check passed.
-    fn dispatch<'py>(
+    pub(crate) fn dispatch<'py>(
         slf: &Bound<'py, Self>,
         level: &Bound<'py, PyAny>,
         msg: &Bound<'py, PyAny>,
@@ -554,66 +539,6 @@ impl LoggerCore {
         self.effective_level(py)
     }
 
-    /// Log `msg % args` at DEBUG.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn debug<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, DEBUG, msg, args, kwargs)
-    }
-    /// Log `msg % args` at INFO.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn info<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, INFO, msg, args, kwargs)
-    }
-    /// Log `msg % args` at WARNING.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn warning<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, WARNING, msg, args, kwargs)
-    }
-    /// Log `msg % args` at ERROR.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn error<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, ERROR, msg, args, kwargs)
-    }
-    /// Log `msg % args` at CRITICAL.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn critical<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, CRITICAL, msg, args, kwargs)
-    }
-    /// Log `msg % args` at CRITICAL.
-    #[pyo3(signature = (msg, *args, **kwargs))]
-    fn fatal<'py>(
-        slf: &Bound<'py, Self>,
-        msg: &Bound<'py, PyAny>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<()> {
-        Self::at_level(slf, CRITICAL, msg, args, kwargs)
-    }
 
     /// `error` with `exc_info=True` by default.
     #[pyo3(signature = (msg, *args, **kwargs))]
@@ -750,5 +675,6 @@ fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i32> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<LoggerCore>()
+    m.add_class::<LoggerCore>()?;
+    crate::fastcall::install(&m.py().get_type::<LoggerCore>())
 }

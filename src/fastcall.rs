@@ -1,0 +1,124 @@
+//! Vectorcall (`METH_FASTCALL`) entry points for the logger's level methods, so that a call below
+//! the level costs one type check and one cached comparison, with no argument tuple built.
+
+use std::ffi::CStr;
+use std::panic::AssertUnwindSafe;
+
+use pyo3::exceptions::{PySystemError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+use crate::logger::{LoggerCore, CRITICAL, DEBUG, ERROR, INFO, WARNING};
+
+/// Shared body: level check first, then build `args`/`kwargs` only for enabled calls.
+unsafe fn level_call(
+    level: i32,
+    name: &str,
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<()> {
+        let obj = Bound::from_borrowed_ptr(py, slf);
+        let core = obj.cast::<LoggerCore>()?;
+        if !LoggerCore::check_enabled(core, level)? {
+            return Ok(());
+        }
+        let nargs = ffi::PyVectorcall_NARGS(nargsf as usize);
+        if nargs < 1 {
+            return Err(PyTypeError::new_err(format!(
+                "{name}() missing 1 required positional argument: 'msg'"
+            )));
+        }
+        let msg = Bound::from_borrowed_ptr(py, *args);
+        let rest: Vec<Bound<'_, PyAny>> =
+            (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
+        let tuple = PyTuple::new(py, rest)?;
+        let kwargs = if kwnames.is_null() {
+            None
+        } else {
+            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into::<PyTuple>()?;
+            let d = PyDict::new(py);
+            for (i, k) in names.iter().enumerate() {
+                d.set_item(k, Bound::from_borrowed_ptr(py, *args.offset(nargs + i as isize)))?;
+            }
+            Some(d)
+        };
+        let level_obj = level.into_pyobject(py)?.into_any();
+        LoggerCore::dispatch(core, &level_obj, &msg, &tuple, kwargs.as_ref())
+    }));
+    match outcome {
+        Ok(Ok(())) => {
+            let none = ffi::Py_None();
+            ffi::Py_IncRef(none);
+            none
+        }
+        Ok(Err(e)) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            PySystemError::new_err("femtologging: internal panic in a level method").restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+macro_rules! entry {
+    ($fn_name:ident, $level:expr, $name:literal) => {
+        unsafe extern "C" fn $fn_name(
+            slf: *mut ffi::PyObject,
+            args: *const *mut ffi::PyObject,
+            nargsf: ffi::Py_ssize_t,
+            kwnames: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
+            level_call($level, $name, slf, args, nargsf, kwnames)
+        }
+    };
+}
+
+entry!(debug, DEBUG, "debug");
+entry!(info, INFO, "info");
+entry!(warning, WARNING, "warning");
+entry!(error, ERROR, "error");
+entry!(critical, CRITICAL, "critical");
+
+type Entry = unsafe extern "C" fn(
+    *mut ffi::PyObject,
+    *const *mut ffi::PyObject,
+    ffi::Py_ssize_t,
+    *mut ffi::PyObject,
+) -> *mut ffi::PyObject;
+
+const METHODS: [(&CStr, Entry, &CStr); 6] = [
+    (c"debug", debug, c"Log 'msg % args' at DEBUG."),
+    (c"info", info, c"Log 'msg % args' at INFO."),
+    (c"warning", warning, c"Log 'msg % args' at WARNING."),
+    (c"error", error, c"Log 'msg % args' at ERROR."),
+    (c"critical", critical, c"Log 'msg % args' at CRITICAL."),
+    (c"fatal", critical, c"Alias of critical()."),
+];
+
+/// Attach the vectorcall level methods to `_LoggerCore`.
+pub fn install(ty: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = ty.py();
+    for (name, func, doc) in METHODS {
+        let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
+            ml_name: name.as_ptr(),
+            ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: func },
+            ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+            ml_doc: doc.as_ptr(),
+        }));
+        // SAFETY: `def` lives forever; PyDescr_NewMethod returns a new reference or NULL.
+        let descr = unsafe { ffi::PyDescr_NewMethod(ty.as_ptr().cast(), def) };
+        if descr.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let descr = unsafe { Bound::from_owned_ptr(py, descr) };
+        ty.setattr(name.to_str().unwrap_or_default(), descr)?;
+    }
+    Ok(())
+}
