@@ -7,6 +7,9 @@ use pyo3::prelude::*;
 
 pub mod formatter;
 pub mod io;
+pub mod layout;
+pub mod printf;
+pub mod timefmt;
 
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
