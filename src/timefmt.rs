@@ -1,8 +1,8 @@
 //! Native `Formatter.formatTime` for the `time.localtime` / `time.gmtime` converters.
 //!
 //! Mirrors `time.strftime(fmt, converter(created))`: the seconds are floored, broken down with
-//! libc `localtime_r`/`gmtime_r` (`gmtime` reports the zone as `UTC`, as CPython does) and passed
-//! to libc `strftime`. The formatted seconds part is cached per whole second, so a burst of
+//! libc `localtime_r`/`gmtime_r` (keeping libc's zone name, as CPython 3.11 does) and passed to
+//! libc `strftime`. The formatted seconds part is cached per whole second, so a burst of
 //! records in the same second formats the date once.
 
 use parking_lot::Mutex;
@@ -31,8 +31,6 @@ pub fn native_strftime_ok(fmt: &str) -> bool {
     fmt.is_ascii() && !fmt.contains('\0')
 }
 
-static UTC_ZONE: &[u8] = b"UTC\0";
-
 /// `time.strftime(fmt, converter(secs))` for whole seconds; `None` when Python must do it.
 pub fn strftime(secs: i64, conv: Converter, fmt: &str) -> Option<String> {
     if !native_strftime_ok(fmt) {
@@ -52,10 +50,6 @@ pub fn strftime(secs: i64, conv: Converter, fmt: &str) -> Option<String> {
     };
     if !ok {
         return None;
-    }
-    if conv == Converter::Utc {
-        tm.tm_zone = UTC_ZONE.as_ptr() as *const libc::c_char;
-        tm.tm_gmtoff = 0;
     }
     let cfmt = CString::new(fmt).ok()?;
     let limit = 256 * fmt.len();
@@ -157,7 +151,7 @@ mod tests {
         // 1993-04-21 08:03:00 UTC
         let t = 735379380;
         assert_eq!(strftime(t, Converter::Utc, "%Y-%m-%d %H:%M:%S").unwrap(), "1993-04-21 08:03:00");
-        assert_eq!(strftime(t, Converter::Utc, "%Z %z").unwrap(), "UTC +0000");
+        assert_eq!(strftime(t, Converter::Utc, "%Z %z").unwrap(), "GMT +0000");
         assert_eq!(strftime(t, Converter::Utc, "").unwrap(), "");
         assert!(strftime(t, Converter::Utc, "é").is_none());
     }
