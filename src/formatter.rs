@@ -1,7 +1,791 @@
-//! Native `Formatter` core (placeholder until the formatter lands).
+//! Native `logging.Formatter` core: `FormatterCore`, the base class of `femtologging.Formatter`.
+//!
+//! The format string is parsed once into a [`Layout`] (re-parsed only when the formatter's style
+//! object, its `_fmt` or its `_defaults` change identity). `format()` then renders the record's
+//! `__dict__` in Rust, calling Python only for what Python must do: `record.getMessage()`,
+//! values that are not plain str/int/float/bool/None, methods a subclass overrides, converters
+//! other than `time.localtime`/`time.gmtime`, and traceback text.
+//!
+//! [`FormatterCore::native_plan`] hands the handler layer a GIL-free [`NativeFormatterPlan`].
 
+use crate::layout::{self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style};
+use crate::printf::Conversion;
+use crate::timefmt::{self, Converter, MsecFormat, SecondCache};
+use parking_lot::Mutex;
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+use std::sync::Arc;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Python objects the native code compares against, registered by `femtologging._formatter`.
+struct Registry {
+    formatter: Py<PyType>,
+    percent: Py<PyType>,
+    brace: Py<PyType>,
+    template: Py<PyType>,
+}
+
+static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
+
+/// `time.localtime`, `time.gmtime`, `time.strftime`, `builtins.format`, `builtins.ascii`.
+struct PyFns {
+    localtime: Py<PyAny>,
+    gmtime: Py<PyAny>,
+    strftime: Py<PyAny>,
+    format: Py<PyAny>,
+    ascii: Py<PyAny>,
+}
+
+static PYFNS: PyOnceLock<PyFns> = PyOnceLock::new();
+
+fn pyfns(py: Python<'_>) -> PyResult<&PyFns> {
+    PYFNS.get_or_try_init(py, || {
+        let time = py.import("time")?;
+        let builtins = py.import("builtins")?;
+        Ok(PyFns {
+            localtime: time.getattr("localtime")?.unbind(),
+            gmtime: time.getattr("gmtime")?.unbind(),
+            strftime: time.getattr("strftime")?.unbind(),
+            format: builtins.getattr("format")?.unbind(),
+            ascii: builtins.getattr("ascii")?.unbind(),
+        })
+    })
+}
+
+/// Which formatter methods a Python subclass overrides.
+#[derive(Debug, Clone, Copy, Default)]
+struct Overrides {
+    format_time: bool,
+    format_exception: bool,
+    format_stack: bool,
+    uses_time: bool,
+    format_message: bool,
+}
+
+/// The parsed message layout for one (style, `_fmt`, `_defaults`) triple.
+struct MsgCache {
+    style: Py<PyAny>,
+    fmt: Py<PyAny>,
+    defaults: Py<PyAny>,
+    /// `_tpl` of a `$`-style (what it actually substitutes), else `None`.
+    tpl: Py<PyAny>,
+    kind: Option<Style>,
+    layout: Option<Arc<Layout>>,
+    keys: Arc<Vec<Py<PyString>>>,
+    uses_time: bool,
+}
+
+/// Key objects a cached [`NativeFormatterPlan`] was built from.
+struct PlanCache {
+    keys: Vec<Py<PyAny>>,
+    plan: Option<Arc<NativeFormatterPlan>>,
+}
+
+#[derive(Default)]
+struct State {
+    type_ptr: usize,
+    overrides: Overrides,
+    msg: Option<MsgCache>,
+    plan: Option<PlanCache>,
+}
+
+/// Native base class of `femtologging.Formatter` (see the module docs).
+#[pyclass(subclass, dict, frozen, module = "femtologging")]
+pub struct FormatterCore {
+    state: Mutex<State>,
+    time_cache: SecondCache,
+}
+
+/// A record field value owned by a plan (a `defaults=` entry).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnedValue {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+}
+
+impl OwnedValue {
+    fn as_field(&self) -> FieldValue<'_> {
+        match self {
+            OwnedValue::Str(s) => FieldValue::Str(s),
+            OwnedValue::Int(i) => FieldValue::Int(*i),
+            OwnedValue::Float(f) => FieldValue::Float(*f),
+            OwnedValue::Bool(b) => FieldValue::Bool(*b),
+            OwnedValue::None => FieldValue::None,
+        }
+    }
+}
+
+/// Everything needed to format a record line without the GIL.
+///
+/// Obtained from [`FormatterCore::native_plan`]. It is a snapshot: if the formatter is changed
+/// afterwards (new `_style`, `datefmt`, `converter`...), call `native_plan` again (it returns the
+/// cached `Arc` while nothing changed, so calling it per batch is cheap).
+#[derive(Debug)]
+pub struct NativeFormatterPlan {
+    /// The parsed format string.
+    pub layout: Layout,
+    /// `defaults=` values, consulted when the record lacks a field.
+    pub defaults: Vec<(String, OwnedValue)>,
+    /// `time.localtime` or `time.gmtime`.
+    pub converter: Converter,
+    /// The formatter's `datefmt` when truthy.
+    pub datefmt: Option<String>,
+    /// `default_time_format`.
+    pub time_format: String,
+    /// How `default_msec_format` applies.
+    pub msec: MsecFormat,
+    cache: SecondCache,
+}
+
+struct Overlay<'a> {
+    src: &'a dyn FieldSource,
+    asctime: Option<&'a str>,
+    defaults: &'a [(String, OwnedValue)],
+}
+
+impl FieldSource for Overlay<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        if name == "asctime" {
+            if let Some(a) = self.asctime {
+                return Some(FieldValue::Str(a));
+            }
+        }
+        self.src
+            .field(name)
+            .or_else(|| self.defaults.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_field()))
+    }
+}
+
+fn append_block(out: &mut String, block: &str) {
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(block);
+}
+
+impl NativeFormatterPlan {
+    /// Which record fields the format references (`asctime` is computed by the plan).
+    pub fn needs(&self) -> Needs {
+        self.layout.needs()
+    }
+
+    /// stdlib `formatTime(record, datefmt)` for a record created at `created` with `msecs`.
+    /// `None` only if libc cannot format this time (the caller should then use Python).
+    pub fn format_time(&self, created: f64, msecs: f64) -> Option<String> {
+        timefmt::format_time(
+            &self.cache,
+            created,
+            msecs,
+            self.converter,
+            self.datefmt.as_deref(),
+            &self.time_format,
+            &self.msec,
+        )
+    }
+
+    /// Appends the complete formatted line (stdlib `Formatter.format`) to `out`.
+    ///
+    /// `src` must provide `message` (the result of `getMessage()`), and, when present,
+    /// `msecs`, `exc_text` (already formatted exception text) and `stack_info`. `asctime` is
+    /// computed here from `created` when the format uses it. On `Err`, `out` may hold a partial
+    /// line: truncate it and format the record through Python instead
+    /// ([`RenderError::Unsupported`]) or report the error ([`RenderError::Missing`] is what
+    /// Python raises as `ValueError`).
+    pub fn render(&self, src: &dyn FieldSource, created: f64, out: &mut String) -> Result<(), RenderError> {
+        let asctime = if self.layout.uses_time {
+            let msecs = match src.field("msecs") {
+                Some(FieldValue::Float(f)) => f,
+                Some(FieldValue::Int(i)) => i as f64,
+                _ => ((created - created.trunc()) * 1000.0).trunc(),
+            };
+            Some(self.format_time(created, msecs).ok_or_else(|| RenderError::Unsupported("asctime".into()))?)
+        } else {
+            None
+        };
+        let overlay = Overlay { src, asctime: asctime.as_deref(), defaults: &self.defaults };
+        let start = out.len();
+        self.layout.render(&overlay, out)?;
+        for key in ["exc_text", "stack_info"] {
+            match src.field(key) {
+                Some(FieldValue::Str(s)) if !s.is_empty() => {
+                    let mut tail = out.split_off(start);
+                    append_block(&mut tail, s);
+                    out.push_str(&tail);
+                }
+                Some(FieldValue::Str(_)) | Some(FieldValue::None) | None => {}
+                Some(_) => return Err(RenderError::Unsupported(key.into())),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A Python scalar as a native field value, or `None` when Python must render it.
+fn scalar<'a>(v: &'a Bound<'_, PyAny>) -> Option<FieldValue<'a>> {
+    if v.is_none() {
+        return Some(FieldValue::None);
+    }
+    if let Ok(s) = v.cast_exact::<PyString>() {
+        return s.to_str().ok().map(FieldValue::Str);
+    }
+    if let Ok(f) = v.cast_exact::<PyFloat>() {
+        return Some(FieldValue::Float(f.value()));
+    }
+    if v.is_exact_instance_of::<pyo3::types::PyBool>() {
+        return Some(FieldValue::Bool(v.is_truthy().ok()?));
+    }
+    if v.is_exact_instance_of::<PyInt>() {
+        return v.extract::<i64>().ok().map(FieldValue::Int);
+    }
+    None
+}
+
+fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
+    Some(match scalar(v)? {
+        FieldValue::Str(s) => OwnedValue::Str(s.to_string()),
+        FieldValue::Int(i) => OwnedValue::Int(i),
+        FieldValue::Float(f) => OwnedValue::Float(f),
+        FieldValue::Bool(b) => OwnedValue::Bool(b),
+        FieldValue::None => OwnedValue::None,
+    })
+}
+
+/// Renders one field through Python, exactly as the style's own formatting would.
+fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut String) -> PyResult<()> {
+    let text = match &field.fmt {
+        FieldFmt::Printf(p) => {
+            let spec = PyString::new(py, &p.to_python());
+            spec.rem(PyTuple::new(py, [v])?)?
+        }
+        FieldFmt::Brace(conv, _, spec) => {
+            let fns = pyfns(py)?;
+            let converted = match conv {
+                Conversion::None => v.clone(),
+                Conversion::Str => v.str()?.into_any(),
+                Conversion::Repr => v.repr()?.into_any(),
+                Conversion::Ascii => fns.ascii.bind(py).call1((v,))?,
+            };
+            fns.format.bind(py).call1((converted, spec.as_str()))?
+        }
+        FieldFmt::Template => v.str()?.into_any(),
+    };
+    out.push_str(text.cast::<PyString>()?.to_str()?);
+    Ok(())
+}
+
+fn missing_field(py: Python<'_>, name: &str) -> PyErr {
+    let shown = PyString::new(py, name)
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| format!("'{}'", name));
+    PyValueError::new_err(format!("Formatting field not found in record: {}", shown))
+}
+
+/// Reads a record attribute: from `__dict__` when possible, else normal attribute lookup.
+fn rec_attr<'py>(
+    record: &Bound<'py, PyAny>,
+    dict: Option<&Bound<'py, PyDict>>,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(d) = dict {
+        if let Some(v) = d.get_item(name)? {
+            return Ok(v);
+        }
+    }
+    record.getattr(name)
+}
+
+fn record_dict<'py>(record: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
+    record
+        .getattr(intern!(record.py(), "__dict__"))
+        .ok()
+        .and_then(|d| d.cast_into_exact::<PyDict>().ok())
+}
+
+fn style_kind(py: Python<'_>, style: &Bound<'_, PyAny>) -> Option<Style> {
+    let reg = REGISTRY.get(py)?;
+    let ty = style.get_type();
+    if ty.is(reg.percent.bind(py)) {
+        Some(Style::Percent)
+    } else if ty.is(reg.brace.bind(py)) {
+        Some(Style::Brace)
+    } else if ty.is(reg.template.bind(py)) {
+        Some(Style::Template)
+    } else {
+        None
+    }
+}
+
+/// Message-layout snapshot used by one `format` call.
+struct MsgView {
+    kind: Option<Style>,
+    layout: Option<Arc<Layout>>,
+    /// Interned field names, one per field of `layout`, in order.
+    keys: Arc<Vec<Py<PyString>>>,
+    uses_time: bool,
+}
+
+impl FormatterCore {
+    fn overrides(slf: &Bound<'_, Self>) -> PyResult<Overrides> {
+        let py = slf.py();
+        let ty = slf.get_type();
+        let ptr = ty.as_ptr() as usize;
+        {
+            let st = slf.get().state.lock();
+            if st.type_ptr == ptr {
+                return Ok(st.overrides);
+            }
+        }
+        let base = py.get_type::<FormatterCore>();
+        let differs = |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
+        let ov = Overrides {
+            format_time: differs("formatTime")?,
+            format_exception: differs("formatException")?,
+            format_stack: differs("formatStack")?,
+            uses_time: differs("usesTime")?,
+            format_message: differs("formatMessage")?,
+        };
+        let mut st = slf.get().state.lock();
+        st.type_ptr = ptr;
+        st.overrides = ov;
+        Ok(ov)
+    }
+
+    /// The current style object and its parsed layout (cached by object identity).
+    fn msg_view<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, MsgView)> {
+        let py = slf.py();
+        let style = slf.getattr(intern!(py, "_style"))?;
+        let kind = style_kind(py, &style);
+        if kind.is_none() {
+            return Ok((style, MsgView { kind: None, layout: None, keys: Arc::default(), uses_time: false }));
+        }
+        let fmt = style.getattr(intern!(py, "_fmt"))?;
+        let defaults = style.getattr(intern!(py, "_defaults"))?;
+        let tpl = match kind {
+            Some(Style::Template) => style.getattr(intern!(py, "_tpl"))?,
+            _ => py.None().into_bound(py),
+        };
+        {
+            let st = slf.get().state.lock();
+            if let Some(c) = &st.msg {
+                if c.style.is(&style) && c.fmt.is(&fmt) && c.defaults.is(&defaults) && c.tpl.is(&tpl) {
+                    let view =
+                        MsgView { kind: c.kind, layout: c.layout.clone(), keys: c.keys.clone(), uses_time: c.uses_time };
+                    return Ok((style, view));
+                }
+            }
+        }
+        let source = if tpl.is_none() { fmt.clone() } else { tpl.getattr(intern!(py, "template"))? };
+        let (layout, uses_time, kind) = match (fmt.cast_exact::<PyString>(), source.cast_exact::<PyString>()) {
+            (Ok(f), Ok(src)) => {
+                let k = kind.unwrap_or(Style::Percent);
+                (Layout::parse(k, src.to_str()?).map(Arc::new), layout::uses_time(k, f.to_str()?), kind)
+            }
+            // A non-str `_fmt`: leave everything to the Python style object.
+            _ => (None, false, None),
+        };
+        let keys: Arc<Vec<Py<PyString>>> = Arc::new(
+            layout.iter().flat_map(|l| l.fields()).map(|f| PyString::intern(py, &f.name).unbind()).collect(),
+        );
+        let cache = MsgCache {
+            style: style.clone().unbind(),
+            fmt: fmt.unbind(),
+            defaults: defaults.unbind(),
+            tpl: tpl.unbind(),
+            kind,
+            layout: layout.clone(),
+            keys: keys.clone(),
+            uses_time,
+        };
+        slf.get().state.lock().msg = Some(cache);
+        Ok((style, MsgView { kind, layout, keys, uses_time }))
+    }
+
+    fn render_message<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+        style: &Bound<'py, PyAny>,
+        view: &MsgView,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let (layout, dict) = match (&view.layout, record_dict(record)) {
+            (Some(l), Some(d)) => (l, d),
+            _ => return style.call_method1(intern!(py, "format"), (record,)),
+        };
+        let defaults = style.getattr(intern!(py, "_defaults"))?;
+        let defaults = defaults.cast::<PyDict>().ok();
+        let mut out = String::with_capacity(128);
+        let mut keys = view.keys.iter();
+        for seg in &layout.segments {
+            match seg {
+                Segment::Lit(s) => out.push_str(s),
+                Segment::Field(f) => {
+                    let key = keys.next().expect("one key per field").bind(py);
+                    let v = match dict.get_item(key)? {
+                        Some(v) => v,
+                        None => match defaults.map(|d| d.get_item(key)).transpose()?.flatten() {
+                            Some(v) => v,
+                            None => return Err(missing_field(py, &f.name)),
+                        },
+                    };
+                    let native = scalar(&v).map(|fv| layout::render_field(f, &fv, &mut out));
+                    if !matches!(native, Some(Ok(()))) {
+                        python_field(py, f, &v, &mut out)?;
+                    }
+                }
+            }
+        }
+        Ok(PyString::new(py, &out).into_any())
+    }
+
+    fn uses_time_impl(slf: &Bound<'_, Self>, ov: Overrides) -> PyResult<bool> {
+        if ov.uses_time {
+            return slf.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy();
+        }
+        let (style, view) = Self::msg_view(slf)?;
+        if view.kind.is_some() {
+            return Ok(view.uses_time);
+        }
+        style.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy()
+    }
+
+    fn converter_kind(py: Python<'_>, conv: &Bound<'_, PyAny>) -> PyResult<Option<Converter>> {
+        let fns = pyfns(py)?;
+        Ok(if conv.is(fns.localtime.bind(py)) {
+            Some(Converter::Local)
+        } else if conv.is(fns.gmtime.bind(py)) {
+            Some(Converter::Utc)
+        } else {
+            None
+        })
+    }
+
+    fn msec_kind(v: &Bound<'_, PyAny>) -> PyResult<Option<MsecFormat>> {
+        if !v.is_truthy()? {
+            return Ok(Some(MsecFormat::Omit));
+        }
+        match v.cast_exact::<PyString>() {
+            Ok(s) if s.to_str()? == "%s,%03d" => Ok(Some(MsecFormat::CommaThreeDigits)),
+            _ => Ok(None),
+        }
+    }
+
+    fn format_time_impl<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+        datefmt: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let converter = slf.getattr(intern!(py, "converter"))?;
+        let created = record.getattr(intern!(py, "created"))?;
+        let has_datefmt = datefmt.is_truthy()?;
+        let time_fmt = if has_datefmt { None } else { Some(slf.getattr(intern!(py, "default_time_format"))?) };
+        if let Some(conv) = Self::converter_kind(py, &converter)? {
+            if let Some(text) = Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())? {
+                return Ok(PyString::new(py, &text).into_any());
+            }
+        }
+        let fns = pyfns(py)?;
+        let ct = converter.call1((created,))?;
+        let strftime = fns.strftime.bind(py);
+        match time_fmt {
+            None => strftime.call1((datefmt, ct)),
+            Some(tf) => {
+                let s = strftime.call1((tf, ct))?;
+                let msec_fmt = slf.getattr(intern!(py, "default_msec_format"))?;
+                if msec_fmt.is_truthy()? {
+                    let msecs = record.getattr(intern!(py, "msecs"))?;
+                    msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
+                } else {
+                    Ok(s)
+                }
+            }
+        }
+    }
+
+    fn native_time(
+        slf: &Bound<'_, Self>,
+        record: &Bound<'_, PyAny>,
+        created: &Bound<'_, PyAny>,
+        conv: Converter,
+        datefmt: &Bound<'_, PyAny>,
+        time_fmt: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<String>> {
+        let py = slf.py();
+        let created = match scalar(created) {
+            Some(FieldValue::Float(f)) => f,
+            Some(FieldValue::Int(i)) => i as f64,
+            _ => return Ok(None),
+        };
+        let cache = &slf.get().time_cache;
+        let Some(tf) = time_fmt else {
+            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
+            let Some(secs) = timefmt::floor_secs(created) else { return Ok(None) };
+            return Ok(cache.strftime(secs, conv, d.to_str()?));
+        };
+        let Ok(tf) = tf.cast_exact::<PyString>() else { return Ok(None) };
+        let msec_obj = slf.getattr(intern!(py, "default_msec_format"))?;
+        let Some(msec) = Self::msec_kind(&msec_obj)? else { return Ok(None) };
+        let msecs = if msec == MsecFormat::Omit {
+            0.0
+        } else {
+            match scalar(&record.getattr(intern!(py, "msecs"))?) {
+                Some(FieldValue::Float(f)) => f,
+                Some(FieldValue::Int(i)) => i as f64,
+                _ => return Ok(None),
+            }
+        };
+        Ok(timefmt::format_time(cache, created, msecs, conv, None, tf.to_str()?, &msec))
+    }
+
+    fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let io = py.import("io")?;
+        let traceback = py.import("traceback")?;
+        let sio = io.getattr("StringIO")?.call0()?;
+        let tb = ei.get_item(2)?;
+        traceback.getattr("print_exception")?.call1((ei.get_item(0)?, ei.get_item(1)?, tb, py.None(), &sio))?;
+        let s = sio.call_method0("getvalue")?;
+        sio.call_method0("close")?;
+        let text = s.cast::<PyString>()?.to_str()?;
+        Ok(PyString::new(py, text.strip_suffix('\n').unwrap_or(text)).into_any())
+    }
+
+    fn format_message_impl<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let (style, view) = Self::msg_view(slf)?;
+        Self::render_message(slf, record, &style, &view)
+    }
+
+    /// Appends `block` to `s` on a new line, with Python semantics for non-str values.
+    fn append_py<'py>(s: Bound<'py, PyAny>, block: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = s.py();
+        if let (Ok(a), Ok(b)) = (s.cast::<PyString>(), block.cast::<PyString>()) {
+            let mut out = a.to_str()?.to_string();
+            append_block(&mut out, b.to_str()?);
+            return Ok(PyString::new(py, &out).into_any());
+        }
+        let last = s.get_item(pyo3::types::PySlice::new(py, -1, isize::MAX, 1))?;
+        let s = if last.ne("\n")? { s.add("\n")? } else { s };
+        s.add(block)
+    }
+
+    /// Returns a GIL-free plan when this formatter is exactly `Formatter` (or `FormatterCore`)
+    /// with a natively renderable format, a `time.localtime`/`time.gmtime` converter, a plain
+    /// `datefmt`/`default_time_format`, a `'%s,%03d'` or empty `default_msec_format`, and
+    /// scalar `defaults`. Returns `None` otherwise (format with Python `format()` then).
+    /// Needs the GIL to inspect the formatter; the returned plan does not.
+    pub fn native_plan(slf: &Bound<'_, Self>) -> Option<Arc<NativeFormatterPlan>> {
+        Self::native_plan_impl(slf).ok().flatten()
+    }
+
+    fn native_plan_impl(slf: &Bound<'_, Self>) -> PyResult<Option<Arc<NativeFormatterPlan>>> {
+        let py = slf.py();
+        let ty = slf.get_type();
+        let exact = ty.is(&py.get_type::<FormatterCore>())
+            || REGISTRY.get(py).is_some_and(|r| ty.is(r.formatter.bind(py)));
+        if !exact {
+            return Ok(None);
+        }
+        let (style, view) = Self::msg_view(slf)?;
+        let Some(layout) = view.layout.clone() else { return Ok(None) };
+        let keys = [
+            style.clone(),
+            style.getattr(intern!(py, "_fmt"))?,
+            style.getattr(intern!(py, "_defaults"))?,
+            slf.getattr(intern!(py, "datefmt"))?,
+            slf.getattr(intern!(py, "converter"))?,
+            slf.getattr(intern!(py, "default_time_format"))?,
+            slf.getattr(intern!(py, "default_msec_format"))?,
+        ];
+        {
+            let st = slf.get().state.lock();
+            if let Some(pc) = &st.plan {
+                if pc.keys.iter().zip(keys.iter()).all(|(a, b)| a.is(b)) {
+                    return Ok(pc.plan.clone());
+                }
+            }
+        }
+        let plan = Self::build_plan(py, &layout, &keys)?.map(Arc::new);
+        slf.get().state.lock().plan = Some(PlanCache {
+            keys: keys.iter().map(|k| k.clone().unbind()).collect(),
+            plan: plan.clone(),
+        });
+        Ok(plan)
+    }
+
+    fn build_plan(py: Python<'_>, layout: &Layout, keys: &[Bound<'_, PyAny>; 7]) -> PyResult<Option<NativeFormatterPlan>> {
+        let [_, _, defaults, datefmt, converter, time_fmt, msec_fmt] = keys;
+        let Some(converter) = Self::converter_kind(py, converter)? else { return Ok(None) };
+        let Some(msec) = Self::msec_kind(msec_fmt)? else { return Ok(None) };
+        let datefmt = if datefmt.is_truthy()? {
+            match datefmt.cast_exact::<PyString>() {
+                Ok(s) if timefmt::native_strftime_ok(s.to_str()?) => Some(s.to_str()?.to_string()),
+                _ => return Ok(None),
+            }
+        } else {
+            None
+        };
+        let time_format = match time_fmt.cast_exact::<PyString>() {
+            Ok(s) if timefmt::native_strftime_ok(s.to_str()?) => s.to_str()?.to_string(),
+            _ => return Ok(None),
+        };
+        let mut owned = Vec::new();
+        if let Ok(d) = defaults.cast::<PyDict>() {
+            for (k, v) in d.iter() {
+                let (Ok(k), Some(v)) = (k.cast_exact::<PyString>(), owned_scalar(&v)) else { return Ok(None) };
+                owned.push((k.to_str()?.to_string(), v));
+            }
+        } else if !defaults.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(NativeFormatterPlan {
+            layout: layout.clone(),
+            defaults: owned,
+            converter,
+            datefmt,
+            time_format,
+            msec,
+            cache: SecondCache::default(),
+        }))
+    }
+}
+
+#[pymethods]
+impl FormatterCore {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        FormatterCore { state: Mutex::new(State::default()), time_cache: SecondCache::default() }
+    }
+
+    /// Format the specified record as text (stdlib `Formatter.format`).
+    ///
+    /// Sets `record.message`, `record.asctime` (when the format uses it) and caches
+    /// `record.exc_text`; appends exception text and stack information on new lines.
+    fn format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let ov = Self::overrides(slf)?;
+        let message = record.call_method0(intern!(py, "getMessage"))?;
+        record.setattr(intern!(py, "message"), message)?;
+        if Self::uses_time_impl(slf, ov)? {
+            let datefmt = slf.getattr(intern!(py, "datefmt"))?;
+            let asctime = if ov.format_time {
+                slf.call_method1(intern!(py, "formatTime"), (record, datefmt))?
+            } else {
+                Self::format_time_impl(slf, record, &datefmt)?
+            };
+            record.setattr(intern!(py, "asctime"), asctime)?;
+        }
+        let mut s = if ov.format_message {
+            slf.call_method1(intern!(py, "formatMessage"), (record,))?
+        } else {
+            Self::format_message_impl(slf, record)?
+        };
+        let dict = record_dict(record);
+        let exc_info = rec_attr(record, dict.as_ref(), intern!(py, "exc_info"))?;
+        if exc_info.is_truthy()? {
+            let exc_text = rec_attr(record, dict.as_ref(), intern!(py, "exc_text"))?;
+            if !exc_text.is_truthy()? {
+                let text = if ov.format_exception {
+                    slf.call_method1(intern!(py, "formatException"), (&exc_info,))?
+                } else {
+                    Self::format_exception_impl(py, &exc_info)?
+                };
+                record.setattr(intern!(py, "exc_text"), text)?;
+            }
+        }
+        let exc_text = rec_attr(record, dict.as_ref(), intern!(py, "exc_text"))?;
+        if exc_text.is_truthy()? {
+            s = Self::append_py(s, &exc_text)?;
+        }
+        let stack_info = rec_attr(record, dict.as_ref(), intern!(py, "stack_info"))?;
+        if stack_info.is_truthy()? {
+            let text = if ov.format_stack {
+                slf.call_method1(intern!(py, "formatStack"), (&stack_info,))?
+            } else {
+                stack_info
+            };
+            s = Self::append_py(s, &text)?;
+        }
+        Ok(s)
+    }
+
+    /// Return the creation time of the record as formatted text (stdlib `formatTime`).
+    #[pyo3(name = "formatTime", signature = (record, datefmt=None))]
+    fn format_time<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+        datefmt: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let datefmt = datefmt.unwrap_or_else(|| slf.py().None().into_bound(slf.py()));
+        Self::format_time_impl(slf, record, &datefmt)
+    }
+
+    /// Format an exception tuple `(type, value, traceback)` as stdlib's traceback text.
+    #[pyo3(name = "formatException")]
+    fn format_exception<'py>(slf: &Bound<'py, Self>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        Self::format_exception_impl(slf.py(), ei)
+    }
+
+    /// Format stack information; returned unchanged, as in stdlib.
+    #[pyo3(name = "formatStack")]
+    fn format_stack<'py>(&self, stack_info: Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+        stack_info
+    }
+
+    /// Check whether the format uses the creation time of the record.
+    #[pyo3(name = "usesTime")]
+    fn uses_time(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        Self::uses_time_impl(slf, Overrides::default())
+    }
+
+    /// Format the record's attributes with the formatter's style.
+    #[pyo3(name = "formatMessage")]
+    fn format_message<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        Self::format_message_impl(slf, record)
+    }
+
+    /// True when this formatter can format records without the GIL (diagnostics/tests).
+    #[getter(_native_plan_available)]
+    fn native_plan_available(slf: &Bound<'_, Self>) -> bool {
+        Self::native_plan(slf).is_some()
+    }
+
+    /// True when the current format string is rendered natively (diagnostics/tests).
+    #[getter(_native_layout)]
+    fn native_layout(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        Ok(Self::msg_view(slf)?.1.layout.is_some())
+    }
+}
+
+/// Registers the Python classes the native core must recognise (called once by `_formatter.py`).
+#[pyfunction]
+fn _register_formatter_types(
+    py: Python<'_>,
+    formatter: Bound<'_, PyType>,
+    percent: Bound<'_, PyType>,
+    brace: Bound<'_, PyType>,
+    template: Bound<'_, PyType>,
+) -> PyResult<()> {
+    let reg = Registry {
+        formatter: formatter.unbind(),
+        percent: percent.unbind(),
+        brace: brace.unbind(),
+        template: template.unbind(),
+    };
+    // A second registration (module reload) keeps the first classes: instances of the new
+    // classes then simply take the Python paths, which give the same output.
+    let _ = REGISTRY.set(py, reg);
+    Ok(())
+}
+
+/// Adds `FormatterCore` and the registration hook to the extension module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<FormatterCore>()?;
+    m.add_function(wrap_pyfunction!(_register_formatter_types, m)?)?;
     Ok(())
 }

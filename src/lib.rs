@@ -10,8 +10,11 @@ pub mod fastcall;
 pub mod formatter;
 pub mod globals;
 pub mod io;
+pub mod layout;
 pub mod logger;
+pub mod printf;
 pub mod record;
+pub mod timefmt;
 
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {

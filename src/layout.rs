@@ -1,0 +1,417 @@
+//! A format string parsed once into literal text and typed fields, renderable without Python.
+//!
+//! [`Layout::parse`] accepts the three `logging` styles (`%`, `{`, `$`). It returns `None` when
+//! the string uses anything the native renderer cannot reproduce exactly (positional `%s`, `*`
+//! widths, attribute/index field names, nested specs, invalid placeholders...); the caller then
+//! formats the whole message with Python, which also raises Python's exact error.
+
+use crate::printf::{self, BraceSpec, Conversion, NeedsPython, PrintfSpec};
+use thiserror::Error;
+
+/// A scalar value of a record field, borrowed from its source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'a> {
+    Str(&'a str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+}
+
+/// Anything that can provide record fields by name (a record's `__dict__`, a native record...).
+pub trait FieldSource {
+    /// The value of `name`, or `None` when the record has no such field.
+    fn field(&self, name: &str) -> Option<FieldValue<'_>>;
+}
+
+/// Which of the three `logging` format styles a layout was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    Percent,
+    Brace,
+    Template,
+}
+
+/// How one field is turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldFmt {
+    /// `%(name)<spec>`.
+    Printf(PrintfSpec),
+    /// `{name!conv:spec}`; the raw spec text is kept for a Python fallback.
+    Brace(Conversion, BraceSpec, String),
+    /// `$name` / `${name}`: `str(value)`.
+    Template,
+}
+
+/// One referenced record field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub fmt: FieldFmt,
+}
+
+/// A piece of a layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Lit(String),
+    Field(Field),
+}
+
+/// Errors of [`Layout::render`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RenderError {
+    /// The record has no such field (Python raises `ValueError` with this text).
+    #[error("Formatting field not found in record: '{0}'")]
+    Missing(String),
+    /// The value needs Python to be rendered exactly (e.g. `repr()` of a str).
+    #[error("field '{0}' cannot be rendered natively")]
+    Unsupported(String),
+}
+
+/// Which standard record attributes a layout references, so record producers can skip work.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// `asctime` (the formatter computes it from `created`).
+    pub asctime: bool,
+    /// `message`.
+    pub message: bool,
+    /// `pathname`, `filename`, `module`, `lineno` or `funcName`.
+    pub caller: bool,
+    /// `thread` or `threadName`.
+    pub thread: bool,
+    /// `process` or `processName`.
+    pub process: bool,
+    /// `taskName`.
+    pub task: bool,
+    /// Every referenced field name, in order of first use.
+    pub fields: Vec<String>,
+}
+
+/// A parsed format string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub style: Style,
+    pub segments: Vec<Segment>,
+    /// stdlib's textual `usesTime()` answer for this format string.
+    pub uses_time: bool,
+}
+
+/// stdlib's `usesTime()` test, a plain substring search per style.
+pub fn uses_time(style: Style, fmt: &str) -> bool {
+    match style {
+        Style::Percent => fmt.contains("%(asctime)"),
+        Style::Brace => fmt.contains("{asctime"),
+        Style::Template => fmt.contains("$asctime") || fmt.contains("${asctime}"),
+    }
+}
+
+fn push_lit(segs: &mut Vec<Segment>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(Segment::Lit(s)) = segs.last_mut() {
+        s.push_str(text);
+    } else {
+        segs.push(Segment::Lit(text.to_string()));
+    }
+}
+
+fn is_ident(name: &str) -> bool {
+    let mut it = name.chars();
+    matches!(it.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && it.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
+    let mut segs = Vec::new();
+    let mut rest = fmt;
+    while let Some(pos) = rest.find('%') {
+        push_lit(&mut segs, &rest[..pos]);
+        let spec = &rest[pos + 1..];
+        if let Some(after) = spec.strip_prefix('%') {
+            push_lit(&mut segs, "%");
+            rest = after;
+            continue;
+        }
+        let body = spec.strip_prefix('(')?;
+        // Key with nested parentheses, as CPython's `%` operator reads it.
+        let mut depth = 1usize;
+        let mut end = None;
+        for (i, c) in body.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let end = end?;
+        let name = body[..end].to_string();
+        let b = body[end + 1..].as_bytes();
+        let mut i = 0;
+        let mut p = PrintfSpec::default();
+        while i < b.len() && b"-+ #0".contains(&b[i]) {
+            match b[i] {
+                b'-' => p.left = true,
+                b'+' => p.plus = true,
+                b' ' => p.space = true,
+                b'#' => p.alt = true,
+                _ => p.zero = true,
+            }
+            i += 1;
+        }
+        let ws = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i > ws {
+            p.width = std::str::from_utf8(&b[ws..i]).ok()?.parse().ok()?;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let ps = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            p.prec = Some(if i > ps { std::str::from_utf8(&b[ps..i]).ok()?.parse().ok()? } else { 0 });
+        }
+        while i < b.len() && b"hlL".contains(&b[i]) {
+            i += 1;
+        }
+        let conv = *b.get(i)? as char;
+        if !PrintfSpec::conv_known(conv) || conv == '%' {
+            return None;
+        }
+        p.conv = conv;
+        segs.push(Segment::Field(Field { name, fmt: FieldFmt::Printf(p) }));
+        rest = &body[end + 1 + i + 1..];
+    }
+    push_lit(&mut segs, rest);
+    Some(segs)
+}
+
+fn parse_brace(fmt: &str) -> Option<Vec<Segment>> {
+    let mut segs = Vec::new();
+    let mut rest = fmt;
+    loop {
+        let pos = match rest.find(['{', '}']) {
+            Some(p) => p,
+            None => break,
+        };
+        push_lit(&mut segs, &rest[..pos]);
+        let c = rest.as_bytes()[pos];
+        let after = &rest[pos + 1..];
+        if c == b'}' {
+            rest = after.strip_prefix('}')?;
+            push_lit(&mut segs, "}");
+            continue;
+        }
+        if let Some(a) = after.strip_prefix('{') {
+            push_lit(&mut segs, "{");
+            rest = a;
+            continue;
+        }
+        let close = after.find('}')?;
+        let inner = &after[..close];
+        if inner.contains('{') {
+            return None;
+        }
+        let (head, spec) = match inner.find(':') {
+            Some(i) => (&inner[..i], &inner[i + 1..]),
+            None => (inner, ""),
+        };
+        let (name, conv) = match head.find('!') {
+            Some(i) => {
+                let conv = match &head[i + 1..] {
+                    "s" => Conversion::Str,
+                    "r" => Conversion::Repr,
+                    "a" => Conversion::Ascii,
+                    _ => return None,
+                };
+                (&head[..i], conv)
+            }
+            None => (head, Conversion::None),
+        };
+        if !is_ident(name) {
+            return None;
+        }
+        let parsed = printf::parse_brace_spec(spec)?;
+        segs.push(Segment::Field(Field {
+            name: name.to_string(),
+            fmt: FieldFmt::Brace(conv, parsed, spec.to_string()),
+        }));
+        rest = &after[close + 1..];
+    }
+    push_lit(&mut segs, rest);
+    Some(segs)
+}
+
+fn parse_template(fmt: &str) -> Option<Vec<Segment>> {
+    let mut segs = Vec::new();
+    let mut rest = fmt;
+    while let Some(pos) = rest.find('$') {
+        push_lit(&mut segs, &rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(a) = after.strip_prefix('$') {
+            push_lit(&mut segs, "$");
+            rest = a;
+            continue;
+        }
+        let (name, next) = if let Some(a) = after.strip_prefix('{') {
+            let close = a.find('}')?;
+            (&a[..close], &a[close + 1..])
+        } else {
+            let n = after
+                .char_indices()
+                .find(|(i, c)| !(*c == '_' || c.is_ascii_alphabetic() || (*i > 0 && c.is_ascii_digit())))
+                .map(|(i, _)| i)
+                .unwrap_or(after.len());
+            (&after[..n], &after[n..])
+        };
+        if !is_ident(name) {
+            return None;
+        }
+        segs.push(Segment::Field(Field { name: name.to_string(), fmt: FieldFmt::Template }));
+        rest = next;
+    }
+    push_lit(&mut segs, rest);
+    Some(segs)
+}
+
+/// Renders one field value natively, or reports that Python must do it.
+pub fn render_field(field: &Field, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+    match &field.fmt {
+        FieldFmt::Printf(p) => printf::render_printf(p, v, out),
+        FieldFmt::Brace(conv, spec, _) => printf::render_brace(spec, *conv, v, out),
+        FieldFmt::Template => {
+            printf::scalar_str(v, out);
+            Ok(())
+        }
+    }
+}
+
+impl Layout {
+    /// Parses `fmt` in `style`; `None` when it cannot be rendered natively and exactly.
+    pub fn parse(style: Style, fmt: &str) -> Option<Layout> {
+        let segments = match style {
+            Style::Percent => parse_percent(fmt)?,
+            Style::Brace => parse_brace(fmt)?,
+            Style::Template => parse_template(fmt)?,
+        };
+        Some(Layout { style, segments, uses_time: uses_time(style, fmt) })
+    }
+
+    /// The referenced fields, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Field(f) => Some(f),
+            Segment::Lit(_) => None,
+        })
+    }
+
+    /// Renders the layout from `src` into `out` (appending).
+    pub fn render(&self, src: &dyn FieldSource, out: &mut String) -> Result<(), RenderError> {
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => out.push_str(s),
+                Segment::Field(f) => {
+                    let v = src.field(&f.name).ok_or_else(|| RenderError::Missing(f.name.clone()))?;
+                    render_field(f, &v, out).map_err(|_| RenderError::Unsupported(f.name.clone()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Which standard fields the layout references.
+    pub fn needs(&self) -> Needs {
+        let mut n = Needs::default();
+        for f in self.fields() {
+            match f.name.as_str() {
+                "asctime" => n.asctime = true,
+                "message" => n.message = true,
+                "pathname" | "filename" | "module" | "lineno" | "funcName" => n.caller = true,
+                "thread" | "threadName" => n.thread = true,
+                "process" | "processName" => n.process = true,
+                "taskName" => n.task = true,
+                _ => {}
+            }
+            if !n.fields.contains(&f.name) {
+                n.fields.push(f.name.clone());
+            }
+        }
+        n.asctime |= self.uses_time;
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, FieldValue<'static>>);
+    impl FieldSource for Map {
+        fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+            self.0.get(name).copied()
+        }
+    }
+
+    fn rec() -> Map {
+        let mut m = HashMap::new();
+        m.insert("message", FieldValue::Str("hello"));
+        m.insert("levelname", FieldValue::Str("INFO"));
+        m.insert("lineno", FieldValue::Int(42));
+        m.insert("msecs", FieldValue::Float(7.9));
+        m.insert("exc_text", FieldValue::None);
+        Map(m)
+    }
+
+    fn render(style: Style, fmt: &str) -> Result<String, RenderError> {
+        let mut out = String::new();
+        Layout::parse(style, fmt).expect("native").render(&rec(), &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn percent_layout() {
+        assert_eq!(render(Style::Percent, "%(levelname)-6s|%(lineno)04d %% %(message)s").unwrap(), "INFO  |0042 % hello");
+        assert_eq!(render(Style::Percent, "%(msecs)03d %(exc_text)s").unwrap(), "007 None");
+        assert_eq!(render(Style::Percent, "%(nope)s"), Err(RenderError::Missing("nope".into())));
+        assert!(Layout::parse(Style::Percent, "%s %(message)s").is_none());
+        assert!(Layout::parse(Style::Percent, "%(message)*s").is_none());
+        assert!(Layout::parse(Style::Percent, "%(message)").is_none());
+        assert!(Layout::parse(Style::Percent, "%(message)Z").is_none());
+    }
+
+    #[test]
+    fn brace_layout() {
+        assert_eq!(render(Style::Brace, "{{{levelname:>6}}} {lineno:05} {msecs:03.0f}").unwrap(), "{  INFO} 00042 008");
+        assert!(Layout::parse(Style::Brace, "{a.b}").is_none());
+        assert!(Layout::parse(Style::Brace, "{a:{w}}").is_none());
+        assert!(Layout::parse(Style::Brace, "a}b").is_none());
+        assert!(Layout::parse(Style::Brace, "{0}").is_none());
+    }
+
+    #[test]
+    fn template_layout() {
+        assert_eq!(render(Style::Template, "$$${levelname}-$message.$lineno").unwrap(), "$INFO-hello.42");
+        assert!(Layout::parse(Style::Template, "bar $").is_none());
+        assert!(Layout::parse(Style::Template, "${1x}").is_none());
+    }
+
+    #[test]
+    fn needs_and_uses_time() {
+        let l = Layout::parse(Style::Percent, "%(asctime)s %(lineno)d %(thread)d %(message)s").unwrap();
+        let n = l.needs();
+        assert!(n.asctime && n.caller && n.thread && n.message && !n.process);
+        assert_eq!(n.fields, vec!["asctime", "lineno", "thread", "message"]);
+        assert!(uses_time(Style::Template, "$asctimex"));
+        assert!(!uses_time(Style::Brace, "{message}"));
+    }
+}
