@@ -177,6 +177,11 @@ def _last_line(text):
     return lines[-1] if lines else ""
 
 
+def _first_line(text):
+    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
+    return lines[0] if lines else ""
+
+
 def make_result_class():
     """Build the streaming TestResult (needs unittest, imported after mapping)."""
     import faulthandler
@@ -190,7 +195,9 @@ def make_result_class():
         etype, value, _tb = err
         if issubclass(etype, TestTimeout):
             return "timeout"
-        msg = _last_line(value)
+        # unittest puts a diff after an assertion's first line; the first
+        # line is the one that says what differed.  Otherwise: the last line.
+        msg = _first_line(value) if issubclass(etype, AssertionError) else _last_line(value)
         return f"{etype.__name__}: {msg}"[:300] if msg else etype.__name__
 
     class StreamingResult(unittest.TestResult):
