@@ -293,7 +293,7 @@ def render_markdown(rep):
         lines.append("  - " + ", ".join(item["tests"]))
     lines += ["", "## Exclusions", ""]
     if not rep["exclusions"]["applied"]:
-        lines.append("Not applied (target is stdlib).")
+        lines += ["Not applied (target is stdlib). The exclusions file lists:", ""]
     if rep["exclusions"]["entries"]:
         lines += ["| test | reason |", "|---|---|"]
         lines += [f"| {t} | {_cell(r)} |" for t, r in rep["exclusions"]["entries"].items()]
