@@ -208,6 +208,7 @@ def make_result_class():
             self.emit = emit
             self.timeout = timeout
             self.class_issues = []  # (where, outcome, reason, detail)
+            self.reported = set()  # names of the tests already emitted
             self._cur = None
             signal.signal(signal.SIGALRM, self._on_alarm)
 
@@ -236,6 +237,7 @@ def make_result_class():
             rec["time"] = round(time.monotonic() - self._t0, 3)
             rec["event"] = "done"
             self.emit(rec)
+            self.reported.add(rec["test"])
 
         def _set(self, test, outcome, reason, detail=""):
             if not isinstance(test, unittest.TestCase):  # _ErrorHolder: class/module fixture
@@ -297,16 +299,8 @@ def run_class(mod, class_name, exclude, timeout, emit):
     names = [n for n in loader.getTestCaseNames(cls) if n not in exclude]
     suite = unittest.TestSuite([cls(n) for n in names])
     result = make_result_class()(emit, timeout)
-    reported = set()
-    original_emit = result.emit
-
-    def tracking_emit(rec):
-        if rec.get("event") == "done":
-            reported.add(rec["test"])
-        original_emit(rec)
-
-    result.emit = tracking_emit
     suite.run(result)
+    reported = result.reported
     setup_issue = next((i for i in result.class_issues if "setUp" in i[0]), None)
     for where, outcome, reason, detail in result.class_issues:
         emit({"event": "class_issue", "where": where, "outcome": outcome,

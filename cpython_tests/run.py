@@ -310,6 +310,12 @@ def render_markdown(rep):
     return "\n".join(lines) + "\n"
 
 
+def _show(path):
+    """A path as the user would type it: relative when under the current directory."""
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
 def report_paths(arg):
     base = Path(arg)
     if base.suffix in (".md", ".json"):
@@ -377,14 +383,21 @@ def execute(args):
                 excl = {t: exclusions[f"{cls}.{t}"] for t in classes[cls]
                         if applied and f"{cls}.{t}" in exclusions}
                 futs[pool.submit(run_class, args, cls, classes[cls], excl, live)] = cls
-            for n, fut in enumerate(concurrent.futures.as_completed(futs), 1):
-                cls = futs[fut]
-                results[cls] = info = fut.result()
-                _progress(n, len(order), cls, info)
-                if args.verbose:
-                    for name, rec in info["tests"].items():
-                        why = f"  ({rec['reason']})" if rec["reason"] else ""
-                        print(f"    {cls}.{name}: {rec['outcome']}{why}")
+            try:
+                for n, fut in enumerate(concurrent.futures.as_completed(futs), 1):
+                    cls = futs[fut]
+                    results[cls] = info = fut.result()
+                    _progress(n, len(order), cls, info)
+                    if args.verbose:
+                        for name, rec in info["tests"].items():
+                            why = f"  ({rec['reason']})" if rec["reason"] else ""
+                            print(f"    {cls}.{name}: {rec['outcome']}{why}")
+            except BaseException:  # Ctrl-C or a runner bug: stop children before waiting
+                for fut in futs:
+                    fut.cancel()
+                for proc in list(live):
+                    _kill_group(proc)
+                raise
     finally:
         for proc in list(live):
             _kill_group(proc)
@@ -420,13 +433,13 @@ def execute(args):
         print("warning: exclusions naming no test: " + ", ".join(rep["exclusions"]["unknown"]))
     if floor is not None:
         if passed < floor:
-            print(f"FLOOR FAILED: {passed} passed is below the floor of {floor} ({args.floor_file})")
+            print(f"FLOOR FAILED: {passed} passed is below the floor of {floor} ({_show(args.floor_file)})")
             status = 1
         elif passed > floor:
             print(f"hint: {passed} passed exceeds the floor of {floor}; "
-                  f"raise {args.floor_file} to {passed}")
+                  f"raise {_show(args.floor_file)} to {passed}")
     print(summary)
-    print(f"report: {md_path}")
+    print(f"report: {_show(md_path)}")
     return rep, status
 
 
@@ -438,6 +451,9 @@ def main(argv=None):
     except RunnerError as exc:
         print(f"cpython_tests: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("cpython_tests: interrupted; no report written", file=sys.stderr)
+        return 130
     return status
 
 
