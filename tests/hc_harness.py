@@ -9,6 +9,7 @@ it: this script aliases it as ``femtologging``, loads *our*
 Usage::
 
     python tests/hc_harness.py ConfigDictTest SocketHandlerTest ...
+    python tests/hc_harness.py ALL          # the whole test_logging module
     python tests/hc_harness.py --pytest tests/test_handlers_config.py
     python tests/hc_harness.py --real ...   # use the real femtologging core
 """
@@ -55,8 +56,11 @@ def main(argv):
     from test import test_logging
     from test.support import threading_helper  # noqa: F401
     loader = unittest.TestLoader()
-    names = argv or ["ConfigDictTest"]
-    suite = unittest.TestSuite(loader.loadTestsFromName(n, test_logging) for n in names)
+    if not argv or argv == ["ALL"]:
+        suite = loader.loadTestsFromModule(test_logging)
+    else:
+        suite = unittest.TestSuite(loader.loadTestsFromName(n, test_logging)
+                                   for n in argv)
     result = unittest.TextTestRunner(verbosity=1).run(suite)
     return 0 if result.wasSuccessful() else 1
 
