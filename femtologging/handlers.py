@@ -41,6 +41,28 @@ def _text_encoding(mode, encoding):
     return io.text_encoding(encoding)
 
 
+# Attributes every LogRecord has.  A native record may keep them outside its
+# ``__dict__``, so they are read one by one when a record is serialised.
+_RECORD_FIELDS = (
+    'name', 'msg', 'args', 'levelname', 'levelno', 'pathname', 'filename',
+    'module', 'exc_info', 'exc_text', 'stack_info', 'lineno', 'funcName',
+    'created', 'msecs', 'relativeCreated', 'thread', 'threadName',
+    'processName', 'process', 'taskName',
+)
+_MISSING = object()
+
+
+def _record_state(record):
+    """Return a new dict of all of *record*'s attributes (standard and extra)."""
+    state = {}
+    for field in _RECORD_FIELDS:
+        value = getattr(record, field, _MISSING)
+        if value is not _MISSING:
+            state[field] = value
+    state.update(vars(record))
+    return state
+
+
 def _is_special_file(path):
     """True when *path* exists but is not a regular file (never rotate it)."""
     return os.path.exists(path) and not os.path.isfile(path)
@@ -436,7 +458,7 @@ class SocketHandler(femtologging.Handler):
         if record.exc_info:
             # Formatting caches the traceback text in record.exc_text.
             self.format(record)
-        state = dict(record.__dict__)
+        state = _record_state(record)
         state['msg'] = record.getMessage()
         state['args'] = None
         state['exc_info'] = None
@@ -826,8 +848,8 @@ class HTTPHandler(femtologging.Handler):
         self.context = context
 
     def mapLogRecord(self, record):
-        """Return the dict sent as form data (the record's ``__dict__``)."""
-        return record.__dict__
+        """Return the dict sent as form data (all of the record's attributes)."""
+        return _record_state(record)
 
     def getConnection(self, host, secure):
         """Return an ``http.client`` connection (override for proxies)."""

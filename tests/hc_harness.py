@@ -11,7 +11,8 @@ Usage::
     python tests/hc_harness.py ConfigDictTest SocketHandlerTest ...
     python tests/hc_harness.py ALL          # the whole test_logging module
     python tests/hc_harness.py --pytest tests/test_handlers_config.py
-    python tests/hc_harness.py --real ...   # use the real femtologging core
+    python tests/hc_harness.py --real --pytest tests/test_handlers_config.py
+        # the pytest file against the real (built) femtologging package
 """
 
 import importlib.util
@@ -48,6 +49,9 @@ def install_stdlib_core():
 def main(argv):
     real = "--real" in argv
     argv = [a for a in argv if a != "--real"]
+    if real and (not argv or argv[0] != "--pytest"):
+        sys.exit("--real only makes sense with --pytest: CPython's test_logging "
+                 "imports the standard logging package")
     if not real:
         install_stdlib_core()
     if argv and argv[0] == "--pytest":
