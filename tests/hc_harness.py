@@ -58,7 +58,6 @@ def main(argv):
         import pytest
         return pytest.main(["-q", "-p", "no:cacheprovider"] + argv[1:])
     from test import test_logging
-    from test.support import threading_helper  # noqa: F401
     loader = unittest.TestLoader()
     if not argv or argv == ["ALL"]:
         suite = loader.loadTestsFromModule(test_logging)
