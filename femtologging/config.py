@@ -175,19 +175,32 @@ def fileConfig(fname, defaults=None, disable_existing_loggers=True, encoding=Non
 
 
 def _create_formatters(cp):
-    """Build the formatters listed in ``[formatters] keys``."""
+    """Build the formatters listed in ``[formatters] keys``.
+
+    Section keys: ``format``, ``datefmt``, ``style``, ``class`` and
+    ``defaults`` (a dict literal of default field values).
+    """
     keys = cp["formatters"]["keys"]
     if not keys:
         return {}
     made = {}
+    namespace = None
     for key in _split_keys(keys):
         section = "formatter_%s" % key
         fmt = cp.get(section, "format", raw=True, fallback=None)
         datefmt = cp.get(section, "datefmt", raw=True, fallback=None)
         style = cp.get(section, "style", raw=True, fallback='%')
+        defaults = cp.get(section, "defaults", raw=True, fallback=None)
         class_name = cp[section].get("class")
         factory = _resolve(class_name) if class_name else femtologging.Formatter
-        made[key] = factory(fmt, datefmt, style)
+        if defaults is None:
+            made[key] = factory(fmt, datefmt, style)
+        else:
+            # ``defaults`` is a Python dict literal (as in Python 3.12).
+            if namespace is None:
+                namespace = _eval_namespace()
+            made[key] = factory(fmt, datefmt, style,
+                                defaults=eval(defaults, namespace))
     return made
 
 

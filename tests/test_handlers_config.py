@@ -817,3 +817,34 @@ def test_listen_verify_can_reject(clean_logging):
     cfg = {"version": 1, "loggers": {"hc.reject": {"level": "ERROR"}}}
     _listen_and_send(json.dumps(cfg).encode("utf-8"), verify=lambda data: None)
     assert logging.getLogger("hc.reject").level == logging.INFO
+
+
+def test_file_config_formatter_defaults(clean_logging):
+    ini = """
+[loggers]
+keys=root
+
+[handlers]
+keys=h
+
+[formatters]
+keys=f
+
+[logger_root]
+level=DEBUG
+handlers=h
+
+[handler_h]
+class=NullHandler
+
+[formatter_f]
+format=%(message)s/%(tag)s
+defaults={'tag': 'untagged'}
+"""
+    cp = configparser.ConfigParser()
+    cp.read_string(ini)
+    cp["handler_h"]["formatter"] = "f"
+    config.fileConfig(cp)
+    fmt = logging._handlers["h"].formatter
+    assert fmt.format(logging.makeLogRecord({"msg": "m"})) == "m/untagged"
+    assert fmt.format(logging.makeLogRecord({"msg": "m", "tag": "T"})) == "m/T"
