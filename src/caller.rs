@@ -107,9 +107,9 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
 fn stack_text<'py>(py: Python<'py>, frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let tb = match crate::globals::global(py, intern!(py, "traceback"))? {
         Some(m) => m,
-        None => py.import(intern!(py, "traceback"))?.into_any(),
+        None => crate::globals::module(py, "traceback")?.into_any(),
     };
-    let sio = py.import(intern!(py, "io"))?.call_method0(intern!(py, "StringIO"))?;
+    let sio = crate::globals::module(py, "io")?.call_method0(intern!(py, "StringIO"))?;
     sio.call_method1(intern!(py, "write"), ("Stack (most recent call last):\n",))?;
     let kwargs = pyo3::types::PyDict::new(py);
     kwargs.set_item(intern!(py, "file"), &sio)?;

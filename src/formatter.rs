@@ -42,8 +42,8 @@ static PYFNS: PyOnceLock<PyFns> = PyOnceLock::new();
 
 fn pyfns(py: Python<'_>) -> PyResult<&PyFns> {
     PYFNS.get_or_try_init(py, || {
-        let time = py.import("time")?;
-        let builtins = py.import("builtins")?;
+        let time = crate::globals::module(py, "time")?;
+        let builtins = crate::globals::module(py, "builtins")?;
         Ok(PyFns {
             localtime: time.getattr("localtime")?.unbind(),
             gmtime: time.getattr("gmtime")?.unbind(),
@@ -544,8 +544,8 @@ impl FormatterCore {
     }
 
     fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let io = py.import("io")?;
-        let traceback = py.import("traceback")?;
+        let io = crate::globals::module(py, "io")?;
+        let traceback = crate::globals::module(py, "traceback")?;
         let sio = io.getattr("StringIO")?.call0()?;
         let tb = ei.get_item(2)?;
         traceback.getattr("print_exception")?.call1((ei.get_item(0)?, ei.get_item(1)?, tb, py.None(), &sio))?;

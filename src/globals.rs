@@ -62,11 +62,30 @@ pub fn now() -> f64 {
     d.as_secs() as f64 + f64::from(d.subsec_nanos()) * 1e-9
 }
 
+static MODULES: parking_lot::Mutex<Vec<(&'static str, Py<PyModule>)>> = parking_lot::Mutex::new(Vec::new());
+
+/// Modules the engine uses, imported once at bind time: at interpreter shutdown the import
+/// machinery is gone, yet records logged from `__del__` methods must still be handled.
+const PRELOAD: [&str; 8] = ["sys", "io", "traceback", "os.path", "threading", "collections.abc", "time", "builtins"];
+
+/// A module by name, from the engine's cache (imported on first use).
+pub fn module<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyModule>> {
+    if let Some((_, m)) = MODULES.lock().iter().find(|(n, _)| *n == name) {
+        return Ok(m.bind(py).clone());
+    }
+    let m = py.import(name)?;
+    MODULES.lock().push((name, m.clone().unbind()));
+    Ok(m)
+}
+
 /// Bind the engine to the facade's namespace; records `_startTime` there.
 #[pyfunction]
 fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyResult<()> {
     START_TIME_BITS.store(start_time.to_bits(), Ordering::Relaxed);
     let _ = NAMESPACE.set(py, namespace.unbind());
+    for name in PRELOAD {
+        module(py, name)?;
+    }
     Ok(())
 }
 

@@ -314,7 +314,7 @@ impl LoggerCore {
                         let warned = manager.getattr(intern!(py, "emittedNoHandlerWarning"))?;
                         if !warned.is_truthy()? {
                             let name = slf.get().name.read().clone_ref(py);
-                            let stderr = py.import(intern!(py, "sys"))?.getattr(intern!(py, "stderr"))?;
+                            let stderr = crate::globals::module(py, "sys")?.getattr(intern!(py, "stderr"))?;
                             stderr.call_method1(
                                 intern!(py, "write"),
                                 (format!("No handlers could be found for logger \"{}\"\n", name.bind(py).str()?),),
@@ -351,7 +351,7 @@ fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>)
     if e.is_instance_of::<PyTuple>() {
         return Ok(e);
     }
-    py.import(intern!(py, "sys"))?.call_method0(intern!(py, "exc_info"))
+    crate::globals::module(py, "sys")?.call_method0(intern!(py, "exc_info"))
 }
 
 /// stdlib's `Logger.makeRecord`: the record factory (natively when it is `LogRecord`), then `extra`.

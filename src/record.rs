@@ -34,7 +34,7 @@ fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     }
     let py = obj.py();
     let abc = MAPPING_ABC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.import("collections.abc")?.getattr("Mapping")?.unbind())
+        Ok(crate::globals::module(py, "collections.abc")?.getattr("Mapping")?.unbind())
     })?;
     obj.is_instance(abc.bind(py))
 }
@@ -112,7 +112,7 @@ pub fn init_record<'py>(
         d.set_item(intern!(py, "filename"), base)?;
         d.set_item(intern!(py, "module"), stem)?;
     } else {
-        let ospath = py.import(intern!(py, "os.path"))?;
+        let ospath = crate::globals::module(py, "os.path")?;
         match ospath.call_method1(intern!(py, "basename"), (pathname,)) {
             Ok(base) => {
                 let stem = ospath.call_method1(intern!(py, "splitext"), (&base,))?.get_item(0)?;
@@ -142,7 +142,7 @@ pub fn init_record<'py>(
         let ident = unsafe { libc::pthread_self() } as u64;
         d.set_item(intern!(py, "thread"), ident)?;
         let current = CURRENT_THREAD.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(py.import("threading")?.getattr("current_thread")?.unbind())
+            Ok(crate::globals::module(py, "threading")?.getattr("current_thread")?.unbind())
         })?;
         let tname = current.bind(py).call0()?.getattr(intern!(py, "name"))?;
         d.set_item(intern!(py, "threadName"), tname)?;
@@ -152,7 +152,7 @@ pub fn init_record<'py>(
     }
     if globals::flag(py, intern!(py, "logMultiprocessing"))? {
         let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
-        let modules = py.import(intern!(py, "sys"))?.getattr(intern!(py, "modules"))?;
+        let modules = crate::globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
         if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
             if let Ok(n) = mp
                 .call_method0(intern!(py, "current_process"))
@@ -228,6 +228,15 @@ impl LogRecord {
     #[pyo3(name = "getMessage")]
     fn get_message_py<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         get_message(slf.as_any())
+    }
+
+    /// Pickle/copy support: the state is the attribute dict (as for a plain Python object).
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        instance_dict(slf.as_any())?.copy()
+    }
+
+    fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyDict>) -> PyResult<()> {
+        instance_dict(slf.as_any())?.update(state.as_mapping())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
