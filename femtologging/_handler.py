@@ -11,6 +11,7 @@ from types import GenericAlias
 import femtologging as _pkg
 
 from ._filter import Filterer
+from . import _femtologging as _native
 from ._femtologging import LogRecord
 from ._levels import NOTSET, _checkLevel, getLevelName
 
@@ -48,6 +49,8 @@ class Handler(Filterer):
         self.level = _checkLevel(level)
         self.formatter = None
         self._closed = False
+        # Cache of the engine's "may this handler be served natively" decision.
+        self._femto_slot = _native.NativeSlot()
         _addHandlerRef(self)
         self.createLock()
 
@@ -178,8 +181,12 @@ class StreamHandler(Handler):
         """Format and write ``record``; errors go to ``handleError``."""
         try:
             msg = self.format(record)
-            self.stream.write(msg + self.terminator)
-            self.flush()
+            stream = self.stream
+            stream.write(msg + self.terminator)
+            # A native writer queues the line for its worker thread; flush() (or close())
+            # is what waits for it, so don't wait on every record.
+            if not isinstance(stream, _native.AsyncWriter):
+                self.flush()
         except RecursionError:
             raise
         except Exception:
@@ -239,9 +246,18 @@ class FileHandler(StreamHandler):
                 StreamHandler.close(self)
 
     def _open(self):
-        """Open the file and return the stream."""
-        return self._builtin_open(self.baseFilename, self.mode,
-                                  encoding=self.encoding, errors=self.errors)
+        """Open the file and return its stream: a native writer whose worker thread does the I/O.
+
+        Binary modes and modes that read (``+``/``r``) get a plain Python file object.
+        """
+        mode = self.mode
+        if 'b' in mode or '+' in mode or 'r' in mode:
+            return self._builtin_open(self.baseFilename, mode,
+                                      encoding=self.encoding, errors=self.errors)
+        encoding = self.encoding
+        if encoding == "locale":
+            encoding = _locale_encoding()
+        return _native.AsyncFile(self.baseFilename, mode, encoding=encoding, errors=self.errors)
 
     def emit(self, record):
         """Open the file on first use (``delay``), then write."""
@@ -254,6 +270,11 @@ class FileHandler(StreamHandler):
     def __repr__(self):
         return '<%s %s (%s)>' % (self.__class__.__name__, self.baseFilename,
                                  getLevelName(self.level))
+
+
+def _locale_encoding():
+    import locale
+    return locale.getpreferredencoding(False)
 
 
 class _StderrHandler(StreamHandler):
@@ -281,3 +302,6 @@ class NullHandler(Handler):
 
     def _at_fork_reinit(self):
         pass
+
+
+_native._register_native_handlers(StreamHandler, FileHandler)

@@ -7,8 +7,10 @@ use pyo3::prelude::*;
 
 pub mod caller;
 pub mod fastcall;
+pub mod fastpath;
 pub mod formatter;
 pub mod globals;
+pub mod handler;
 pub mod io;
 pub mod layout;
 pub mod logger;
@@ -24,5 +26,6 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logger::register(m)?;
     formatter::register(m)?;
     io::register(m)?;
+    handler::register(m)?;
     Ok(())
 }

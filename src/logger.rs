@@ -9,7 +9,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
+use std::sync::Arc;
+
 use crate::caller;
+use crate::handler;
 use crate::globals::{self, DISABLE_LEVEL};
 use crate::record::{init_record, instance_dict, LogRecord};
 
@@ -77,11 +80,11 @@ pub struct LoggerCore {
 }
 
 /// Keyword arguments accepted by `_log`.
-struct LogOptions<'py> {
-    exc_info: Option<Bound<'py, PyAny>>,
-    extra: Option<Bound<'py, PyAny>>,
-    stack_info: bool,
-    stacklevel: i64,
+pub(crate) struct LogOptions<'py> {
+    pub exc_info: Option<Bound<'py, PyAny>>,
+    pub extra: Option<Bound<'py, PyAny>>,
+    pub stack_info: bool,
+    pub stacklevel: i64,
 }
 
 impl<'py> LogOptions<'py> {
@@ -108,6 +111,28 @@ impl<'py> LogOptions<'py> {
 }
 
 impl LoggerCore {
+    /// `(handlers, propagate, parent, disabled)` of a logger object (native or not).
+    pub(crate) fn chain_step<'py>(
+        c: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyAny>, bool, Option<Bound<'py, PyAny>>)> {
+        let py = c.py();
+        if let Ok(core) = c.cast::<LoggerCore>() {
+            let m = core.get();
+            Ok((
+                m.handlers.read().clone_ref(py).into_bound(py),
+                m.propagate.load(Ordering::Relaxed),
+                m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
+            ))
+        } else {
+            let parent = c.getattr(intern!(py, "parent"))?;
+            Ok((
+                c.getattr(intern!(py, "handlers"))?,
+                c.getattr(intern!(py, "propagate"))?.is_truthy()?,
+                if parent.is_none() { None } else { Some(parent) },
+            ))
+        }
+    }
+
     fn flags(slf: &Bound<'_, Self>) -> PyResult<u32> {
         let f = slf.get().overrides.load(Ordering::Relaxed);
         if f & COMPUTED != 0 {
@@ -207,6 +232,11 @@ impl LoggerCore {
     ) -> PyResult<()> {
         let py = slf.py();
         let flags = Self::flags(slf)?;
+        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
+            && crate::fastpath::try_log(slf, &slf.get().name, &slf.get().filters, level, msg, args, &opts)?
+        {
+            return Ok(());
+        }
         let (path, lineno, func, sinfo) = if globals::flag(py, intern!(py, "_srcfile"))? {
             if flags & O_FIND_CALLER != 0 {
                 match slf.call_method1(intern!(py, "findCaller"), (opts.stack_info, opts.stacklevel)) {
@@ -269,26 +299,28 @@ impl LoggerCore {
         let levelno = record.getattr(intern!(py, "levelno"))?;
         let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
         let mut found = 0usize;
+        let mut captured: Option<Arc<handler::NativeRecord>> = None;
         let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
         while let Some(c) = cur {
-            let (handlers, propagate, parent) = if let Ok(core) = c.cast::<LoggerCore>() {
-                let m = core.get();
-                (
-                    m.handlers.read().clone_ref(py).into_bound(py),
-                    m.propagate.load(Ordering::Relaxed),
-                    m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
-                )
-            } else {
-                let parent = c.getattr(intern!(py, "parent"))?;
-                (
-                    c.getattr(intern!(py, "handlers"))?,
-                    c.getattr(intern!(py, "propagate"))?.is_truthy()?,
-                    if parent.is_none() { None } else { Some(parent) },
-                )
-            };
+            let (handlers, propagate, parent) = Self::chain_step(&c)?;
             for h in handlers.try_iter()? {
                 let h = h?;
                 found += 1;
+                if let (Some(lv), Some(t)) = (levelno_i, handler::native_target(&h)?) {
+                    if lv >= t.level() {
+                        if captured.is_none() {
+                            captured = handler::capture_record(record, &t)?.map(Arc::new);
+                        }
+                        let sent = match &captured {
+                            Some(rec) => t.send(py, rec.clone()).is_ok(),
+                            None => false,
+                        };
+                        if !sent {
+                            h.call_method1(intern!(py, "handle"), (record,))?;
+                        }
+                    }
+                    continue;
+                }
                 let hlevel = h.getattr(intern!(py, "level"))?;
                 let pass = match (levelno_i, hlevel.extract::<i64>()) {
                     (Some(a), Ok(b)) if hlevel.is_instance_of::<PyInt>() => a >= b,

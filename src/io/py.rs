@@ -120,6 +120,11 @@ impl AsyncWriter {
         &self.writer
     }
 
+    /// True when `write(str)` is plain strict UTF-8, so native handlers may encode on the worker.
+    pub fn is_native_utf8(&self) -> bool {
+        matches!(self.codec, Codec::Utf8)
+    }
+
     fn send(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<()> {
         match self.writer.send_bytes_nowait(bytes) {
             Ok(None) => Ok(()),

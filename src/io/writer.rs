@@ -111,6 +111,15 @@ impl Writer {
         self.send(Item::Render(r), 0, true).map(|_| ())
     }
 
+    /// Like `send_render` but never waits: when the policy would wait for room, the job comes
+    /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_render`.
+    pub fn send_render_nowait(&self, r: Box<dyn Render>) -> Result<Option<Box<dyn Render>>, SendError> {
+        match self.send(Item::Render(r), 0, false)? {
+            Some(Item::Render(r)) => Ok(Some(r)),
+            _ => Ok(None),
+        }
+    }
+
     /// Like `send_bytes` but never waits: if the policy would wait for room, the bytes come
     /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_bytes`.
     pub fn send_bytes_nowait(&self, b: Vec<u8>) -> Result<Option<Vec<u8>>, SendError> {

@@ -1,0 +1,179 @@
+//! The record-less fast path: when every handler a record reaches is native, the calling thread
+//! captures only the fields the layouts use into a [`NativeRecord`] and queues it; no Python
+//! `LogRecord` is created and no Python code runs.
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
+
+use crate::caller;
+use crate::globals;
+use crate::handler::{native_target, NativeRecord, Target};
+use crate::logger::{LogOptions, LoggerCore};
+use crate::record::{level_name, LogRecord};
+
+fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    match v.cast::<PyString>() {
+        Ok(s) => Ok(Some(s.to_str()?.to_string())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `str(msg) % args`, or `None` when the call needs the full Python path (mapping args, a
+/// formatting error that `handleError` must report, a non-str result).
+fn message(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let text = match msg.cast::<PyString>() {
+        Ok(s) => s.clone(),
+        Err(_) => match msg.str() {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        },
+    };
+    let Ok(tuple) = args.cast::<PyTuple>() else { return Ok(None) };
+    if tuple.is_empty() {
+        return to_string(text.as_any());
+    }
+    if tuple.len() == 1 && tuple.get_item(0)?.is_instance_of::<PyDict>() {
+        return Ok(None);
+    }
+    match text.as_any().rem(tuple) {
+        Ok(m) => to_string(&m),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
+pub(crate) fn try_log<'py>(
+    slf: &Bound<'py, LoggerCore>,
+    name: &RwLock<Py<PyAny>>,
+    filters: &RwLock<Py<PyAny>>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    opts: &LogOptions<'py>,
+) -> PyResult<bool> {
+    let py = slf.py();
+    if opts.extra.as_ref().is_some_and(|e| !e.is_none()) {
+        return Ok(false);
+    }
+    if let Some(ei) = &opts.exc_info {
+        if ei.is_truthy()? {
+            return Ok(false);
+        }
+    }
+    if filters.read().bind(py).is_truthy()? || slf.getattr(intern!(py, "disabled"))?.is_truthy()? {
+        return Ok(false);
+    }
+    let Ok(levelno) = level.cast::<PyInt>().and_then(|l| Ok(l.extract::<i64>().unwrap_or(i64::MIN))) else {
+        return Ok(false);
+    };
+    match globals::global(py, intern!(py, "_logRecordFactory"))? {
+        Some(f) if f.is(&py.get_type::<LogRecord>()) => {}
+        _ => return Ok(false),
+    }
+    // Walk the handler chain: every handler the record reaches must be native.
+    let mut targets: Vec<Arc<Target>> = Vec::new();
+    let mut found = 0usize;
+    let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
+    while let Some(c) = cur {
+        let (handlers, propagate, parent) = LoggerCore::chain_step(&c)?;
+        for h in handlers.try_iter()? {
+            let h = h?;
+            found += 1;
+            match native_target(&h)? {
+                Some(t) => {
+                    if levelno >= t.level() {
+                        targets.push(t);
+                    }
+                }
+                None => {
+                    // A Python handler below the record's level is skipped, as stdlib would.
+                    let hl = h.getattr(intern!(py, "level"))?;
+                    match hl.extract::<i64>() {
+                        Ok(l) if levelno < l => {}
+                        _ => return Ok(false),
+                    }
+                }
+            }
+        }
+        cur = if propagate { parent } else { None };
+    }
+    if found == 0 {
+        return Ok(false);
+    }
+    if targets.is_empty() {
+        return Ok(true);
+    }
+    let Some(message) = message(msg, args)? else { return Ok(false) };
+    let needs_caller = opts.stack_info || targets.iter().any(|t| t.needs_caller);
+    let created = globals::now();
+    let mut rec = NativeRecord {
+        name: match to_string(name.read().bind(py))? {
+            Some(n) => n,
+            None => return Ok(false),
+        },
+        levelno,
+        levelname: match to_string(&level_name(py, level)?)? {
+            Some(n) => n,
+            None => return Ok(false),
+        },
+        created,
+        msecs: ((created - created.trunc()) * 1000.0).trunc(),
+        relative_created: (created - globals::start_time()) * 1000.0,
+        message,
+        ..Default::default()
+    };
+    if needs_caller && globals::flag(py, intern!(py, "_srcfile"))? {
+        let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
+        let path = to_string(&c.filename)?;
+        if let Some(p) = &path {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            let stem = match base.rfind('.') {
+                Some(i) if base[..i].chars().any(|ch| ch != '.') => &base[..i],
+                _ => base,
+            };
+            rec.filename = Some(base.to_string());
+            rec.module = Some(stem.to_string());
+        }
+        rec.pathname = path;
+        rec.lineno = c.lineno as i64;
+        rec.func_name = to_string(&c.func)?;
+        rec.stack_info = if c.sinfo.is_none() { None } else { to_string(&c.sinfo)? };
+    } else if needs_caller {
+        rec.pathname = Some("(unknown file)".into());
+        rec.filename = Some("(unknown file)".into());
+        rec.module = Some("(unknown file)".into());
+        rec.func_name = Some("(unknown function)".into());
+    }
+    if globals::flag(py, intern!(py, "logThreads"))? {
+        // SAFETY: pthread_self has no preconditions.
+        rec.thread = Some(unsafe { libc::pthread_self() } as i64);
+        if targets.iter().any(|t| t.needs_thread_name) {
+            let t = globals::module(py, "threading")?.call_method0(intern!(py, "current_thread"))?;
+            rec.thread_name = to_string(&t.getattr(intern!(py, "name"))?)?;
+        }
+    }
+    if globals::flag(py, intern!(py, "logProcesses"))? {
+        rec.process = Some(std::process::id() as i64);
+    }
+    if globals::flag(py, intern!(py, "logMultiprocessing"))? && targets.iter().any(|t| t.needs_process_name) {
+        let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
+        rec.process_name = Some("MainProcess".into());
+        if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item("multiprocessing")).unwrap_or(Ok(None)) {
+            if let Ok(n) = mp.call_method0("current_process").and_then(|p| p.getattr("name")) {
+                rec.process_name = to_string(&n)?;
+            }
+        }
+    }
+    let rec = Arc::new(rec);
+    for t in &targets {
+        if t.send(py, rec.clone()).is_err() {
+            // A closed writer: the Python path reopens or reports, as stdlib would.
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,439 @@
+//! Native handler dispatch: records for an exact `StreamHandler`/`FileHandler` that writes to a
+//! native async writer, with a native formatter and no filters, are captured as plain Rust data
+//! on the calling thread and formatted, encoded and written on the writer's worker thread.
+//!
+//! Eligibility is cached per handler in a [`NativeSlot`] stored in the handler's `__dict__`, and
+//! revalidated on every record with a few version-tag comparisons (the handler's and formatter's
+//! attribute dicts and types), so any change to the handler, its formatter, its class or its
+//! filters is seen at the next record.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use pyo3::ffi;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::formatter::{FormatterCore, NativeFormatterPlan};
+use crate::io::py::AsyncWriter;
+use crate::io::{Render, SendError, Writer};
+use crate::layout::{FieldSource, FieldValue};
+use crate::record::instance_dict;
+
+/// Python classes whose exact instances may take the native path (registered by the facade).
+static NATIVE_TYPES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
+
+/// What a native handler writes to, and how.
+pub struct Target {
+    writer: Writer,
+    plan: Arc<NativeFormatterPlan>,
+    terminator: Box<str>,
+    level: i64,
+    /// The layout references caller information (pathname, lineno, funcName...).
+    pub needs_caller: bool,
+    pub needs_thread_name: bool,
+    pub needs_process_name: bool,
+}
+
+/// Fields a record may offer natively.
+const NATIVE_FIELDS: [&str; 18] = [
+    "name", "levelno", "levelname", "pathname", "filename", "module", "lineno", "funcName", "created",
+    "msecs", "relativeCreated", "thread", "threadName", "process", "processName", "message", "asctime",
+    "exc_text",
+];
+
+struct SlotCache {
+    hdict_version: u64,
+    htype_tag: u32,
+    formatter: Option<(Py<PyAny>, u64, u32)>,
+    style: Option<(Py<PyAny>, u64)>,
+    filters: Option<Py<PyAny>>,
+    target: Option<Arc<Target>>,
+}
+
+/// Per-handler cache of "can this handler be served natively, and how".
+#[pyclass(frozen, module = "femtologging._femtologging")]
+pub struct NativeSlot {
+    cache: Mutex<Option<SlotCache>>,
+}
+
+#[pymethods]
+impl NativeSlot {
+    #[new]
+    fn new() -> Self {
+        NativeSlot { cache: Mutex::new(None) }
+    }
+}
+
+fn dict_version(d: &Bound<'_, PyDict>) -> u64 {
+    // SAFETY: `d` is a live dict; ma_version_tag is a plain field of PyDictObject on CPython 3.11.
+    unsafe { (*(d.as_ptr() as *mut ffi::PyDictObject)).ma_version_tag }
+}
+
+fn type_tag(t: &Bound<'_, PyType>) -> u32 {
+    // SAFETY: live type object; tp_version_tag is a plain field (0 means "no valid tag").
+    unsafe { (*(t.as_ptr() as *mut ffi::PyTypeObject)).tp_version_tag }
+}
+
+fn obj_dict_version(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    Ok(dict_version(&instance_dict(obj)?))
+}
+
+impl SlotCache {
+    fn still_valid(&self, py: Python<'_>, hdict: &Bound<'_, PyDict>, htype: &Bound<'_, PyType>) -> PyResult<bool> {
+        let htag = type_tag(htype);
+        if htag == 0 || htag != self.htype_tag || dict_version(hdict) != self.hdict_version {
+            return Ok(false);
+        }
+        if let Some((f, ver, tag)) = &self.formatter {
+            let f = f.bind(py);
+            let t = type_tag(&f.get_type());
+            if t == 0 || t != *tag || obj_dict_version(f)? != *ver {
+                return Ok(false);
+            }
+        }
+        if let Some((s, ver)) = &self.style {
+            if obj_dict_version(s.bind(py))? != *ver {
+                return Ok(false);
+            }
+        }
+        if let Some(filters) = &self.filters {
+            let f = filters.bind(py);
+            if let Ok(l) = f.cast::<PyList>() {
+                if !l.is_empty() {
+                    return Ok(false);
+                }
+            } else if f.is_truthy()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Build the native target of handler `h`, or `None` when it must go through Python.
+fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<SlotCache> {
+    let htype = h.get_type();
+    let mut cache = SlotCache {
+        hdict_version: 0,
+        htype_tag: 0,
+        formatter: None,
+        style: None,
+        filters: None,
+        target: None,
+    };
+    let target = (|| -> PyResult<Option<Target>> {
+        let Some(types) = NATIVE_TYPES.get(py) else { return Ok(None) };
+        if !types.iter().any(|t| t.bind(py).is(&htype)) {
+            return Ok(None);
+        }
+        for key in ["emit", "handle", "format", "filter", "flush"] {
+            if hdict.contains(key)? {
+                return Ok(None);
+            }
+        }
+        let filters = match hdict.get_item(intern!(py, "filters"))? {
+            Some(f) => f,
+            None => return Ok(None),
+        };
+        cache.filters = Some(filters.clone().unbind());
+        if filters.is_truthy()? {
+            return Ok(None);
+        }
+        let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
+        let Ok(aw) = stream.cast::<AsyncWriter>() else { return Ok(None) };
+        if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
+            return Ok(None);
+        }
+        let level: i64 = match hdict.get_item(intern!(py, "level"))? {
+            Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
+            _ => return Ok(None),
+        };
+        let mut formatter = hdict.get_item(intern!(py, "formatter"))?.unwrap_or_else(|| py.None().into_bound(py));
+        if formatter.is_none() {
+            match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
+                Some(f) => formatter = f,
+                None => return Ok(None),
+            }
+        }
+        let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
+        let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
+        let needs = plan.needs();
+        if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) {
+            return Ok(None);
+        }
+        let style = formatter.getattr(intern!(py, "_style"))?;
+        cache.formatter = Some((formatter.clone().unbind(), obj_dict_version(&formatter)?, type_tag(&formatter.get_type())));
+        cache.style = Some((style.clone().unbind(), obj_dict_version(&style)?));
+        let terminator = h.getattr(intern!(py, "terminator"))?;
+        let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
+        let names = &needs.fields;
+        Ok(Some(Target {
+            writer: aw.get().writer().clone(),
+            terminator: terminator.to_str()?.into(),
+            level,
+            needs_caller: needs.caller,
+            needs_thread_name: names.iter().any(|n| n == "threadName"),
+            needs_process_name: names.iter().any(|n| n == "processName"),
+            plan,
+        }))
+    })()?;
+    // Versions are read last: reading attributes above may have materialised dicts.
+    cache.hdict_version = dict_version(hdict);
+    cache.htype_tag = type_tag(&htype);
+    cache.target = target.map(Arc::new);
+    Ok(cache)
+}
+
+/// The native target of handler `h`, if it has one right now.
+pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
+    let py = h.py();
+    if NATIVE_TYPES.get(py).is_none() {
+        return Ok(None);
+    }
+    // Only instances of registered classes (or their subclasses) carry a slot.
+    let Ok(hdict) = instance_dict(h) else { return Ok(None) };
+    let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
+    let Ok(slot) = slot.cast::<NativeSlot>() else { return Ok(None) };
+    let mut guard = slot.get().cache.lock();
+    if let Some(c) = guard.as_ref() {
+        if c.still_valid(py, &hdict, &h.get_type())? {
+            return Ok(c.target.clone());
+        }
+    }
+    let fresh = build_target(py, h, &hdict)?;
+    let t = fresh.target.clone();
+    *guard = Some(fresh);
+    Ok(t)
+}
+
+impl Target {
+    /// The handler's level threshold.
+    pub fn level(&self) -> i64 {
+        self.level
+    }
+
+    /// Queue `rec` for formatting and writing on the worker. `Err` means the writer is closed:
+    /// the caller then falls back to the handler's Python path.
+    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: Arc<NativeRecord>) -> Result<(), SendError> {
+        let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
+        match self.writer.send_render_nowait(job)? {
+            None => Ok(()),
+            Some(job) => {
+                let w = self.writer.clone();
+                py.detach(move || w.send_render(job))
+            }
+        }
+    }
+}
+
+/// A record captured as plain data, renderable without the GIL.
+#[derive(Debug, Default)]
+pub struct NativeRecord {
+    pub name: String,
+    pub levelno: i64,
+    pub levelname: String,
+    pub pathname: Option<String>,
+    pub filename: Option<String>,
+    pub module: Option<String>,
+    pub lineno: i64,
+    pub func_name: Option<String>,
+    pub created: f64,
+    pub msecs: f64,
+    pub relative_created: f64,
+    pub thread: Option<i64>,
+    pub thread_name: Option<String>,
+    pub process: Option<i64>,
+    pub process_name: Option<String>,
+    pub message: String,
+    pub exc_text: Option<String>,
+    pub stack_info: Option<String>,
+}
+
+fn opt_str(v: &Option<String>) -> FieldValue<'_> {
+    match v {
+        Some(s) => FieldValue::Str(s),
+        None => FieldValue::None,
+    }
+}
+
+impl FieldSource for NativeRecord {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        Some(match name {
+            "name" => FieldValue::Str(&self.name),
+            "levelno" => FieldValue::Int(self.levelno),
+            "levelname" => FieldValue::Str(&self.levelname),
+            "pathname" => opt_str(&self.pathname),
+            "filename" => opt_str(&self.filename),
+            "module" => opt_str(&self.module),
+            "lineno" => FieldValue::Int(self.lineno),
+            "funcName" => opt_str(&self.func_name),
+            "created" => FieldValue::Float(self.created),
+            "msecs" => FieldValue::Float(self.msecs),
+            "relativeCreated" => FieldValue::Float(self.relative_created),
+            "thread" => self.thread.map_or(FieldValue::None, FieldValue::Int),
+            "threadName" => opt_str(&self.thread_name),
+            "process" => self.process.map_or(FieldValue::None, FieldValue::Int),
+            "processName" => opt_str(&self.process_name),
+            "message" => FieldValue::Str(&self.message),
+            "exc_text" => opt_str(&self.exc_text),
+            "stack_info" => opt_str(&self.stack_info),
+            _ => return None,
+        })
+    }
+}
+
+struct Job {
+    rec: Arc<NativeRecord>,
+    target: Arc<Target>,
+}
+
+impl Render for Job {
+    fn render(&self, out: &mut Vec<u8>) {
+        let mut line = String::with_capacity(96 + self.rec.message.len());
+        match self.target.plan.render(&*self.rec, self.rec.created, &mut line) {
+            Ok(()) => {
+                line.push_str(&self.target.terminator);
+                out.extend_from_slice(line.as_bytes());
+            }
+            Err(e) => {
+                // No Python here: report like handleError would, on stderr, and keep going.
+                let msg = format!(
+                    "--- Logging error ---\n{e}\nMessage: {:?}\nLogger: {} ({})\n",
+                    self.rec.message, self.rec.name, self.rec.levelname
+                );
+                let _ = crate::io::queue::write_all_fd(2, msg.as_bytes());
+            }
+        }
+    }
+}
+
+fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<String>>> {
+    match d.get_item(key)? {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(Some(None)),
+        Some(v) => match v.cast::<PyString>() {
+            Ok(s) => Ok(Some(Some(s.to_str()?.to_string()))),
+            Err(_) => Ok(None),
+        },
+    }
+}
+
+fn field_num(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<f64>> {
+    match d.get_item(key)? {
+        Some(v) if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() => Ok(Some(v.extract()?)),
+        _ => Ok(None),
+    }
+}
+
+fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<i64>>> {
+    match d.get_item(key)? {
+        Some(v) if v.is_none() => Ok(Some(None)),
+        Some(v) if v.is_instance_of::<PyInt>() => Ok(v.extract().ok().map(Some)),
+        _ => Ok(None),
+    }
+}
+
+/// Capture a Python record's fields for the native path; `None` when a field is not a plain
+/// value (the handler's Python path then formats it exactly as stdlib would).
+pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Option<NativeRecord>> {
+    let py = record.py();
+    let d = instance_dict(record)?;
+    let message = match crate::record::get_message(record) {
+        Ok(m) => match m.cast::<PyString>() {
+            Ok(s) => s.to_str()?.to_string(),
+            Err(_) => return Ok(None),
+        },
+        Err(_) => return Ok(None),
+    };
+    let exc_text = match d.get_item(intern!(py, "exc_text"))? {
+        Some(t) if t.is_truthy()? => Some(t.cast::<PyString>()?.to_str()?.to_string()),
+        _ => {
+            let ei = d.get_item(intern!(py, "exc_info"))?;
+            match ei {
+                Some(ei) if ei.is_truthy()? => {
+                    // stdlib caches the traceback text on the record; so do we.
+                    let f = match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
+                        Some(f) => f,
+                        None => return Ok(None),
+                    };
+                    let text = f.call_method1(intern!(py, "formatException"), (ei,))?;
+                    d.set_item(intern!(py, "exc_text"), &text)?;
+                    Some(text.cast::<PyString>()?.to_str()?.to_string())
+                }
+                _ => None,
+            }
+        }
+    };
+    let _ = target;
+    let (Some(Some(name)), Some(Some(levelno)), Some(Some(levelname))) = (
+        field_str(&d, intern!(py, "name"))?,
+        field_int(&d, intern!(py, "levelno"))?,
+        field_str(&d, intern!(py, "levelname"))?,
+    ) else {
+        return Ok(None);
+    };
+    let (Some(created), Some(msecs), Some(relative_created)) = (
+        field_num(&d, intern!(py, "created"))?,
+        field_num(&d, intern!(py, "msecs"))?,
+        field_num(&d, intern!(py, "relativeCreated"))?,
+    ) else {
+        return Ok(None);
+    };
+    let lineno = match field_int(&d, intern!(py, "lineno"))? {
+        Some(Some(l)) => l,
+        _ => return Ok(None),
+    };
+    macro_rules! s {
+        ($k:literal) => {
+            match field_str(&d, intern!(py, $k))? {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        };
+    }
+    macro_rules! i {
+        ($k:literal) => {
+            match field_int(&d, intern!(py, $k))? {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        };
+    }
+    Ok(Some(NativeRecord {
+        name,
+        levelno,
+        levelname,
+        pathname: s!("pathname"),
+        filename: s!("filename"),
+        module: s!("module"),
+        lineno,
+        func_name: s!("funcName"),
+        created,
+        msecs,
+        relative_created,
+        thread: i!("thread"),
+        thread_name: s!("threadName"),
+        process: i!("process"),
+        process_name: s!("processName"),
+        message,
+        exc_text,
+        stack_info: s!("stack_info"),
+    }))
+}
+
+/// Declare which handler classes may take the native path (exact types only).
+#[pyfunction]
+#[pyo3(signature = (*types))]
+fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let v: Vec<Py<PyType>> = types.iter().map(|t| Ok(t.cast_into::<PyType>()?.unbind())).collect::<PyResult<_>>()?;
+    let _ = NATIVE_TYPES.set(py, v);
+    Ok(())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeSlot>()?;
+    m.add_function(wrap_pyfunction!(_register_native_handlers, m)?)
+}
