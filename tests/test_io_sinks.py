@@ -441,3 +441,65 @@ def test_socket_bad_arguments():
         AsyncSocket("tcp", "127.0.0.1:1")
     with pytest.raises(ValueError):
         AsyncSocket("udp", ("127.0.0.1", 70000))
+
+
+# --- timed rotation -------------------------------------------------------------------------------
+
+
+def _aged_file(path, age_seconds):
+    path.write_text("old\n")
+    t = int(__import__("time").time()) - age_seconds
+    os.utime(path, (t, t))
+
+
+@pytest.mark.parametrize(
+    "when,interval,utc,at_time",
+    [
+        ("S", 5, False, None),
+        ("M", 1, False, None),
+        ("h", 3, True, None),
+        ("D", 1, False, None),
+        ("midnight", 1, False, None),
+        ("MIDNIGHT", 1, True, __import__("datetime").time(3, 30, 15)),
+        ("W0", 1, False, None),
+        ("W3", 2, True, None),
+        ("w6", 1, False, __import__("datetime").time(23, 0)),
+    ],
+)
+def test_timed_schedule_matches_stdlib(tmp_path, when, interval, utc, at_time):
+    p = tmp_path / "t.log"
+    _aged_file(p, 12345)
+    theirs = logging.handlers.TimedRotatingFileHandler(p, when=when, interval=interval, utc=utc, atTime=at_time)
+    expected = theirs.rolloverAt
+    theirs.close()
+    ours = AsyncFile(p, when=when, interval=interval, utc=utc, at_time=at_time)
+    assert ours.rollover_at == expected
+    ours.close()
+
+
+def test_timed_rotation_names_and_cleanup_match_stdlib(tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for d in (ours, theirs):
+        d.mkdir()
+        _aged_file(d / "app.log", 3 * 3600)
+        for h in range(4):
+            (d / f"app.log.2020-01-01_0{h}").write_text("ancient\n")
+        (d / "app.log.keepme").write_text("not a backup\n")
+    h = logging.handlers.TimedRotatingFileHandler(theirs / "app.log", when="H", backupCount=2)
+    h.setFormatter(logging.Formatter("%(message)s"))
+    h.handle(logging.makeLogRecord({"msg": "fresh"}))
+    h.close()
+    f = AsyncFile(ours / "app.log", when="H", backup_count=2)
+    f.write("fresh\n")
+    f.close()
+    assert _snapshot(ours) == _snapshot(theirs)
+    assert read(ours / "app.log") == "fresh\n"
+
+
+def test_timed_and_size_rotation_are_exclusive(tmp_path):
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="H", max_bytes=10)
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="W9")
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="fortnight")

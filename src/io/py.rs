@@ -2,6 +2,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -15,6 +16,7 @@ use super::queue::{Overflow, SendError, DEFAULT_CAPACITY};
 use super::sink::SinkSpec;
 use super::socket::{Address, SocketKind, SocketSpec};
 use super::stream::StreamSpec;
+use super::timed::TimedSpec;
 use super::writer::{self, Pause, Writer, WriterOptions};
 
 /// Map an `io::Error` to the `OSError` subclass Python would raise (errno-based).
@@ -221,13 +223,27 @@ pub struct AsyncFile {
     encoding: Option<String>,
     max_bytes: u64,
     backup_count: u32,
+    rollover_at: Option<Arc<AtomicI64>>,
+}
+
+/// Seconds after midnight from an int or an object with hour/minute/second (datetime.time).
+fn at_time_seconds(at: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if let Ok(n) = at.extract::<i64>() {
+        return Ok(n);
+    }
+    let part = |name: &str| -> PyResult<i64> { at.getattr(name)?.extract() };
+    match (part("hour"), part("minute"), part("second")) {
+        (Ok(h), Ok(m), Ok(sec)) => Ok((h * 60 + m) * 60 + sec),
+        _ => Err(PyTypeError::new_err("at_time must be a datetime.time or seconds after midnight")),
+    }
 }
 
 #[pymethods]
 impl AsyncFile {
     #[new]
     #[pyo3(signature = (path, mode="a", encoding=None, errors=None, *, delay=false, capacity=DEFAULT_CAPACITY as i64,
-        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false))]
+        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false, when=None, interval=1, utc=false,
+        at_time=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -242,6 +258,10 @@ impl AsyncFile {
         max_bytes: i64,
         backup_count: i64,
         watch: bool,
+        when: Option<&str>,
+        interval: i64,
+        utc: bool,
+        at_time: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<AsyncFile>> {
         let os = py.import("os")?;
         let fspath = os.call_method1("fspath", (path,))?;
@@ -254,12 +274,32 @@ impl AsyncFile {
         if backup_count < 0 || backup_count > u32::MAX as i64 {
             return Err(PyValueError::new_err("backup_count must be >= 0"));
         }
+        let timed = match when {
+            None => None,
+            Some(_) if max_bytes > 0 => {
+                return Err(PyValueError::new_err("rotate by size (max_bytes) or by time (when), not both"))
+            }
+            Some(w) => {
+                let at = at_time.map(at_time_seconds).transpose()?;
+                Some(
+                    TimedSpec::parse(w, interval, utc, at, backup_count as u32)
+                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
+                )
+            }
+        };
+        if let Some(t) = &timed {
+            // Like the stdlib: schedule from the existing file's mtime, else from now.
+            let mtime = std::fs::metadata(&abs).ok().map(|m| std::os::unix::fs::MetadataExt::mtime(&m));
+            t.start(mtime.unwrap_or_else(super::timed::now_secs));
+        }
+        let rollover_at = timed.as_ref().map(|t| t.rollover_at.clone());
         let spec = FileSpec {
             path: PathBuf::from(&abs),
             mode: parsed,
             max_bytes: max_bytes as u64,
             backup_count: backup_count as u32,
             watch,
+            timed,
         };
         let opts = options(capacity, overflow, timeout, delay, true)?;
         let base = AsyncWriter::build(py, Arc::new(spec), opts, encoding, errors, abs.clone(), Some(&abs))?;
@@ -269,6 +309,7 @@ impl AsyncFile {
             encoding: encoding.map(str::to_string),
             max_bytes: max_bytes as u64,
             backup_count: backup_count as u32,
+            rollover_at,
         };
         Ok(PyClassInitializer::from(base).add_subclass(sub))
     }
@@ -301,6 +342,12 @@ impl AsyncFile {
     #[getter]
     fn backup_count(&self) -> u32 {
         self.backup_count
+    }
+
+    /// Next timed rollover (Unix seconds), None without `when` (0 until the file is opened).
+    #[getter]
+    fn rollover_at(&self) -> Option<i64> {
+        self.rollover_at.as_ref().map(|r| r.load(Ordering::Acquire))
     }
 
     /// Current file size plus bytes queued (cheap; for shouldRollover-style checks).

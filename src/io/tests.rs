@@ -207,7 +207,7 @@ fn close_is_idempotent_and_rejects_later_sends() {
 }
 
 fn file_writer(path: &PathBuf, mode: &str, max_bytes: u64, backup_count: u32) -> Writer {
-    let spec = FileSpec { path: path.clone(), mode: FileMode::parse(mode).unwrap(), max_bytes, backup_count, watch: false };
+    let spec = FileSpec { path: path.clone(), mode: FileMode::parse(mode).unwrap(), max_bytes, backup_count, watch: false, timed: None };
     Writer::new(Arc::new(spec), WriterOptions::default()).unwrap()
 }
 
@@ -224,7 +224,7 @@ fn file_modes_append_truncate_exclusive() {
     let w = file_writer(&p, "w", 0, 0);
     w.close().unwrap();
     assert_eq!(fs::read_to_string(&p).unwrap(), "");
-    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("x").unwrap(), max_bytes: 0, backup_count: 0, watch: false };
+    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("x").unwrap(), max_bytes: 0, backup_count: 0, watch: false, timed: None };
     let err = Writer::new(Arc::new(spec), WriterOptions::default()).err().unwrap();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     fs::remove_dir_all(d).ok();
@@ -287,7 +287,7 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
 fn watched_file_reopens_after_move() {
     let d = temp_dir("watch");
     let p = d.join("w.log");
-    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("a").unwrap(), max_bytes: 0, backup_count: 0, watch: true };
+    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("a").unwrap(), max_bytes: 0, backup_count: 0, watch: true, timed: None };
     let w = Writer::new(Arc::new(spec), WriterOptions::default()).unwrap();
     w.send_bytes(b"one\n".to_vec()).unwrap();
     w.flush().unwrap();
