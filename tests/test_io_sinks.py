@@ -503,3 +503,41 @@ def test_timed_and_size_rotation_are_exclusive(tmp_path):
         AsyncFile(tmp_path / "x.log", when="W9")
     with pytest.raises(ValueError):
         AsyncFile(tmp_path / "x.log", when="fortnight")
+
+
+def test_fork_while_other_threads_write_never_deadlocks(tmp_path):
+    p = tmp_path / "busy.log"
+    f = AsyncFile(p, capacity=64)
+    stop = threading.Event()
+
+    def spam(tid):
+        n = 0
+        while not stop.is_set():
+            f.write(f"parent {tid} {n}\n")
+            n += 1
+
+    writers = [threading.Thread(target=spam, args=(tid,)) for tid in range(2)]
+    for t in writers:
+        t.start()
+    try:
+        for i in range(5):
+
+            def child(i=i):
+                import signal
+
+                signal.alarm(20)  # a deadlock kills the child, failing the exit-code check
+                f.write(f"child {i}\n")
+                f.close()
+
+            _in_child(child)
+    finally:
+        stop.set()
+        for t in writers:
+            t.join()
+    f.close()
+    lines = read(p).splitlines()
+    assert sorted(line for line in lines if line.startswith("child")) == [f"child {i}" for i in range(5)]
+    for tid in range(2):
+        seq = [int(line.split()[2]) for line in lines if line.startswith(f"parent {tid} ")]
+        assert seq == list(range(len(seq))), "parent records lost, duplicated or reordered"
+    assert all(line.startswith(("parent ", "child ")) for line in lines)

@@ -319,3 +319,23 @@ fn stream_sink_rejects_bad_fd() {
     let err = Writer::new(Arc::new(StreamSpec { fd: 987_654 }), WriterOptions::default()).err().unwrap();
     assert_eq!(err.raw_os_error(), Some(libc::EBADF));
 }
+
+struct Explodes;
+
+impl Render for Explodes {
+    fn render(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"partial");
+        panic!("renderer bug");
+    }
+}
+
+#[test]
+fn a_panicking_renderer_loses_only_its_record() {
+    let (spec, w) = mem_writer(8, Overflow::Block);
+    w.send_bytes(b"before\n".to_vec()).unwrap();
+    w.send_render(Box::new(Explodes)).unwrap();
+    w.send_bytes(b"after\n".to_vec()).unwrap();
+    assert!(w.flush().is_err());
+    w.close().unwrap();
+    assert_eq!(lines(&spec.data.lock()), vec!["before", "after"]);
+}

@@ -293,10 +293,7 @@ impl Writer {
 }
 
 fn close_inherited(conn: &Conn) {
-    let fd = conn.state.owned_fd.swap(-1, Ordering::AcqRel);
-    if fd >= 0 {
-        unsafe { libc::close(fd) };
-    }
+    conn.state.close_inherited();
 }
 
 impl Drop for Shared {
