@@ -35,6 +35,14 @@ def test_write_then_flush_is_on_disk(tmp_path):
     f.close()
 
 
+def test_context_manager_closes(tmp_path):
+    p = tmp_path / "cm.log"
+    with AsyncFile(p) as f:
+        f.write("inside\n")
+    assert f.closed
+    assert read(p) == "inside\n"
+
+
 def test_close_drains_everything_in_order(tmp_path):
     p = tmp_path / "a.log"
     f = AsyncFile(p, capacity=16)

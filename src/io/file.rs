@@ -123,18 +123,36 @@ impl FileSpec {
 impl SinkSpec for FileSpec {
     fn open(&self, stats: &Arc<Stats>, after_fork: bool) -> io::Result<Box<dyn Sink>> {
         // A rotating file always appends (as the stdlib forces mode 'a'); a child appends too.
-        let kind = if after_fork { OpenKind::Append } else { self.reopen_kind() };
-        let mut sink = FileSink { spec: self.clone(), stats: stats.clone(), file: None, dev: 0, ino: 0, pos: 0, regular: true };
+        let kind = if after_fork {
+            OpenKind::Append
+        } else {
+            self.reopen_kind()
+        };
+        let mut sink = FileSink {
+            spec: self.clone(),
+            stats: stats.clone(),
+            file: None,
+            dev: 0,
+            ino: 0,
+            pos: 0,
+            regular: true,
+        };
         sink.open_with(kind)?;
         if let Some(t) = &self.timed {
-            let mtime = fs::metadata(&self.path).map(|m| m.mtime()).unwrap_or_else(|_| now_secs());
+            let mtime = fs::metadata(&self.path)
+                .map(|m| m.mtime())
+                .unwrap_or_else(|_| now_secs());
             t.start(mtime);
         }
         Ok(Box::new(sink))
     }
 
     fn thread_name(&self) -> String {
-        let base = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let base = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         format!("femtolog-file:{base}")
     }
 
@@ -164,7 +182,11 @@ impl FileSink {
         self.dev = meta.dev();
         self.ino = meta.ino();
         self.regular = meta.file_type().is_file();
-        self.pos = if self.regular { f.seek(SeekFrom::End(0))? } else { 0 };
+        self.pos = if self.regular {
+            f.seek(SeekFrom::End(0))?
+        } else {
+            0
+        };
         self.stats.written.store(self.pos, Ordering::Release);
         self.file = Some(f);
         Ok(())
@@ -245,7 +267,9 @@ impl FileSink {
     }
 
     fn timed_check(&mut self) -> io::Result<()> {
-        let Some(timed) = self.spec.timed.clone() else { return Ok(()) };
+        let Some(timed) = self.spec.timed.clone() else {
+            return Ok(());
+        };
         let now = now_secs();
         if !timed.due(now) {
             return Ok(());
@@ -339,9 +363,27 @@ mod tests {
 
     #[test]
     fn modes() {
-        assert_eq!(FileMode::parse("a"), Ok(FileMode { kind: OpenKind::Append, plus: false }));
-        assert_eq!(FileMode::parse("wb+"), Ok(FileMode { kind: OpenKind::Truncate, plus: true }));
-        assert_eq!(FileMode::parse("xt"), Ok(FileMode { kind: OpenKind::Exclusive, plus: false }));
+        assert_eq!(
+            FileMode::parse("a"),
+            Ok(FileMode {
+                kind: OpenKind::Append,
+                plus: false
+            })
+        );
+        assert_eq!(
+            FileMode::parse("wb+"),
+            Ok(FileMode {
+                kind: OpenKind::Truncate,
+                plus: true
+            })
+        );
+        assert_eq!(
+            FileMode::parse("xt"),
+            Ok(FileMode {
+                kind: OpenKind::Exclusive,
+                plus: false
+            })
+        );
         for bad in ["", "r", "aw", "a++", "bt", "abt", "q"] {
             assert!(FileMode::parse(bad).is_err(), "{bad}");
         }

@@ -83,7 +83,10 @@ impl SocketSpec {
     fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
         match &self.address {
             Address::Inet(h, p) => Ok((h.as_str(), *p).to_socket_addrs()?.collect()),
-            Address::Path(_) => Err(io::Error::new(io::ErrorKind::InvalidInput, "not an inet address")),
+            Address::Path(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not an inet address",
+            )),
         }
     }
 }
@@ -98,7 +101,10 @@ impl SinkSpec for SocketSpec {
                 retry_at: None,
                 retry_period: RETRY_START,
             }),
-            SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink { spec: self.clone(), sock: None }),
+            SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink {
+                spec: self.clone(),
+                sock: None,
+            }),
         })
     }
 
@@ -156,7 +162,8 @@ impl StreamSocketSink {
                 Ok(StreamConn::Unix(s))
             }
             Address::Inet(..) => {
-                let mut last = io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing");
+                let mut last =
+                    io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing");
                 for addr in self.spec.resolve()? {
                     match TcpStream::connect_timeout(&addr, IO_TIMEOUT) {
                         Ok(s) => {
@@ -253,11 +260,15 @@ impl DatagramSink {
             Address::Path(p) => Ok(DgramSock::Unix(UnixDatagram::unbound()?, p.clone())),
             Address::Inet(..) => {
                 let addrs = self.spec.resolve()?;
-                let first = addrs
-                    .first()
-                    .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing"))?;
-                let local: SocketAddr = if first.is_ipv4() { "0.0.0.0:0".parse() } else { "[::]:0".parse() }
-                    .expect("literal address");
+                let first = addrs.first().ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing")
+                })?;
+                let local: SocketAddr = if first.is_ipv4() {
+                    "0.0.0.0:0".parse()
+                } else {
+                    "[::]:0".parse()
+                }
+                .expect("literal address");
                 Ok(DgramSock::Udp(UdpSocket::bind(local)?, addrs))
             }
         }

@@ -98,7 +98,8 @@ impl Tm {
     fn format(&self, fmt: &str) -> String {
         let cfmt = CString::new(fmt).expect("format has no NUL");
         let mut buf = [0u8; 64];
-        let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &self.raw) };
+        let n =
+            unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &self.raw) };
         String::from_utf8_lossy(&buf[..n]).into_owned()
     }
 }
@@ -114,7 +115,13 @@ fn dst_shift(dst_now: bool, dst_then: bool) -> i64 {
 
 impl TimedSpec {
     /// Validate the stdlib-style parameters (`when` is case-insensitive).
-    pub fn parse(when: &str, interval: i64, utc: bool, at_time: Option<i64>, backup_count: u32) -> Result<TimedSpec, TimedError> {
+    pub fn parse(
+        when: &str,
+        interval: i64,
+        utc: bool,
+        at_time: Option<i64>,
+        backup_count: u32,
+    ) -> Result<TimedSpec, TimedError> {
         let up = when.to_uppercase();
         let (w, unit) = match up.as_str() {
             "S" => (When::Seconds, 1),
@@ -142,7 +149,14 @@ impl TimedSpec {
                 return Err(TimedError::BadAtTime(a));
             }
         }
-        Ok(TimedSpec { when: w, interval: interval * unit, utc, at_time, backup_count, rollover_at: Arc::new(AtomicI64::new(0)) })
+        Ok(TimedSpec {
+            when: w,
+            interval: interval * unit,
+            utc,
+            at_time,
+            backup_count,
+            rollover_at: Arc::new(AtomicI64::new(0)),
+        })
     }
 
     fn daily(&self) -> bool {
@@ -173,7 +187,13 @@ impl TimedSpec {
         let shape = self.suffix_shape().as_bytes();
         let p = part.as_bytes();
         p.len() == shape.len()
-            && p.iter().zip(shape).all(|(&c, &s)| if s == b'#' { c.is_ascii_digit() } else { c == s })
+            && p.iter().zip(shape).all(|(&c, &s)| {
+                if s == b'#' {
+                    c.is_ascii_digit()
+                } else {
+                    c == s
+                }
+            })
     }
 
     /// The first rollover time after `now` (the stdlib's computeRollover).
@@ -193,7 +213,11 @@ impl TimedSpec {
         if let When::Weekday(want) = self.when {
             let want = want as i64;
             if day != want {
-                let wait = if day < want { want - day } else { 6 - day + want + 1 };
+                let wait = if day < want {
+                    want - day
+                } else {
+                    6 - day + want + 1
+                };
                 let mut next = result + wait * DAY;
                 if !self.utc {
                     next += dst_shift(tm.dst(), Tm::at(next, false).dst());
@@ -207,7 +231,8 @@ impl TimedSpec {
     /// Initialise `rollover_at` from the file's mtime (or now) unless already set.
     pub fn start(&self, mtime_or_now: i64) {
         if self.rollover_at.load(Ordering::Acquire) == 0 {
-            self.rollover_at.store(self.compute_rollover(mtime_or_now), Ordering::Release);
+            self.rollover_at
+                .store(self.compute_rollover(mtime_or_now), Ordering::Release);
         }
     }
 
@@ -218,7 +243,8 @@ impl TimedSpec {
 
     /// Skip a rollover (the stdlib does this for non-regular files).
     pub fn postpone(&self, now: i64) {
-        self.rollover_at.store(self.compute_rollover(now), Ordering::Release);
+        self.rollover_at
+            .store(self.compute_rollover(now), Ordering::Release);
     }
 
     /// Backup name for the interval that just ended (`base.SUFFIX`).
@@ -273,7 +299,11 @@ impl TimedSpec {
                 .filter_map(|e| e.ok())
                 .filter_map(|e| e.file_name().into_string().ok())
                 .filter(|name| name.starts_with(base_name) && name.starts_with(&prefix))
-                .filter(|name| name[prefix.len()..].split('.').any(|part| self.matches_shape(part)))
+                .filter(|name| {
+                    name[prefix.len()..]
+                        .split('.')
+                        .any(|part| self.matches_shape(part))
+                })
                 .map(|name| dir.join(name))
                 .collect(),
             Err(_) => return Vec::new(),
@@ -308,10 +338,22 @@ mod tests {
 
     #[test]
     fn parse_rejects_like_stdlib() {
-        assert_eq!(TimedSpec::parse("X", 1, true, None, 0).unwrap_err(), TimedError::BadWhen("X".into()));
-        assert_eq!(TimedSpec::parse("w", 1, true, None, 0).unwrap_err(), TimedError::NoDay("W".into()));
-        assert_eq!(TimedSpec::parse("W7", 1, true, None, 0).unwrap_err(), TimedError::BadDay("W7".into()));
-        assert_eq!(TimedSpec::parse("h", 0, true, None, 0).unwrap_err(), TimedError::BadInterval(0));
+        assert_eq!(
+            TimedSpec::parse("X", 1, true, None, 0).unwrap_err(),
+            TimedError::BadWhen("X".into())
+        );
+        assert_eq!(
+            TimedSpec::parse("w", 1, true, None, 0).unwrap_err(),
+            TimedError::NoDay("W".into())
+        );
+        assert_eq!(
+            TimedSpec::parse("W7", 1, true, None, 0).unwrap_err(),
+            TimedError::BadDay("W7".into())
+        );
+        assert_eq!(
+            TimedSpec::parse("h", 0, true, None, 0).unwrap_err(),
+            TimedError::BadInterval(0)
+        );
     }
 
     #[test]
@@ -324,15 +366,30 @@ mod tests {
 
     #[test]
     fn midnight_and_weekday() {
-        assert_eq!(utc("midnight", 1, None).compute_rollover(WED_NOON), WED_NOON + 12 * 3600);
+        assert_eq!(
+            utc("midnight", 1, None).compute_rollover(WED_NOON),
+            WED_NOON + 12 * 3600
+        );
         // atTime 10:00 already passed today -> tomorrow 10:00.
-        assert_eq!(utc("midnight", 1, Some(36_000)).compute_rollover(WED_NOON), WED_NOON + 22 * 3600);
+        assert_eq!(
+            utc("midnight", 1, Some(36_000)).compute_rollover(WED_NOON),
+            WED_NOON + 22 * 3600
+        );
         // W2 is Wednesday (today): the coming midnight.
-        assert_eq!(utc("W2", 1, None).compute_rollover(WED_NOON), WED_NOON + 12 * 3600);
+        assert_eq!(
+            utc("W2", 1, None).compute_rollover(WED_NOON),
+            WED_NOON + 12 * 3600
+        );
         // W3 is Thursday: one more day.
-        assert_eq!(utc("W3", 1, None).compute_rollover(WED_NOON), WED_NOON + 12 * 3600 + DAY);
+        assert_eq!(
+            utc("W3", 1, None).compute_rollover(WED_NOON),
+            WED_NOON + 12 * 3600 + DAY
+        );
         // W0 (Monday) from Wednesday: 6 - 2 + 0 + 1 = 5 more days.
-        assert_eq!(utc("W0", 1, None).compute_rollover(WED_NOON), WED_NOON + 12 * 3600 + 5 * DAY);
+        assert_eq!(
+            utc("W0", 1, None).compute_rollover(WED_NOON),
+            WED_NOON + 12 * 3600 + 5 * DAY
+        );
     }
 
     #[test]
@@ -342,14 +399,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("femtolog-timed-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let base = dir.join("app.log");
-        assert_eq!(spec.backup_name(&base, WED_NOON + 3600), dir.join("app.log.2024-01-03_12"));
+        assert_eq!(
+            spec.backup_name(&base, WED_NOON + 3600),
+            dir.join("app.log.2024-01-03_12")
+        );
         for h in 10..16 {
             fs::write(dir.join(format!("app.log.2024-01-03_{h}")), "").unwrap();
         }
         fs::write(dir.join("app.log.not-a-date"), "").unwrap();
         fs::write(dir.join("other.log.2024-01-03_01"), "").unwrap();
         let doomed = spec.files_to_delete(&base);
-        let want: Vec<PathBuf> = (10..13).map(|h| dir.join(format!("app.log.2024-01-03_{h}"))).collect();
+        let want: Vec<PathBuf> = (10..13)
+            .map(|h| dir.join(format!("app.log.2024-01-03_{h}")))
+            .collect();
         assert_eq!(doomed, want);
         fs::remove_dir_all(dir).ok();
     }

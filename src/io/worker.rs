@@ -54,7 +54,10 @@ impl ConnState {
     /// (the child may have closed it and reused the number meanwhile).
     pub fn close_inherited(&self) {
         let fd = self.owned_fd.swap(-1, Ordering::AcqRel);
-        let ident = (self.owned_dev.load(Ordering::Acquire), self.owned_ino.load(Ordering::Acquire));
+        let ident = (
+            self.owned_dev.load(Ordering::Acquire),
+            self.owned_ino.load(Ordering::Acquire),
+        );
         if fd >= 0 && fd_identity(fd) == Some(ident) {
             unsafe { libc::close(fd) };
         }
@@ -73,7 +76,6 @@ fn fd_identity(fd: RawFd) -> Option<(u64, u64)> {
 }
 
 impl ConnState {
-
     /// Remember `e` as the latest I/O error.
     pub fn record(&self, e: io::Error) {
         *self.error.lock() = Some(e);
@@ -121,7 +123,17 @@ impl Worker {
         if let Some(s) = &sink {
             state.set_owned(s.owned_fd());
         }
-        Worker { rx, spec, stats, state, sink, after_fork, buf: Vec::new(), ends: Vec::new(), pending_queued: 0 }
+        Worker {
+            rx,
+            spec,
+            stats,
+            state,
+            sink,
+            after_fork,
+            buf: Vec::new(),
+            ends: Vec::new(),
+            pending_queued: 0,
+        }
     }
 
     /// Thread body: runs until `Close` or until every sender is gone.
@@ -160,10 +172,12 @@ impl Worker {
             Item::Render(r) => {
                 let start = self.buf.len();
                 let buf = &mut self.buf;
-                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.render(buf))).is_err() {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.render(buf))).is_err()
+                {
                     // A broken renderer loses its own record only.
                     self.buf.truncate(start);
-                    self.state.record(io::Error::new(io::ErrorKind::Other, "record renderer panicked"));
+                    self.state
+                        .record(io::Error::other("record renderer panicked"));
                 } else {
                     self.ends.push(self.buf.len());
                 }
@@ -264,10 +278,14 @@ impl Worker {
             }
         }
         if let Some(sink) = self.sink.as_mut() {
-            let r = sink.before_batch().and_then(|_| sink.write_batch(&self.buf, &self.ends));
+            let r = sink
+                .before_batch()
+                .and_then(|_| sink.write_batch(&self.buf, &self.ends));
             self.note(r);
         }
-        self.stats.queued.fetch_sub(self.pending_queued, Ordering::AcqRel);
+        self.stats
+            .queued
+            .fetch_sub(self.pending_queued, Ordering::AcqRel);
         self.pending_queued = 0;
         self.buf.clear();
         self.ends.clear();

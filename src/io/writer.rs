@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{bounded, Sender, TrySendError, SendTimeoutError};
+use crossbeam_channel::{bounded, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 
 use super::fork::{self, REGISTRY};
@@ -29,7 +29,12 @@ pub struct WriterOptions {
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { capacity: DEFAULT_CAPACITY, overflow: Overflow::Block, delay: false, warn_on_drop: true }
+        WriterOptions {
+            capacity: DEFAULT_CAPACITY,
+            overflow: Overflow::Block,
+            delay: false,
+            warn_on_drop: true,
+        }
     }
 }
 
@@ -72,9 +77,23 @@ fn spawn(
 ) -> io::Result<Conn> {
     let (tx, rx) = bounded(opts.capacity.max(1));
     let state = ConnState::new();
-    let worker = Worker::new(rx, spec.clone(), stats.clone(), state.clone(), sink, after_fork);
-    let join = std::thread::Builder::new().name(spec.thread_name()).spawn(move || worker.run())?;
-    Ok(Conn { gen: fork::generation(), tx, state, join: Mutex::new(Some(join)) })
+    let worker = Worker::new(
+        rx,
+        spec.clone(),
+        stats.clone(),
+        state.clone(),
+        sink,
+        after_fork,
+    );
+    let join = std::thread::Builder::new()
+        .name(spec.thread_name())
+        .spawn(move || worker.run())?;
+    Ok(Conn {
+        gen: fork::generation(),
+        tx,
+        state,
+        join: Mutex::new(Some(join)),
+    })
 }
 
 impl Writer {
@@ -82,7 +101,11 @@ impl Writer {
     pub fn new(spec: Arc<dyn SinkSpec>, opts: WriterOptions) -> io::Result<Writer> {
         fork::install();
         let stats = Stats::new(&spec.label(), opts.warn_on_drop);
-        let sink = if opts.delay { None } else { Some(spec.open(&stats, false)?) };
+        let sink = if opts.delay {
+            None
+        } else {
+            Some(spec.open(&stats, false)?)
+        };
         let conn = spawn(&spec, &opts, &stats, sink, false)?;
         let shared = Arc::new(Shared {
             spec,
@@ -131,7 +154,11 @@ impl Writer {
         let stats = &sh.stats;
         stats.queued.fetch_add(n, Ordering::AcqRel);
         let dropped = match (sh.opts.overflow, wait) {
-            (Overflow::Block, true) => conn.tx.send(item).map_err(|_| SendError::Closed).map(|_| false),
+            (Overflow::Block, true) => conn
+                .tx
+                .send(item)
+                .map_err(|_| SendError::Closed)
+                .map(|_| false),
             (Overflow::BlockTimeout(d), true) => match conn.tx.send_timeout(item, d) {
                 Ok(()) => Ok(false),
                 Err(SendTimeoutError::Timeout(_)) => Ok(true),
@@ -219,7 +246,11 @@ impl Writer {
             return Ok(());
         }
         let (ack, done) = bounded(1);
-        let result = if conn.tx.send(Item::Close(ack)).is_ok() { done.recv().unwrap_or(Ok(())) } else { Ok(()) };
+        let result = if conn.tx.send(Item::Close(ack)).is_ok() {
+            done.recv().unwrap_or(Ok(()))
+        } else {
+            Ok(())
+        };
         if let Some(join) = conn.join.lock().take() {
             join.join().ok();
         }
@@ -254,7 +285,10 @@ impl Writer {
     pub fn pause(&self) -> Result<Pause, SendError> {
         let (paused_tx, paused_rx) = bounded(1);
         let (resume_tx, resume_rx) = bounded(1);
-        self.control(Item::Pause { paused: paused_tx, resume: resume_rx })?;
+        self.control(Item::Pause {
+            paused: paused_tx,
+            resume: resume_rx,
+        })?;
         paused_rx.recv().map_err(|_| SendError::Closed)?;
         Ok(Pause { _resume: resume_tx })
     }
@@ -277,7 +311,10 @@ impl Writer {
         // The parent's queued items are the parent's business.
         sh.stats.queued.store(0, Ordering::Release);
         let fresh = Box::into_raw(Box::new(spawn(&sh.spec, &sh.opts, &sh.stats, None, true)?));
-        match sh.conn.compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        match sh
+            .conn
+            .compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
             Ok(_) => {
                 // SAFETY: `old` is leaked on purpose (its worker lives in another process).
                 close_inherited(unsafe { &*old });
@@ -312,7 +349,10 @@ impl Drop for Shared {
 
 fn live_writers() -> Vec<Writer> {
     let reg = REGISTRY.lock();
-    reg.iter().filter_map(Weak::upgrade).map(|shared| Writer { shared }).collect()
+    reg.iter()
+        .filter_map(Weak::upgrade)
+        .map(|shared| Writer { shared })
+        .collect()
 }
 
 fn first_error(results: impl Iterator<Item = io::Result<()>>) -> io::Result<()> {
