@@ -283,9 +283,7 @@ impl Worker {
                 .and_then(|_| sink.write_batch(&self.buf, &self.ends));
             self.note(r);
         }
-        self.stats
-            .queued
-            .fetch_sub(self.pending_queued, Ordering::AcqRel);
+        self.stats.unqueue(self.pending_queued);
         self.pending_queued = 0;
         self.buf.clear();
         self.ends.clear();

@@ -167,7 +167,7 @@ impl Writer {
             (policy, _) => match conn.tx.try_send(item) {
                 Ok(()) => Ok(false),
                 Err(TrySendError::Full(item)) if policy != Overflow::DropNewest => {
-                    stats.queued.fetch_sub(n, Ordering::AcqRel);
+                    stats.unqueue(n);
                     return Ok(Some(item));
                 }
                 Err(TrySendError::Full(_)) => Ok(true),
@@ -177,11 +177,11 @@ impl Writer {
         match dropped {
             Ok(false) => {}
             Ok(true) => {
-                stats.queued.fetch_sub(n, Ordering::AcqRel);
+                stats.unqueue(n);
                 stats.drops.add(1);
             }
             Err(e) => {
-                stats.queued.fetch_sub(n, Ordering::AcqRel);
+                stats.unqueue(n);
                 return Err(e);
             }
         }
@@ -308,14 +308,14 @@ impl Writer {
     #[cold]
     fn respawn(&self, old: *mut Conn) -> io::Result<&Conn> {
         let sh = &*self.shared;
-        // The parent's queued items are the parent's business.
-        sh.stats.queued.store(0, Ordering::Release);
         let fresh = Box::into_raw(Box::new(spawn(&sh.spec, &sh.opts, &sh.stats, None, true)?));
         match sh
             .conn
             .compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire)
         {
             Ok(_) => {
+                // The parent's queued items are the parent's business.
+                sh.stats.queued.store(0, Ordering::Release);
                 // SAFETY: `old` is leaked on purpose (its worker lives in another process).
                 close_inherited(unsafe { &*old });
                 Ok(unsafe { &*fresh })
