@@ -71,6 +71,8 @@ def test_modes_like_open(tmp_path):
         AsyncFile(p, mode).close()
     with pytest.raises(ValueError):
         AsyncFile(p, "r")
+    with pytest.raises(ValueError):
+        AsyncFile(p, "ab", encoding="utf-8")  # as open() says
 
 
 def test_open_errors_are_oserror_subclasses(tmp_path):
