@@ -551,3 +551,28 @@ def test_fork_while_other_threads_write_never_deadlocks(tmp_path):
         seq = [int(line.split()[2]) for line in lines if line.startswith(f"parent {tid} ")]
         assert seq == list(range(len(seq))), "parent records lost, duplicated or reordered"
     assert all(line.startswith(("parent ", "child ")) for line in lines)
+
+
+def _femtolog_threads():
+    names = []
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/comm") as c:
+            names.append(c.read().strip())
+    return [n for n in names if n.startswith("femtolog")]
+
+
+def test_flush_all_in_child_spawns_no_workers_for_unused_writers(tmp_path):
+    f = AsyncFile(tmp_path / "unused.log")
+
+    def child():
+        native.before_fork()
+        native.flush_all()
+        assert _femtolog_threads() == []
+        native.close_all()
+        assert f.closed
+
+    _in_child(child)
+    assert not f.closed
+    f.write("still works\n")
+    f.close()
+    assert read(tmp_path / "unused.log") == "still works\n"

@@ -331,10 +331,14 @@ impl AsyncFile {
             .extract()?;
         let parsed = FileMode::parse(mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
         if mode.contains('b') && encoding.is_some() {
-            return Err(PyValueError::new_err("binary mode doesn't take an encoding argument"));
+            return Err(PyValueError::new_err(
+                "binary mode doesn't take an encoding argument",
+            ));
         }
         if mode.contains('b') && errors.is_some() {
-            return Err(PyValueError::new_err("binary mode doesn't take an errors argument"));
+            return Err(PyValueError::new_err(
+                "binary mode doesn't take an errors argument",
+            ));
         }
         if max_bytes < 0 {
             return Err(PyValueError::new_err("max_bytes must be >= 0"));

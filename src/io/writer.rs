@@ -206,7 +206,10 @@ impl Writer {
         if self.shared.closed.load(Ordering::Acquire) {
             return Ok(());
         }
-        let conn = self.conn()?;
+        // A writer not yet used in this (forked) process has nothing to flush here.
+        let Some(conn) = self.current_conn() else {
+            return Ok(());
+        };
         let (ack, done) = bounded(1);
         if conn.tx.send(Item::Flush { ack, take_error }).is_err() {
             return Ok(());
@@ -275,7 +278,7 @@ impl Writer {
 
     /// The descriptor the worker's sink currently owns, if any.
     pub fn owned_fd(&self) -> Option<RawFd> {
-        let conn = self.conn().ok()?;
+        let conn = self.current_conn()?;
         let fd = conn.state.owned_fd.load(Ordering::Acquire);
         (fd >= 0).then_some(fd)
     }
@@ -291,6 +294,13 @@ impl Writer {
         })?;
         paused_rx.recv().map_err(|_| SendError::Closed)?;
         Ok(Pause { _resume: resume_tx })
+    }
+
+    /// The connection if it belongs to this process (None in a fork child that has not used it).
+    fn current_conn(&self) -> Option<&Conn> {
+        // SAFETY: conns are freed only when `Shared` drops, and we hold an `Arc<Shared>`.
+        let conn = unsafe { &*self.shared.conn.load(Ordering::Acquire) };
+        (conn.gen == fork::generation()).then_some(conn)
     }
 
     /// The connection for this process, building a fresh worker in a forked child.
