@@ -329,6 +329,9 @@ impl AsyncFile {
             .getattr("path")?
             .call_method1("abspath", (decoded,))?
             .extract()?;
+        if abs.contains('\0') {
+            return Err(PyValueError::new_err("embedded null byte"));
+        }
         let parsed = FileMode::parse(mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
         if mode.contains('b') && encoding.is_some() {
             return Err(PyValueError::new_err(

@@ -86,7 +86,7 @@ fn spawn(
         after_fork,
     );
     let join = std::thread::Builder::new()
-        .name(spec.thread_name())
+        .name(spec.thread_name().replace('\0', "?"))
         .spawn(move || worker.run())?;
     Ok(Conn {
         gen: fork::generation(),
