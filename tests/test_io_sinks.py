@@ -35,6 +35,14 @@ def test_write_then_flush_is_on_disk(tmp_path):
     f.close()
 
 
+def test_context_manager_closes(tmp_path):
+    p = tmp_path / "cm.log"
+    with AsyncFile(p) as f:
+        f.write("inside\n")
+    assert f.closed
+    assert read(p) == "inside\n"
+
+
 def test_close_drains_everything_in_order(tmp_path):
     p = tmp_path / "a.log"
     f = AsyncFile(p, capacity=16)
@@ -63,6 +71,8 @@ def test_modes_like_open(tmp_path):
         AsyncFile(p, mode).close()
     with pytest.raises(ValueError):
         AsyncFile(p, "r")
+    with pytest.raises(ValueError):
+        AsyncFile(p, "ab", encoding="utf-8")  # as open() says
 
 
 def test_open_errors_are_oserror_subclasses(tmp_path):
@@ -84,6 +94,8 @@ def test_bad_arguments(tmp_path):
         AsyncFile(p, capacity=0)
     with pytest.raises(LookupError):
         AsyncFile(p, encoding="no-such-codec")
+    with pytest.raises(ValueError):
+        AsyncFile(str(p) + "\0x", delay=True)
     with pytest.raises(TypeError):
         AsyncFile(p, max_bytes="big")
     f = AsyncFile(p)
@@ -150,7 +162,9 @@ def test_drop_newest_counts_exactly(tmp_path, capfd):
     f.close()
     assert read(p).splitlines() == [str(i) for i in range(10)]
     assert f.dropped == 15
-    assert "dropped" in capfd.readouterr().err
+    warnings = [line for line in capfd.readouterr().err.splitlines() if "dropped" in line]
+    assert len(warnings) == 1  # rate limited: one line for a burst
+    assert "dropped 1 record" in warnings[0]  # states the count at the time
 
 
 def test_stalled_pipe_never_blocks_and_accounts_for_every_record():
@@ -441,3 +455,128 @@ def test_socket_bad_arguments():
         AsyncSocket("tcp", "127.0.0.1:1")
     with pytest.raises(ValueError):
         AsyncSocket("udp", ("127.0.0.1", 70000))
+
+
+# --- timed rotation -------------------------------------------------------------------------------
+
+
+def _aged_file(path, age_seconds):
+    path.write_text("old\n")
+    t = int(__import__("time").time()) - age_seconds
+    os.utime(path, (t, t))
+
+
+@pytest.mark.parametrize(
+    "when,interval,utc,at_time",
+    [
+        ("S", 5, False, None),
+        ("M", 1, False, None),
+        ("h", 3, True, None),
+        ("D", 1, False, None),
+        ("midnight", 1, False, None),
+        ("MIDNIGHT", 1, True, __import__("datetime").time(3, 30, 15)),
+        ("W0", 1, False, None),
+        ("W3", 2, True, None),
+        ("w6", 1, False, __import__("datetime").time(23, 0)),
+    ],
+)
+def test_timed_schedule_matches_stdlib(tmp_path, when, interval, utc, at_time):
+    p = tmp_path / "t.log"
+    _aged_file(p, 12345)
+    theirs = logging.handlers.TimedRotatingFileHandler(p, when=when, interval=interval, utc=utc, atTime=at_time)
+    expected = theirs.rolloverAt
+    theirs.close()
+    ours = AsyncFile(p, when=when, interval=interval, utc=utc, at_time=at_time)
+    assert ours.rollover_at == expected
+    ours.close()
+
+
+def test_timed_rotation_names_and_cleanup_match_stdlib(tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for d in (ours, theirs):
+        d.mkdir()
+        _aged_file(d / "app.log", 3 * 3600)
+        for h in range(4):
+            (d / f"app.log.2020-01-01_0{h}").write_text("ancient\n")
+        (d / "app.log.keepme").write_text("not a backup\n")
+    h = logging.handlers.TimedRotatingFileHandler(theirs / "app.log", when="H", backupCount=2)
+    h.setFormatter(logging.Formatter("%(message)s"))
+    h.handle(logging.makeLogRecord({"msg": "fresh"}))
+    h.close()
+    f = AsyncFile(ours / "app.log", when="H", backup_count=2)
+    f.write("fresh\n")
+    f.close()
+    assert _snapshot(ours) == _snapshot(theirs)
+    assert read(ours / "app.log") == "fresh\n"
+
+
+def test_timed_and_size_rotation_are_exclusive(tmp_path):
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="H", max_bytes=10)
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="W9")
+    with pytest.raises(ValueError):
+        AsyncFile(tmp_path / "x.log", when="fortnight")
+
+
+def test_fork_while_other_threads_write_never_deadlocks(tmp_path):
+    p = tmp_path / "busy.log"
+    f = AsyncFile(p, capacity=64)
+    stop = threading.Event()
+
+    def spam(tid):
+        n = 0
+        while not stop.is_set():
+            f.write(f"parent {tid} {n}\n")
+            n += 1
+
+    writers = [threading.Thread(target=spam, args=(tid,)) for tid in range(2)]
+    for t in writers:
+        t.start()
+    try:
+        for i in range(5):
+
+            def child(i=i):
+                import signal
+
+                signal.alarm(20)  # a deadlock kills the child, failing the exit-code check
+                f.write(f"child {i}\n")
+                f.close()
+
+            _in_child(child)
+    finally:
+        stop.set()
+        for t in writers:
+            t.join()
+    f.close()
+    lines = read(p).splitlines()
+    assert sorted(line for line in lines if line.startswith("child")) == [f"child {i}" for i in range(5)]
+    for tid in range(2):
+        seq = [int(line.split()[2]) for line in lines if line.startswith(f"parent {tid} ")]
+        assert seq == list(range(len(seq))), "parent records lost, duplicated or reordered"
+    assert all(line.startswith(("parent ", "child ")) for line in lines)
+
+
+def _femtolog_threads():
+    names = []
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/comm") as c:
+            names.append(c.read().strip())
+    return [n for n in names if n.startswith("femtolog")]
+
+
+def test_flush_all_in_child_spawns_no_workers_for_unused_writers(tmp_path):
+    f = AsyncFile(tmp_path / "unused.log")
+
+    def child():
+        native.before_fork()
+        native.flush_all()
+        assert _femtolog_threads() == []
+        native.close_all()
+        assert f.closed
+
+    _in_child(child)
+    assert not f.closed
+    f.write("still works\n")
+    f.close()
+    assert read(tmp_path / "unused.log") == "still works\n"

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::queue::write_all_fd;
 use super::sink::{Sink, SinkSpec, Stats};
+use super::timed::{now_secs, TimedSpec};
 
 /// How the file is opened the first time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,11 +74,22 @@ pub struct FileSpec {
     pub backup_count: u32,
     /// Reopen when the path's device/inode changes or the file vanishes.
     pub watch: bool,
+    /// Rotate on a time schedule instead of by size.
+    pub timed: Option<TimedSpec>,
 }
 
 impl FileSpec {
     fn rotating(&self) -> bool {
         self.max_bytes > 0 && self.backup_count > 0
+    }
+
+    /// Rotating files (by size or time) always append, as the stdlib forces mode 'a'.
+    fn reopen_kind(&self) -> OpenKind {
+        if self.max_bytes > 0 || self.timed.is_some() {
+            OpenKind::Append
+        } else {
+            self.mode.kind
+        }
     }
 
     fn open_file(&self, kind: OpenKind) -> io::Result<File> {
@@ -111,14 +123,36 @@ impl FileSpec {
 impl SinkSpec for FileSpec {
     fn open(&self, stats: &Arc<Stats>, after_fork: bool) -> io::Result<Box<dyn Sink>> {
         // A rotating file always appends (as the stdlib forces mode 'a'); a child appends too.
-        let kind = if after_fork || self.max_bytes > 0 { OpenKind::Append } else { self.mode.kind };
-        let mut sink = FileSink { spec: self.clone(), stats: stats.clone(), file: None, dev: 0, ino: 0, pos: 0, regular: true };
+        let kind = if after_fork {
+            OpenKind::Append
+        } else {
+            self.reopen_kind()
+        };
+        let mut sink = FileSink {
+            spec: self.clone(),
+            stats: stats.clone(),
+            file: None,
+            dev: 0,
+            ino: 0,
+            pos: 0,
+            regular: true,
+        };
         sink.open_with(kind)?;
+        if let Some(t) = &self.timed {
+            let mtime = fs::metadata(&self.path)
+                .map(|m| m.mtime())
+                .unwrap_or_else(|_| now_secs());
+            t.start(mtime);
+        }
         Ok(Box::new(sink))
     }
 
     fn thread_name(&self) -> String {
-        let base = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let base = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         format!("femtolog-file:{base}")
     }
 
@@ -148,7 +182,11 @@ impl FileSink {
         self.dev = meta.dev();
         self.ino = meta.ino();
         self.regular = meta.file_type().is_file();
-        self.pos = if self.regular { f.seek(SeekFrom::End(0))? } else { 0 };
+        self.pos = if self.regular {
+            f.seek(SeekFrom::End(0))?
+        } else {
+            0
+        };
         self.stats.written.store(self.pos, Ordering::Release);
         self.file = Some(f);
         Ok(())
@@ -206,8 +244,43 @@ impl FileSink {
         if same {
             return Ok(());
         }
-        let kind = if self.spec.max_bytes > 0 { OpenKind::Append } else { self.spec.mode.kind };
-        self.open_with(kind)
+        self.open_with(self.spec.reopen_kind())
+    }
+
+    /// Rename the live file to `path.SUFFIX`, delete old backups, reopen (timed rotation).
+    fn do_timed_rotate(&mut self, timed: &TimedSpec, now: i64) -> io::Result<()> {
+        self.file = None;
+        let mut result = Ok(());
+        let dst = timed.backup_name(&self.spec.path, now);
+        if exists(&dst) {
+            keep_first(&mut result, fs::remove_file(&dst));
+        }
+        if exists(&self.spec.path) {
+            keep_first(&mut result, fs::rename(&self.spec.path, &dst));
+        }
+        for old in timed.files_to_delete(&self.spec.path) {
+            keep_first(&mut result, fs::remove_file(old));
+        }
+        keep_first(&mut result, self.open_with(OpenKind::Append));
+        timed.advance(now);
+        result
+    }
+
+    fn timed_check(&mut self) -> io::Result<()> {
+        let Some(timed) = self.spec.timed.clone() else {
+            return Ok(());
+        };
+        let now = now_secs();
+        if !timed.due(now) {
+            return Ok(());
+        }
+        match fs::metadata(&self.spec.path) {
+            Ok(m) if !m.file_type().is_file() => {
+                timed.postpone(now);
+                Ok(())
+            }
+            _ => self.do_timed_rotate(&timed, now),
+        }
     }
 }
 
@@ -231,6 +304,10 @@ impl Sink for FileSink {
     }
 
     fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
+        if self.spec.timed.is_some() {
+            let rotated = self.timed_check();
+            return rotated.and(self.put(buf));
+        }
         if !(self.spec.rotating() && self.regular) {
             return self.put(buf);
         }
@@ -260,6 +337,9 @@ impl Sink for FileSink {
     }
 
     fn rotate(&mut self) -> io::Result<()> {
+        if let Some(timed) = self.spec.timed.clone() {
+            return self.do_timed_rotate(&timed, now_secs());
+        }
         if self.spec.backup_count > 0 && self.regular {
             self.do_rotate()
         } else {
@@ -283,9 +363,27 @@ mod tests {
 
     #[test]
     fn modes() {
-        assert_eq!(FileMode::parse("a"), Ok(FileMode { kind: OpenKind::Append, plus: false }));
-        assert_eq!(FileMode::parse("wb+"), Ok(FileMode { kind: OpenKind::Truncate, plus: true }));
-        assert_eq!(FileMode::parse("xt"), Ok(FileMode { kind: OpenKind::Exclusive, plus: false }));
+        assert_eq!(
+            FileMode::parse("a"),
+            Ok(FileMode {
+                kind: OpenKind::Append,
+                plus: false
+            })
+        );
+        assert_eq!(
+            FileMode::parse("wb+"),
+            Ok(FileMode {
+                kind: OpenKind::Truncate,
+                plus: true
+            })
+        );
+        assert_eq!(
+            FileMode::parse("xt"),
+            Ok(FileMode {
+                kind: OpenKind::Exclusive,
+                plus: false
+            })
+        );
         for bad in ["", "r", "aw", "a++", "bt", "abt", "q"] {
             assert!(FileMode::parse(bad).is_err(), "{bad}");
         }

@@ -14,7 +14,8 @@ static FORK_GEN: AtomicU64 = AtomicU64::new(0);
 static INSTALL: Once = Once::new();
 
 /// Every writer ever built in this process, weakly held (for flush_all/close_all/before_fork).
-pub(crate) static REGISTRY: Lazy<Mutex<Vec<Weak<super::writer::Shared>>>> = Lazy::new(|| Mutex::new(Vec::new()));
+pub(crate) static REGISTRY: Lazy<Mutex<Vec<Weak<super::writer::Shared>>>> =
+    Lazy::new(|| Mutex::new(Vec::new()));
 
 /// The current process generation.
 #[inline]

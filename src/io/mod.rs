@@ -10,6 +10,7 @@ pub mod queue;
 pub mod sink;
 pub mod socket;
 pub mod stream;
+pub mod timed;
 mod worker;
 pub mod writer;
 
@@ -21,6 +22,7 @@ pub use queue::{Item, Overflow, Render, SendError, DEFAULT_CAPACITY};
 pub use sink::{Sink, SinkSpec, Stats};
 pub use socket::{Address, SocketKind, SocketSpec};
 pub use stream::StreamSpec;
+pub use timed::TimedSpec;
 pub use writer::{before_fork_flush_all, close_all, flush_all, Writer, WriterOptions};
 
 use pyo3::prelude::*;

@@ -2,19 +2,21 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::PyClassInitializer;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
+use pyo3::PyClassInitializer;
 
 use super::file::{FileMode, FileSpec};
 use super::queue::{Overflow, SendError, DEFAULT_CAPACITY};
 use super::sink::SinkSpec;
 use super::socket::{Address, SocketKind, SocketSpec};
 use super::stream::StreamSpec;
+use super::timed::TimedSpec;
 use super::writer::{self, Pause, Writer, WriterOptions};
 
 /// Map an `io::Error` to the `OSError` subclass Python would raise (errno-based).
@@ -59,12 +61,18 @@ impl Codec {
         let errors = errors.unwrap_or("strict").to_string();
         let name: String = match encoding {
             None => "utf-8".to_string(),
-            Some(enc) => codecs.call_method1("lookup", (enc,))?.getattr("name")?.extract()?,
+            Some(enc) => codecs
+                .call_method1("lookup", (enc,))?
+                .getattr("name")?
+                .extract()?,
         };
         Ok(if name == "utf-8" && errors == "strict" {
             Codec::Utf8
         } else {
-            Codec::Python { encoding: name, errors }
+            Codec::Python {
+                encoding: name,
+                errors,
+            }
         })
     }
 
@@ -83,12 +91,26 @@ impl Codec {
     }
 }
 
-fn options(capacity: i64, overflow: &str, timeout: Option<f64>, delay: bool, warn: bool) -> PyResult<WriterOptions> {
+fn options(
+    capacity: i64,
+    overflow: &str,
+    timeout: Option<f64>,
+    delay: bool,
+    warn: bool,
+) -> PyResult<WriterOptions> {
     if capacity < 1 {
-        return Err(PyValueError::new_err(format!("capacity must be >= 1, got {capacity}")));
+        return Err(PyValueError::new_err(format!(
+            "capacity must be >= 1, got {capacity}"
+        )));
     }
-    let overflow = Overflow::parse(overflow, timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(WriterOptions { capacity: capacity as usize, overflow, delay, warn_on_drop: warn })
+    let overflow =
+        Overflow::parse(overflow, timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(WriterOptions {
+        capacity: capacity as usize,
+        overflow,
+        delay,
+        warn_on_drop: warn,
+    })
 }
 
 /// Base class: an asynchronous writer whose worker thread writes off the calling thread.
@@ -112,7 +134,12 @@ impl AsyncWriter {
     ) -> PyResult<AsyncWriter> {
         let codec = Codec::resolve(py, encoding, errors)?;
         let writer = Writer::new(spec, opts).map_err(|e| os_error(e, filename))?;
-        Ok(AsyncWriter { writer, codec, name, pause: Mutex::new(None) })
+        Ok(AsyncWriter {
+            writer,
+            codec,
+            name,
+            pause: Mutex::new(None),
+        })
     }
 
     /// The Rust handle (for native handlers).
@@ -156,10 +183,16 @@ impl AsyncWriter {
             b.to_vec()
         } else {
             if data.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err("a bytes-like object is required, not 'str'"));
+                return Err(PyTypeError::new_err(
+                    "a bytes-like object is required, not 'str'",
+                ));
             }
             let converted = py.get_type::<PyBytes>().call1((data,)).map_err(|_| {
-                let tname = data.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                let tname = data
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
                 PyTypeError::new_err(format!("a bytes-like object is required, not '{tname}'"))
             })?;
             converted.cast::<PyBytes>()?.as_bytes().to_vec()
@@ -178,6 +211,23 @@ impl AsyncWriter {
         self.pause.lock().take();
         let w = self.writer.clone();
         py.detach(move || w.close()).map_err(|e| os_error(e, None))
+    }
+
+    /// Context manager entry: returns the writer itself.
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    /// Context manager exit: closes the writer (exceptions propagate).
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _tb: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
     }
 
     /// Whether `close()` was called.
@@ -213,8 +263,17 @@ impl AsyncWriter {
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let me = slf.get();
-        let closed = if me.writer.is_closed() { " (closed)" } else { "" };
-        Ok(format!("<{} {}{}>", slf.get_type().name()?, me.name, closed))
+        let closed = if me.writer.is_closed() {
+            " (closed)"
+        } else {
+            ""
+        };
+        Ok(format!(
+            "<{} {}{}>",
+            slf.get_type().name()?,
+            me.name,
+            closed
+        ))
     }
 }
 
@@ -226,13 +285,29 @@ pub struct AsyncFile {
     encoding: Option<String>,
     max_bytes: u64,
     backup_count: u32,
+    rollover_at: Option<Arc<AtomicI64>>,
+}
+
+/// Seconds after midnight from an int or an object with hour/minute/second (datetime.time).
+fn at_time_seconds(at: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if let Ok(n) = at.extract::<i64>() {
+        return Ok(n);
+    }
+    let part = |name: &str| -> PyResult<i64> { at.getattr(name)?.extract() };
+    match (part("hour"), part("minute"), part("second")) {
+        (Ok(h), Ok(m), Ok(sec)) => Ok((h * 60 + m) * 60 + sec),
+        _ => Err(PyTypeError::new_err(
+            "at_time must be a datetime.time or seconds after midnight",
+        )),
+    }
 }
 
 #[pymethods]
 impl AsyncFile {
     #[new]
     #[pyo3(signature = (path, mode="a", encoding=None, errors=None, *, delay=false, capacity=DEFAULT_CAPACITY as i64,
-        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false))]
+        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false, when=None, interval=1, utc=false,
+        at_time=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -247,33 +322,86 @@ impl AsyncFile {
         max_bytes: i64,
         backup_count: i64,
         watch: bool,
+        when: Option<&str>,
+        interval: i64,
+        utc: bool,
+        at_time: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<AsyncFile>> {
         let os = py.import("os")?;
         let fspath = os.call_method1("fspath", (path,))?;
         let decoded = os.call_method1("fsdecode", (fspath,))?;
-        let abs: String = os.getattr("path")?.call_method1("abspath", (decoded,))?.extract()?;
+        let abs: String = os
+            .getattr("path")?
+            .call_method1("abspath", (decoded,))?
+            .extract()?;
+        if abs.contains('\0') {
+            return Err(PyValueError::new_err("embedded null byte"));
+        }
         let parsed = FileMode::parse(mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if mode.contains('b') && encoding.is_some() {
+            return Err(PyValueError::new_err(
+                "binary mode doesn't take an encoding argument",
+            ));
+        }
+        if mode.contains('b') && errors.is_some() {
+            return Err(PyValueError::new_err(
+                "binary mode doesn't take an errors argument",
+            ));
+        }
         if max_bytes < 0 {
             return Err(PyValueError::new_err("max_bytes must be >= 0"));
         }
         if backup_count < 0 || backup_count > u32::MAX as i64 {
             return Err(PyValueError::new_err("backup_count must be >= 0"));
         }
+        let timed = match when {
+            None => None,
+            Some(_) if max_bytes > 0 => {
+                return Err(PyValueError::new_err(
+                    "rotate by size (max_bytes) or by time (when), not both",
+                ))
+            }
+            Some(w) => {
+                let at = at_time.map(at_time_seconds).transpose()?;
+                Some(
+                    TimedSpec::parse(w, interval, utc, at, backup_count as u32)
+                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
+                )
+            }
+        };
+        if let Some(t) = &timed {
+            // Like the stdlib: schedule from the existing file's mtime, else from now.
+            let mtime = std::fs::metadata(&abs)
+                .ok()
+                .map(|m| std::os::unix::fs::MetadataExt::mtime(&m));
+            t.start(mtime.unwrap_or_else(super::timed::now_secs));
+        }
+        let rollover_at = timed.as_ref().map(|t| t.rollover_at.clone());
         let spec = FileSpec {
             path: PathBuf::from(&abs),
             mode: parsed,
             max_bytes: max_bytes as u64,
             backup_count: backup_count as u32,
             watch,
+            timed,
         };
         let opts = options(capacity, overflow, timeout, delay, true)?;
-        let base = AsyncWriter::build(py, Arc::new(spec), opts, encoding, errors, abs.clone(), Some(&abs))?;
+        let base = AsyncWriter::build(
+            py,
+            Arc::new(spec),
+            opts,
+            encoding,
+            errors,
+            abs.clone(),
+            Some(&abs),
+        )?;
         let sub = AsyncFile {
             path: abs,
             mode: mode.to_string(),
             encoding: encoding.map(str::to_string),
             max_bytes: max_bytes as u64,
             backup_count: backup_count as u32,
+            rollover_at,
         };
         Ok(PyClassInitializer::from(base).add_subclass(sub))
     }
@@ -308,6 +436,12 @@ impl AsyncFile {
         self.backup_count
     }
 
+    /// Next timed rollover (Unix seconds), None without `when` (0 until the file is opened).
+    #[getter]
+    fn rollover_at(&self) -> Option<i64> {
+        self.rollover_at.as_ref().map(|r| r.load(Ordering::Acquire))
+    }
+
     /// Current file size plus bytes queued (cheap; for shouldRollover-style checks).
     fn tell(slf: &Bound<'_, Self>) -> u64 {
         slf.as_super().get().writer.tell()
@@ -319,7 +453,8 @@ impl AsyncFile {
         if w.is_closed() {
             return Err(send_error(SendError::Closed));
         }
-        w.owned_fd().ok_or_else(|| PyValueError::new_err("file is not open yet"))
+        w.owned_fd()
+            .ok_or_else(|| PyValueError::new_err("file is not open yet"))
     }
 
     /// Reopen if the path now names another file or vanished (WatchedFileHandler semantics).
@@ -361,7 +496,15 @@ impl AsyncStream {
             n => format!("<fd {n}>"),
         };
         let opts = options(capacity, overflow, timeout, false, true)?;
-        let base = AsyncWriter::build(py, Arc::new(StreamSpec { fd }), opts, encoding, errors, name, None)?;
+        let base = AsyncWriter::build(
+            py,
+            Arc::new(StreamSpec { fd }),
+            opts,
+            encoding,
+            errors,
+            name,
+            None,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(AsyncStream { fd }))
     }
 
@@ -394,7 +537,9 @@ impl AsyncSocket {
         let k = SocketKind::parse(kind).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let addr = if k.is_unix() {
             let os = py.import("os")?;
-            let p: String = os.call_method1("fsdecode", (os.call_method1("fspath", (address,))?,))?.extract()?;
+            let p: String = os
+                .call_method1("fsdecode", (os.call_method1("fspath", (address,))?,))?
+                .extract()?;
             Address::Path(PathBuf::from(p))
         } else {
             let t = address
@@ -406,15 +551,23 @@ impl AsyncSocket {
             let host: Option<String> = t.get_item(0)?.extract()?;
             let port: i64 = t.get_item(1)?.extract()?;
             if !(0..=65535).contains(&port) {
-                return Err(PyValueError::new_err(format!("port must be 0-65535, got {port}")));
+                return Err(PyValueError::new_err(format!(
+                    "port must be 0-65535, got {port}"
+                )));
             }
             Address::Inet(host.unwrap_or_else(|| "localhost".to_string()), port as u16)
         };
-        let spec = SocketSpec { kind: k, address: addr };
+        let spec = SocketSpec {
+            kind: k,
+            address: addr,
+        };
         let name = spec.label();
         let opts = options(capacity, overflow, timeout, false, true)?;
         let base = AsyncWriter::build(py, Arc::new(spec), opts, None, None, name, None)?;
-        Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket { kind: kind.to_string(), address: address.clone().unbind() }))
+        Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket {
+            kind: kind.to_string(),
+            address: address.clone().unbind(),
+        }))
     }
 
     /// 'tcp', 'udp', 'unix' or 'unix_dgram'.

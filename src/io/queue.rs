@@ -36,7 +36,10 @@ pub enum Item {
     /// Drain, flush and close the sink, answer, then stop the worker.
     Close(Ack),
     /// Test hook: tell `paused` once everything before is written, then wait on `resume`.
-    Pause { paused: Sender<()>, resume: Receiver<()> },
+    Pause {
+        paused: Sender<()>,
+        resume: Receiver<()>,
+    },
 }
 
 /// What happens when a writer's queue is full.
@@ -71,11 +74,15 @@ impl Overflow {
     /// Parse the Python-level spelling (`'block'`, `'drop'`, `'timeout'` with `timeout` seconds).
     pub fn parse(name: &str, timeout: Option<f64>) -> Result<Self, PolicyError> {
         match name {
-            "block" | "drop" | "drop_newest" if timeout.is_some() => Err(PolicyError::UnexpectedTimeout),
+            "block" | "drop" | "drop_newest" if timeout.is_some() => {
+                Err(PolicyError::UnexpectedTimeout)
+            }
             "block" => Ok(Overflow::Block),
             "drop" | "drop_newest" => Ok(Overflow::DropNewest),
             "timeout" | "block_timeout" => match timeout {
-                Some(t) if t.is_finite() && t > 0.0 => Ok(Overflow::BlockTimeout(Duration::from_secs_f64(t))),
+                Some(t) if t.is_finite() && t > 0.0 => {
+                    Ok(Overflow::BlockTimeout(Duration::from_secs_f64(t)))
+                }
                 other => Err(PolicyError::BadTimeout(other)),
             },
             other => Err(PolicyError::UnknownPolicy(other.to_string())),
@@ -97,7 +104,7 @@ pub enum SendError {
 impl From<SendError> for io::Error {
     fn from(e: SendError) -> io::Error {
         match e {
-            SendError::Closed => io::Error::new(io::ErrorKind::Other, "I/O operation on closed writer"),
+            SendError::Closed => io::Error::other("I/O operation on closed writer"),
             SendError::Io(e) => e,
         }
     }
@@ -113,7 +120,10 @@ pub struct DropCounter {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl DropCounter {
@@ -205,10 +215,22 @@ mod tests {
             Overflow::parse("timeout", Some(0.5)),
             Ok(Overflow::BlockTimeout(Duration::from_millis(500)))
         );
-        assert_eq!(Overflow::parse("timeout", None), Err(PolicyError::BadTimeout(None)));
-        assert_eq!(Overflow::parse("timeout", Some(-1.0)), Err(PolicyError::BadTimeout(Some(-1.0))));
-        assert_eq!(Overflow::parse("drop", Some(1.0)), Err(PolicyError::UnexpectedTimeout));
-        assert!(matches!(Overflow::parse("nope", None), Err(PolicyError::UnknownPolicy(_))));
+        assert_eq!(
+            Overflow::parse("timeout", None),
+            Err(PolicyError::BadTimeout(None))
+        );
+        assert_eq!(
+            Overflow::parse("timeout", Some(-1.0)),
+            Err(PolicyError::BadTimeout(Some(-1.0)))
+        );
+        assert_eq!(
+            Overflow::parse("drop", Some(1.0)),
+            Err(PolicyError::UnexpectedTimeout)
+        );
+        assert!(matches!(
+            Overflow::parse("nope", None),
+            Err(PolicyError::UnknownPolicy(_))
+        ));
     }
 
     #[test]

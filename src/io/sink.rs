@@ -2,7 +2,7 @@
 
 use std::io;
 use std::os::unix::io::RawFd;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::queue::DropCounter;
@@ -25,6 +25,18 @@ impl Stats {
             queued: AtomicU64::new(0),
             drops: DropCounter::new(label, warn),
         })
+    }
+
+    /// Forget `n` queued bytes (saturating: a forked child resets the count while its first
+    /// senders may race).
+    pub fn unqueue(&self, n: u64) {
+        if n > 0 {
+            let _ = self
+                .queued
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
+                    Some(q.saturating_sub(n))
+                });
+        }
     }
 }
 

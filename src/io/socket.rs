@@ -83,7 +83,10 @@ impl SocketSpec {
     fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
         match &self.address {
             Address::Inet(h, p) => Ok((h.as_str(), *p).to_socket_addrs()?.collect()),
-            Address::Path(_) => Err(io::Error::new(io::ErrorKind::InvalidInput, "not an inet address")),
+            Address::Path(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not an inet address",
+            )),
         }
     }
 }
@@ -98,7 +101,10 @@ impl SinkSpec for SocketSpec {
                 retry_at: None,
                 retry_period: RETRY_START,
             }),
-            SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink { spec: self.clone(), sock: None }),
+            SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink {
+                spec: self.clone(),
+                sock: None,
+            }),
         })
     }
 
@@ -156,7 +162,8 @@ impl StreamSocketSink {
                 Ok(StreamConn::Unix(s))
             }
             Address::Inet(..) => {
-                let mut last = io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing");
+                let mut last =
+                    io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing");
                 for addr in self.spec.resolve()? {
                     match TcpStream::connect_timeout(&addr, IO_TIMEOUT) {
                         Ok(s) => {
@@ -172,11 +179,10 @@ impl StreamSocketSink {
     }
 
     /// Connect unless we are inside a backoff period.
-    fn ensure(&mut self) -> bool {
+    fn ensure(&mut self, now: Instant) -> bool {
         if self.conn.is_some() {
             return true;
         }
-        let now = Instant::now();
         if matches!(self.retry_at, Some(t) if now < t) {
             return false;
         }
@@ -200,7 +206,7 @@ impl StreamSocketSink {
 
 impl Sink for StreamSocketSink {
     fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
-        if !self.ensure() {
+        if !self.ensure(Instant::now()) {
             self.stats.drops.add_quiet(ends.len() as u64);
             return Ok(());
         }
@@ -253,11 +259,15 @@ impl DatagramSink {
             Address::Path(p) => Ok(DgramSock::Unix(UnixDatagram::unbound()?, p.clone())),
             Address::Inet(..) => {
                 let addrs = self.spec.resolve()?;
-                let first = addrs
-                    .first()
-                    .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing"))?;
-                let local: SocketAddr = if first.is_ipv4() { "0.0.0.0:0".parse() } else { "[::]:0".parse() }
-                    .expect("literal address");
+                let first = addrs.first().ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing")
+                })?;
+                let local: SocketAddr = if first.is_ipv4() {
+                    "0.0.0.0:0".parse()
+                } else {
+                    "[::]:0".parse()
+                }
+                .expect("literal address");
                 Ok(DgramSock::Udp(UdpSocket::bind(local)?, addrs))
             }
         }
@@ -304,5 +314,60 @@ impl Sink for DatagramSink {
             Some(DgramSock::Unix(s, _)) => s.as_raw_fd(),
             None => -1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    fn refused_port() -> u16 {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn tcp_backoff_doubles_to_the_cap_then_reconnects() {
+        let port = refused_port();
+        let spec = SocketSpec {
+            kind: SocketKind::Tcp,
+            address: Address::Inet("127.0.0.1".into(), port),
+        };
+        let stats = Stats::new("t", false);
+        let mut sink = StreamSocketSink {
+            spec,
+            stats,
+            conn: None,
+            retry_at: None,
+            retry_period: RETRY_START,
+        };
+        let t0 = Instant::now();
+        assert!(!sink.ensure(t0));
+        assert_eq!(sink.retry_period, 1.0);
+        // Inside the backoff window: no attempt, period unchanged.
+        assert!(!sink.ensure(t0 + Duration::from_millis(500)));
+        assert_eq!(sink.retry_period, 1.0);
+        let mut now = t0;
+        let mut periods = vec![];
+        for _ in 0..7 {
+            now = sink.retry_at.unwrap();
+            assert!(!sink.ensure(now));
+            periods.push(sink.retry_period);
+        }
+        assert_eq!(periods, vec![2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]);
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        assert!(
+            !sink.ensure(now + Duration::from_secs(29)),
+            "still backing off"
+        );
+        assert!(sink.ensure(sink.retry_at.unwrap()));
+        assert!(sink.retry_at.is_none());
+        sink.write_batch(b"abc", &[3]).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        sink.close().unwrap();
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut peer, &mut got).unwrap();
+        assert_eq!(got, b"abc");
     }
 }

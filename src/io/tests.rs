@@ -52,13 +52,22 @@ impl SinkSpec for MemSpec {
 
 fn mem_writer(capacity: usize, overflow: Overflow) -> (MemSpec, Writer) {
     let spec = MemSpec::default();
-    let opts = WriterOptions { capacity, overflow, delay: false, warn_on_drop: false };
+    let opts = WriterOptions {
+        capacity,
+        overflow,
+        delay: false,
+        warn_on_drop: false,
+    };
     let w = Writer::new(Arc::new(spec.clone()), opts).unwrap();
     (spec, w)
 }
 
 fn lines(data: &[u8]) -> Vec<String> {
-    String::from_utf8(data.to_vec()).unwrap().lines().map(str::to_string).collect()
+    String::from_utf8(data.to_vec())
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -145,7 +154,11 @@ fn worker_batches_what_is_queued() {
     let before = spec.batches.load(Ordering::SeqCst);
     drop(pause);
     w.flush().unwrap();
-    assert_eq!(spec.batches.load(Ordering::SeqCst) - before, 1, "50 queued records => one write");
+    assert_eq!(
+        spec.batches.load(Ordering::SeqCst) - before,
+        1,
+        "50 queued records => one write"
+    );
     w.close().unwrap();
 }
 
@@ -201,13 +214,23 @@ fn close_is_idempotent_and_rejects_later_sends() {
     w.close().unwrap();
     w.close().unwrap();
     assert!(w.is_closed());
-    assert!(matches!(w.send_bytes(b"b\n".to_vec()), Err(SendError::Closed)));
+    assert!(matches!(
+        w.send_bytes(b"b\n".to_vec()),
+        Err(SendError::Closed)
+    ));
     w.flush().unwrap();
     assert_eq!(lines(&spec.data.lock()), vec!["a"]);
 }
 
-fn file_writer(path: &PathBuf, mode: &str, max_bytes: u64, backup_count: u32) -> Writer {
-    let spec = FileSpec { path: path.clone(), mode: FileMode::parse(mode).unwrap(), max_bytes, backup_count, watch: false };
+fn file_writer(path: &std::path::Path, mode: &str, max_bytes: u64, backup_count: u32) -> Writer {
+    let spec = FileSpec {
+        path: path.to_path_buf(),
+        mode: FileMode::parse(mode).unwrap(),
+        max_bytes,
+        backup_count,
+        watch: false,
+        timed: None,
+    };
     Writer::new(Arc::new(spec), WriterOptions::default()).unwrap()
 }
 
@@ -224,8 +247,17 @@ fn file_modes_append_truncate_exclusive() {
     let w = file_writer(&p, "w", 0, 0);
     w.close().unwrap();
     assert_eq!(fs::read_to_string(&p).unwrap(), "");
-    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("x").unwrap(), max_bytes: 0, backup_count: 0, watch: false };
-    let err = Writer::new(Arc::new(spec), WriterOptions::default()).err().unwrap();
+    let spec = FileSpec {
+        path: p.clone(),
+        mode: FileMode::parse("x").unwrap(),
+        max_bytes: 0,
+        backup_count: 0,
+        watch: false,
+        timed: None,
+    };
+    let err = Writer::new(Arc::new(spec), WriterOptions::default())
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     fs::remove_dir_all(d).ok();
 }
@@ -237,7 +269,8 @@ fn rotation_names_and_sizes_follow_stdlib() {
     // Records are 10 bytes; max 25 => at most 2 records per file (2*10 + 10 >= 25 rotates).
     let w = file_writer(&p, "a", 25, 2);
     for i in 0..7 {
-        w.send_bytes(format!("record-{i:02}\n").into_bytes()[..10].to_vec()).unwrap();
+        w.send_bytes(format!("record-{i:02}\n").into_bytes()[..10].to_vec())
+            .unwrap();
     }
     w.close().unwrap();
     let read = |s: &str| fs::read_to_string(d.join(s)).unwrap();
@@ -258,7 +291,8 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
             let w = w.clone();
             std::thread::spawn(move || {
                 for i in 0..2000 {
-                    w.send_bytes(format!("thread {t} line {i}\n").into_bytes()).unwrap();
+                    w.send_bytes(format!("thread {t} line {i}\n").into_bytes())
+                        .unwrap();
                 }
             })
         })
@@ -272,7 +306,12 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
     for entry in fs::read_dir(&d).unwrap() {
         let path = entry.unwrap().path();
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.len() < 4096, "{} has {} bytes", path.display(), text.len());
+        assert!(
+            text.len() < 4096,
+            "{} has {} bytes",
+            path.display(),
+            text.len()
+        );
         for line in text.lines() {
             assert!(seen.insert(line.to_string()), "duplicate line {line}");
         }
@@ -287,7 +326,14 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
 fn watched_file_reopens_after_move() {
     let d = temp_dir("watch");
     let p = d.join("w.log");
-    let spec = FileSpec { path: p.clone(), mode: FileMode::parse("a").unwrap(), max_bytes: 0, backup_count: 0, watch: true };
+    let spec = FileSpec {
+        path: p.clone(),
+        mode: FileMode::parse("a").unwrap(),
+        max_bytes: 0,
+        backup_count: 0,
+        watch: true,
+        timed: None,
+    };
     let w = Writer::new(Arc::new(spec), WriterOptions::default()).unwrap();
     w.send_bytes(b"one\n".to_vec()).unwrap();
     w.flush().unwrap();
@@ -303,7 +349,11 @@ fn watched_file_reopens_after_move() {
 fn stream_sink_writes_to_a_pipe() {
     let mut fds = [0; 2];
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    let w = Writer::new(Arc::new(StreamSpec { fd: fds[1] }), WriterOptions::default()).unwrap();
+    let w = Writer::new(
+        Arc::new(StreamSpec { fd: fds[1] }),
+        WriterOptions::default(),
+    )
+    .unwrap();
     w.send_bytes(b"hello\n".to_vec()).unwrap();
     w.send_bytes(b"world\n".to_vec()).unwrap();
     w.close().unwrap();
@@ -316,6 +366,31 @@ fn stream_sink_writes_to_a_pipe() {
 
 #[test]
 fn stream_sink_rejects_bad_fd() {
-    let err = Writer::new(Arc::new(StreamSpec { fd: 987_654 }), WriterOptions::default()).err().unwrap();
+    let err = Writer::new(
+        Arc::new(StreamSpec { fd: 987_654 }),
+        WriterOptions::default(),
+    )
+    .err()
+    .unwrap();
     assert_eq!(err.raw_os_error(), Some(libc::EBADF));
+}
+
+struct Explodes;
+
+impl Render for Explodes {
+    fn render(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"partial");
+        panic!("renderer bug");
+    }
+}
+
+#[test]
+fn a_panicking_renderer_loses_only_its_record() {
+    let (spec, w) = mem_writer(8, Overflow::Block);
+    w.send_bytes(b"before\n".to_vec()).unwrap();
+    w.send_render(Box::new(Explodes)).unwrap();
+    w.send_bytes(b"after\n".to_vec()).unwrap();
+    assert!(w.flush().is_err());
+    w.close().unwrap();
+    assert_eq!(lines(&spec.data.lock()), vec!["before", "after"]);
 }

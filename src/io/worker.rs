@@ -2,7 +2,7 @@
 
 use std::io;
 use std::os::unix::io::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
@@ -22,13 +22,60 @@ pub struct ConnState {
     has_error: AtomicBool,
     /// Descriptor the current sink owns, or -1.
     pub owned_fd: AtomicI32,
+    /// Device and inode of `owned_fd`, so a forked child closes only that very file.
+    owned_dev: AtomicU64,
+    owned_ino: AtomicU64,
 }
 
 impl ConnState {
     pub fn new() -> Arc<ConnState> {
-        Arc::new(ConnState { error: Mutex::new(None), has_error: AtomicBool::new(false), owned_fd: AtomicI32::new(-1) })
+        Arc::new(ConnState {
+            error: Mutex::new(None),
+            has_error: AtomicBool::new(false),
+            owned_fd: AtomicI32::new(-1),
+            owned_dev: AtomicU64::new(0),
+            owned_ino: AtomicU64::new(0),
+        })
     }
 
+    /// Publish the descriptor the sink now owns (-1: none).
+    pub fn set_owned(&self, fd: RawFd) {
+        match fd_identity(fd) {
+            Some((dev, ino)) => {
+                self.owned_dev.store(dev, Ordering::Release);
+                self.owned_ino.store(ino, Ordering::Release);
+                self.owned_fd.store(fd, Ordering::Release);
+            }
+            None => self.owned_fd.store(-1, Ordering::Release),
+        }
+    }
+
+    /// In a forked child: close the inherited descriptor if it still is the same file
+    /// (the child may have closed it and reused the number meanwhile).
+    pub fn close_inherited(&self) {
+        let fd = self.owned_fd.swap(-1, Ordering::AcqRel);
+        let ident = (
+            self.owned_dev.load(Ordering::Acquire),
+            self.owned_ino.load(Ordering::Acquire),
+        );
+        if fd >= 0 && fd_identity(fd) == Some(ident) {
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+fn fd_identity(fd: RawFd) -> Option<(u64, u64)> {
+    if fd < 0 {
+        return None;
+    }
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return None;
+    }
+    Some((st.st_dev as u64, st.st_ino as u64))
+}
+
+impl ConnState {
     /// Remember `e` as the latest I/O error.
     pub fn record(&self, e: io::Error) {
         *self.error.lock() = Some(e);
@@ -74,9 +121,19 @@ impl Worker {
         after_fork: bool,
     ) -> Worker {
         if let Some(s) = &sink {
-            state.owned_fd.store(s.owned_fd(), Ordering::Release);
+            state.set_owned(s.owned_fd());
         }
-        Worker { rx, spec, stats, state, sink, after_fork, buf: Vec::new(), ends: Vec::new(), pending_queued: 0 }
+        Worker {
+            rx,
+            spec,
+            stats,
+            state,
+            sink,
+            after_fork,
+            buf: Vec::new(),
+            ends: Vec::new(),
+            pending_queued: 0,
+        }
     }
 
     /// Thread body: runs until `Close` or until every sender is gone.
@@ -113,8 +170,17 @@ impl Worker {
                 self.ends.push(self.buf.len());
             }
             Item::Render(r) => {
-                r.render(&mut self.buf);
-                self.ends.push(self.buf.len());
+                let start = self.buf.len();
+                let buf = &mut self.buf;
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.render(buf))).is_err()
+                {
+                    // A broken renderer loses its own record only.
+                    self.buf.truncate(start);
+                    self.state
+                        .record(io::Error::other("record renderer panicked"));
+                } else {
+                    self.ends.push(self.buf.len());
+                }
             }
             Item::Flush { ack, take_error } => {
                 self.write_pending();
@@ -186,7 +252,7 @@ impl Worker {
             Some(mut s) => s.flush().and(s.close()),
             None => Ok(()),
         };
-        self.state.owned_fd.store(-1, Ordering::Release);
+        self.state.set_owned(-1);
         result
     }
 
@@ -195,7 +261,7 @@ impl Worker {
             self.state.record(e);
         }
         let fd: RawFd = self.sink.as_ref().map_or(-1, |s| s.owned_fd());
-        self.state.owned_fd.store(fd, Ordering::Release);
+        self.state.set_owned(fd);
     }
 
     fn write_pending(&mut self) {
@@ -212,10 +278,12 @@ impl Worker {
             }
         }
         if let Some(sink) = self.sink.as_mut() {
-            let r = sink.before_batch().and_then(|_| sink.write_batch(&self.buf, &self.ends));
+            let r = sink
+                .before_batch()
+                .and_then(|_| sink.write_batch(&self.buf, &self.ends));
             self.note(r);
         }
-        self.stats.queued.fetch_sub(self.pending_queued, Ordering::AcqRel);
+        self.stats.unqueue(self.pending_queued);
         self.pending_queued = 0;
         self.buf.clear();
         self.ends.clear();

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{bounded, Sender, TrySendError, SendTimeoutError};
+use crossbeam_channel::{bounded, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 
 use super::fork::{self, REGISTRY};
@@ -29,7 +29,12 @@ pub struct WriterOptions {
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { capacity: DEFAULT_CAPACITY, overflow: Overflow::Block, delay: false, warn_on_drop: true }
+        WriterOptions {
+            capacity: DEFAULT_CAPACITY,
+            overflow: Overflow::Block,
+            delay: false,
+            warn_on_drop: true,
+        }
     }
 }
 
@@ -72,9 +77,23 @@ fn spawn(
 ) -> io::Result<Conn> {
     let (tx, rx) = bounded(opts.capacity.max(1));
     let state = ConnState::new();
-    let worker = Worker::new(rx, spec.clone(), stats.clone(), state.clone(), sink, after_fork);
-    let join = std::thread::Builder::new().name(spec.thread_name()).spawn(move || worker.run())?;
-    Ok(Conn { gen: fork::generation(), tx, state, join: Mutex::new(Some(join)) })
+    let worker = Worker::new(
+        rx,
+        spec.clone(),
+        stats.clone(),
+        state.clone(),
+        sink,
+        after_fork,
+    );
+    let join = std::thread::Builder::new()
+        .name(spec.thread_name().replace('\0', "?"))
+        .spawn(move || worker.run())?;
+    Ok(Conn {
+        gen: fork::generation(),
+        tx,
+        state,
+        join: Mutex::new(Some(join)),
+    })
 }
 
 impl Writer {
@@ -82,7 +101,11 @@ impl Writer {
     pub fn new(spec: Arc<dyn SinkSpec>, opts: WriterOptions) -> io::Result<Writer> {
         fork::install();
         let stats = Stats::new(&spec.label(), opts.warn_on_drop);
-        let sink = if opts.delay { None } else { Some(spec.open(&stats, false)?) };
+        let sink = if opts.delay {
+            None
+        } else {
+            Some(spec.open(&stats, false)?)
+        };
         let conn = spawn(&spec, &opts, &stats, sink, false)?;
         let shared = Arc::new(Shared {
             spec,
@@ -140,7 +163,11 @@ impl Writer {
         let stats = &sh.stats;
         stats.queued.fetch_add(n, Ordering::AcqRel);
         let dropped = match (sh.opts.overflow, wait) {
-            (Overflow::Block, true) => conn.tx.send(item).map_err(|_| SendError::Closed).map(|_| false),
+            (Overflow::Block, true) => conn
+                .tx
+                .send(item)
+                .map_err(|_| SendError::Closed)
+                .map(|_| false),
             (Overflow::BlockTimeout(d), true) => match conn.tx.send_timeout(item, d) {
                 Ok(()) => Ok(false),
                 Err(SendTimeoutError::Timeout(_)) => Ok(true),
@@ -149,7 +176,7 @@ impl Writer {
             (policy, _) => match conn.tx.try_send(item) {
                 Ok(()) => Ok(false),
                 Err(TrySendError::Full(item)) if policy != Overflow::DropNewest => {
-                    stats.queued.fetch_sub(n, Ordering::AcqRel);
+                    stats.unqueue(n);
                     return Ok(Some(item));
                 }
                 Err(TrySendError::Full(_)) => Ok(true),
@@ -159,11 +186,11 @@ impl Writer {
         match dropped {
             Ok(false) => {}
             Ok(true) => {
-                stats.queued.fetch_sub(n, Ordering::AcqRel);
+                stats.unqueue(n);
                 stats.drops.add(1);
             }
             Err(e) => {
-                stats.queued.fetch_sub(n, Ordering::AcqRel);
+                stats.unqueue(n);
                 return Err(e);
             }
         }
@@ -188,7 +215,10 @@ impl Writer {
         if self.shared.closed.load(Ordering::Acquire) {
             return Ok(());
         }
-        let conn = self.conn()?;
+        // A writer not yet used in this (forked) process has nothing to flush here.
+        let Some(conn) = self.current_conn() else {
+            return Ok(());
+        };
         let (ack, done) = bounded(1);
         if conn.tx.send(Item::Flush { ack, take_error }).is_err() {
             return Ok(());
@@ -228,7 +258,11 @@ impl Writer {
             return Ok(());
         }
         let (ack, done) = bounded(1);
-        let result = if conn.tx.send(Item::Close(ack)).is_ok() { done.recv().unwrap_or(Ok(())) } else { Ok(()) };
+        let result = if conn.tx.send(Item::Close(ack)).is_ok() {
+            done.recv().unwrap_or(Ok(()))
+        } else {
+            Ok(())
+        };
         if let Some(join) = conn.join.lock().take() {
             join.join().ok();
         }
@@ -253,7 +287,7 @@ impl Writer {
 
     /// The descriptor the worker's sink currently owns, if any.
     pub fn owned_fd(&self) -> Option<RawFd> {
-        let conn = self.conn().ok()?;
+        let conn = self.current_conn()?;
         let fd = conn.state.owned_fd.load(Ordering::Acquire);
         (fd >= 0).then_some(fd)
     }
@@ -263,9 +297,19 @@ impl Writer {
     pub fn pause(&self) -> Result<Pause, SendError> {
         let (paused_tx, paused_rx) = bounded(1);
         let (resume_tx, resume_rx) = bounded(1);
-        self.control(Item::Pause { paused: paused_tx, resume: resume_rx })?;
+        self.control(Item::Pause {
+            paused: paused_tx,
+            resume: resume_rx,
+        })?;
         paused_rx.recv().map_err(|_| SendError::Closed)?;
         Ok(Pause { _resume: resume_tx })
+    }
+
+    /// The connection if it belongs to this process (None in a fork child that has not used it).
+    fn current_conn(&self) -> Option<&Conn> {
+        // SAFETY: conns are freed only when `Shared` drops, and we hold an `Arc<Shared>`.
+        let conn = unsafe { &*self.shared.conn.load(Ordering::Acquire) };
+        (conn.gen == fork::generation()).then_some(conn)
     }
 
     /// The connection for this process, building a fresh worker in a forked child.
@@ -283,11 +327,14 @@ impl Writer {
     #[cold]
     fn respawn(&self, old: *mut Conn) -> io::Result<&Conn> {
         let sh = &*self.shared;
-        // The parent's queued items are the parent's business.
-        sh.stats.queued.store(0, Ordering::Release);
         let fresh = Box::into_raw(Box::new(spawn(&sh.spec, &sh.opts, &sh.stats, None, true)?));
-        match sh.conn.compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        match sh
+            .conn
+            .compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
             Ok(_) => {
+                // The parent's queued items are the parent's business.
+                sh.stats.queued.store(0, Ordering::Release);
                 // SAFETY: `old` is leaked on purpose (its worker lives in another process).
                 close_inherited(unsafe { &*old });
                 Ok(unsafe { &*fresh })
@@ -302,10 +349,7 @@ impl Writer {
 }
 
 fn close_inherited(conn: &Conn) {
-    let fd = conn.state.owned_fd.swap(-1, Ordering::AcqRel);
-    if fd >= 0 {
-        unsafe { libc::close(fd) };
-    }
+    conn.state.close_inherited();
 }
 
 impl Drop for Shared {
@@ -324,7 +368,10 @@ impl Drop for Shared {
 
 fn live_writers() -> Vec<Writer> {
     let reg = REGISTRY.lock();
-    reg.iter().filter_map(Weak::upgrade).map(|shared| Writer { shared }).collect()
+    reg.iter()
+        .filter_map(Weak::upgrade)
+        .map(|shared| Writer { shared })
+        .collect()
 }
 
 fn first_error(results: impl Iterator<Item = io::Result<()>>) -> io::Result<()> {
