@@ -1,6 +1,7 @@
 """``Handler`` and the core handlers: ``StreamHandler``, ``FileHandler``, ``NullHandler``."""
 
 import io
+import locale
 import os
 import sys
 import threading
@@ -273,7 +274,6 @@ class FileHandler(StreamHandler):
 
 
 def _locale_encoding():
-    import locale
     return locale.getpreferredencoding(False)
 
 

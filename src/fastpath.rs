@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use std::collections::HashMap;
+
+use parking_lot::{Mutex, RwLock};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
@@ -14,6 +16,23 @@ use crate::globals;
 use crate::handler::{native_target, NativeRecord, Target};
 use crate::logger::{LogOptions, LoggerCore};
 use crate::record::{level_name, LogRecord};
+
+/// Interned Rust copies of Python strings (logger and level names), keyed by object identity;
+/// the cache holds a reference, so an address is never reused for another string.
+static INTERNED: Mutex<Option<HashMap<usize, (Py<PyAny>, Arc<str>)>>> = Mutex::new(None);
+
+fn interned(v: &Bound<'_, PyAny>) -> PyResult<Option<Arc<str>>> {
+    let key = v.as_ptr() as usize;
+    let mut guard = INTERNED.lock();
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some((_, s)) = map.get(&key) {
+        return Ok(Some(s.clone()));
+    }
+    let Ok(s) = v.cast::<PyString>() else { return Ok(None) };
+    let arc: Arc<str> = s.to_str()?.into();
+    map.insert(key, (v.clone().unbind(), arc.clone()));
+    Ok(Some(arc))
+}
 
 fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     match v.cast::<PyString>() {
@@ -111,20 +130,30 @@ pub(crate) fn try_log<'py>(
     let needs_caller = opts.stack_info || targets.iter().any(|t| t.needs_caller);
     let created = globals::now();
     let mut rec = NativeRecord {
-        name: match to_string(name.read().bind(py))? {
+        name: match interned(name.read().bind(py))? {
             Some(n) => n,
             None => return Ok(false),
         },
         levelno,
-        levelname: match to_string(&level_name(py, level)?)? {
+        levelname: match interned(&level_name(py, level)?)? {
             Some(n) => n,
             None => return Ok(false),
         },
+        pathname: None,
+        filename: None,
+        module: None,
+        lineno: 0,
+        func_name: None,
         created,
         msecs: ((created - created.trunc()) * 1000.0).trunc(),
         relative_created: (created - globals::start_time()) * 1000.0,
+        thread: None,
+        thread_name: None,
+        process: None,
+        process_name: None,
         message,
-        ..Default::default()
+        exc_text: None,
+        stack_info: None,
     };
     if needs_caller && globals::flag(py, intern!(py, "_srcfile"))? {
         let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
@@ -157,7 +186,7 @@ pub(crate) fn try_log<'py>(
         }
     }
     if globals::flag(py, intern!(py, "logProcesses"))? {
-        rec.process = Some(std::process::id() as i64);
+        rec.process = Some(globals::pid() as i64);
     }
     if globals::flag(py, intern!(py, "logMultiprocessing"))? && targets.iter().any(|t| t.needs_process_name) {
         let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;

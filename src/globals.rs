@@ -49,6 +49,28 @@ pub fn flag(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
     }
 }
 
+static PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+extern "C" fn forget_pid() {
+    PID.store(0, Ordering::Relaxed);
+}
+
+/// The process id, cached (refreshed in a forked child).
+pub fn pid() -> u32 {
+    let p = PID.load(Ordering::Relaxed);
+    if p != 0 {
+        return p;
+    }
+    static ATFORK: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registering a plain function with no captured state.
+    ATFORK.call_once(|| unsafe {
+        libc::pthread_atfork(None, None, Some(forget_pid));
+    });
+    let p = std::process::id();
+    PID.store(p, Ordering::Relaxed);
+    p
+}
+
 /// `_startTime` of the facade, in seconds since the epoch.
 pub fn start_time() -> f64 {
     f64::from_bits(START_TIME_BITS.load(Ordering::Relaxed))
@@ -66,7 +88,9 @@ static MODULES: parking_lot::Mutex<Vec<(&'static str, Py<PyModule>)>> = parking_
 
 /// Modules the engine uses, imported once at bind time: at interpreter shutdown the import
 /// machinery is gone, yet records logged from `__del__` methods must still be handled.
-const PRELOAD: [&str; 8] = ["sys", "io", "traceback", "os.path", "threading", "collections.abc", "time", "builtins"];
+const PRELOAD: [&str; 10] = [
+    "sys", "io", "traceback", "os", "os.path", "threading", "collections.abc", "time", "builtins", "codecs",
+];
 
 /// A module by name, from the engine's cache (imported on first use).
 pub fn module<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyModule>> {

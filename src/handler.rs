@@ -230,11 +230,11 @@ impl Target {
 }
 
 /// A record captured as plain data, renderable without the GIL.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct NativeRecord {
-    pub name: String,
+    pub name: Arc<str>,
     pub levelno: i64,
-    pub levelname: String,
+    pub levelname: Arc<str>,
     pub pathname: Option<String>,
     pub filename: Option<String>,
     pub module: Option<String>,
@@ -403,9 +403,9 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
         };
     }
     Ok(Some(NativeRecord {
-        name,
+        name: name.into(),
         levelno,
-        levelname,
+        levelname: levelname.into(),
         pathname: s!("pathname"),
         filename: s!("filename"),
         module: s!("module"),

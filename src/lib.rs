@@ -18,6 +18,12 @@ pub mod printf;
 pub mod record;
 pub mod timefmt;
 
+/// Runs from the C library's `exit()`, after the interpreter has finalised: records logged during
+/// finalisation (from `__del__` methods, after `logging.shutdown()`) are still written.
+extern "C" fn drain_writers_at_exit() {
+    let _ = io::flush_all();
+}
+
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     globals::register(m)?;
@@ -27,5 +33,7 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     formatter::register(m)?;
     io::register(m)?;
     handler::register(m)?;
+    // SAFETY: registers a plain function that touches no Python state.
+    unsafe { libc::atexit(drain_writers_at_exit) };
     Ok(())
 }

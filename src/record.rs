@@ -166,7 +166,7 @@ pub fn init_record<'py>(
         d.set_item(intern!(py, "processName"), py.None())?;
     }
     if globals::flag(py, intern!(py, "logProcesses"))? {
-        d.set_item(intern!(py, "process"), std::process::id())?;
+        d.set_item(intern!(py, "process"), globals::pid())?;
     } else {
         d.set_item(intern!(py, "process"), py.None())?;
     }

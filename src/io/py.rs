@@ -54,7 +54,7 @@ enum Codec {
 
 impl Codec {
     fn resolve(py: Python<'_>, encoding: Option<&str>, errors: Option<&str>) -> PyResult<Codec> {
-        let codecs = py.import("codecs")?;
+        let codecs = crate::globals::module(py, "codecs")?;
         if let Some(errors) = errors {
             codecs.call_method1("lookup_error", (errors,))?;
         }
@@ -327,7 +327,7 @@ impl AsyncFile {
         utc: bool,
         at_time: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<AsyncFile>> {
-        let os = py.import("os")?;
+        let os = crate::globals::module(py, "os")?;
         let fspath = os.call_method1("fspath", (path,))?;
         let decoded = os.call_method1("fsdecode", (fspath,))?;
         let abs: String = os
@@ -536,7 +536,7 @@ impl AsyncSocket {
     ) -> PyResult<PyClassInitializer<AsyncSocket>> {
         let k = SocketKind::parse(kind).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let addr = if k.is_unix() {
-            let os = py.import("os")?;
+            let os = crate::globals::module(py, "os")?;
             let p: String = os
                 .call_method1("fsdecode", (os.call_method1("fspath", (address,))?,))?
                 .extract()?;

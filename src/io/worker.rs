@@ -16,6 +16,11 @@ const MAX_BATCH_ITEMS: usize = 4096;
 /// Most bytes one batch buffers before writing.
 const MAX_BATCH_BYTES: usize = 1 << 20;
 
+/// After a batch of records only (no barrier waiting), the worker lingers this long before
+/// looking at its queue again, so that a busy producer fills whole batches instead of paying a
+/// thread wake-up per record. Bounds the added latency of a log line.
+const LINGER: std::time::Duration = std::time::Duration::from_micros(200);
+
 /// State one worker shares with the sending side.
 pub struct ConnState {
     error: Mutex<Option<io::Error>>,
@@ -149,7 +154,9 @@ impl Worker {
             };
             let mut next = Some(first);
             let mut taken = 0usize;
+            let mut records_only = true;
             while let Some(item) = next.take() {
+                records_only &= matches!(item, Item::Bytes(_) | Item::Render(_));
                 if let Next::Stop = self.take_item(item) {
                     return;
                 }
@@ -159,6 +166,9 @@ impl Worker {
                 }
             }
             self.write_pending();
+            if records_only && taken < MAX_BATCH_ITEMS {
+                std::thread::sleep(LINGER);
+            }
         }
     }
 
