@@ -13,7 +13,7 @@ use crate::logger::{LoggerCore, CRITICAL, DEBUG, ERROR, INFO, WARNING};
 
 /// Shared body: level check first, then build `args`/`kwargs` only for enabled calls.
 unsafe fn level_call(
-    level: i32,
+    level: i64,
     name: &str,
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,

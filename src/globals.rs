@@ -4,7 +4,7 @@
 //! globals, so the engine reads module-level switches (`raiseExceptions`, `logThreads`,
 //! `_srcfile`, `_logRecordFactory`, `lastResort`, ...) exactly where stdlib code and tests set them.
 
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -17,7 +17,7 @@ static START_TIME_BITS: AtomicU64 = AtomicU64::new(0);
 /// cached effective level is valid only for the generation it was computed in.
 pub static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// `manager.disable`: records at or below this level are dropped everywhere.
-pub static DISABLE_LEVEL: AtomicI32 = AtomicI32::new(0);
+pub static DISABLE_LEVEL: AtomicI64 = AtomicI64::new(0);
 
 /// Invalidate every logger's cached effective level.
 pub fn bump_generation() {
@@ -115,7 +115,7 @@ fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyRes
 
 /// Set `manager.disable` (called by the Manager's property setter).
 #[pyfunction]
-fn _set_disable(level: i32) {
+fn _set_disable(level: i64) {
     DISABLE_LEVEL.store(level, Ordering::Release);
     bump_generation();
 }

@@ -19,7 +19,8 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
 use crate::io::py::AsyncWriter;
 use crate::io::{Render, SendError, Writer};
-use crate::layout::{FieldSource, FieldValue};
+use crate::layout::{FieldFmt, FieldSource, FieldValue, Layout};
+use crate::printf::Conversion;
 use crate::record::instance_dict;
 
 /// Python classes whose exact instances may take the native path (registered by the facade).
@@ -43,6 +44,51 @@ const NATIVE_FIELDS: [&str; 18] = [
     "msecs", "relativeCreated", "thread", "threadName", "process", "processName", "message", "asctime",
     "exc_text",
 ];
+
+/// Fields that are always a number on a captured record.
+const ALWAYS_NUMBER: [&str; 5] = ["levelno", "lineno", "created", "msecs", "relativeCreated"];
+/// Fields that are always a str on a captured record.
+const ALWAYS_STR: [&str; 4] = ["name", "levelname", "message", "asctime"];
+
+/// Can the worker render every field of this layout, whatever the captured values, without
+/// Python? Conservative: anything value-dependent (repr, `%c`, numeric specs on fields that may
+/// be None, exotic widths) keeps the handler on the Python path, which formats exactly.
+fn worker_safe(layout: &Layout) -> bool {
+    layout.fields().all(|f| {
+        let name = f.name.as_str();
+        match &f.fmt {
+            FieldFmt::Template => true,
+            FieldFmt::Printf(spec) => {
+                spec.width <= 512
+                    && spec.prec.unwrap_or(0) <= 512
+                    && match spec.conv {
+                        's' => true,
+                        'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+                            ALWAYS_NUMBER.contains(&name)
+                        }
+                        _ => false,
+                    }
+            }
+            FieldFmt::Brace(conv, spec, _) => {
+                if !matches!(conv, Conversion::None | Conversion::Str) {
+                    return false;
+                }
+                if spec.empty {
+                    return true;
+                }
+                if spec.width > 512 || spec.prec.unwrap_or(0) > 512 {
+                    return false;
+                }
+                let str_ok = ALWAYS_STR.contains(&name) || *conv == Conversion::Str;
+                match spec.ty {
+                    None | Some('s') => str_ok && spec.sign.is_none() && !spec.alt && !spec.zero && spec.grouping.is_none()
+                        || ALWAYS_NUMBER.contains(&name) && spec.ty.is_none() && *conv == Conversion::None,
+                    Some(_) => ALWAYS_NUMBER.contains(&name) && *conv == Conversion::None,
+                }
+            }
+        }
+    })
+}
 
 struct SlotCache {
     hdict_version: u64,
@@ -161,7 +207,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
         let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
         let needs = plan.needs();
-        if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) {
+        if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !worker_safe(&plan.layout) {
             return Ok(None);
         }
         let style = formatter.getattr(intern!(py, "_style"))?;
@@ -341,9 +387,19 @@ fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Optio
 pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Option<NativeRecord>> {
     let py = record.py();
     let d = instance_dict(record)?;
-    let message = match crate::record::get_message(record) {
+    // A LogRecord subclass may override getMessage(): honour it, as Formatter.format would.
+    let msg_obj = if record.get_type().is(&py.get_type::<crate::record::LogRecord>()) {
+        crate::record::get_message(record)
+    } else {
+        record.call_method0(intern!(py, "getMessage"))
+    };
+    let message = match msg_obj {
         Ok(m) => match m.cast::<PyString>() {
-            Ok(s) => s.to_str()?.to_string(),
+            Ok(s) => {
+                // Formatter.format leaves `message` on the record; later handlers may read it.
+                d.set_item(intern!(py, "message"), s)?;
+                s.to_str()?.to_string()
+            }
             Err(_) => return Ok(None),
         },
         Err(_) => return Ok(None),
@@ -367,7 +423,6 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
             }
         }
     };
-    let _ = target;
     let (Some(Some(name)), Some(Some(levelno)), Some(Some(levelname))) = (
         field_str(&d, intern!(py, "name"))?,
         field_int(&d, intern!(py, "levelno"))?,
@@ -382,6 +437,11 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
     ) else {
         return Ok(None);
     };
+    if target.plan.layout.uses_time {
+        if let Some(asctime) = target.plan.format_time(created, msecs) {
+            d.set_item(intern!(py, "asctime"), asctime)?;
+        }
+    }
     let lineno = match field_int(&d, intern!(py, "lineno"))? {
         Some(Some(l)) => l,
         _ => return Ok(None),

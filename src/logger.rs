@@ -1,7 +1,7 @@
 //! `_LoggerCore`: the native half of `Logger` — level cache, level methods, `_log`, `makeRecord`,
 //! `handle` and `callHandlers`. The public `Logger` is a thin Python subclass adding admin methods.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
@@ -16,11 +16,11 @@ use crate::handler;
 use crate::globals::{self, DISABLE_LEVEL};
 use crate::record::{init_record, instance_dict, LogRecord};
 
-pub const DEBUG: i32 = 10;
-pub const INFO: i32 = 20;
-pub const WARNING: i32 = 30;
-pub const ERROR: i32 = 40;
-pub const CRITICAL: i32 = 50;
+pub const DEBUG: i64 = 10;
+pub const INFO: i64 = 20;
+pub const WARNING: i64 = 30;
+pub const ERROR: i64 = 40;
+pub const CRITICAL: i64 = 50;
 
 // Bits of `LoggerCore::overrides`: which hot methods a subclass replaced.
 const COMPUTED: u32 = 1;
@@ -65,17 +65,17 @@ fn overrides_of(ty: &Bound<'_, PyType>) -> PyResult<u32> {
 #[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "_LoggerCore")]
 pub struct LoggerCore {
     name: RwLock<Py<PyAny>>,
-    level: AtomicI32,
+    level: AtomicI64,
     parent: RwLock<Option<Py<PyAny>>>,
     propagate: AtomicBool,
     disabled: AtomicBool,
     handlers: RwLock<Py<PyAny>>,
     filters: RwLock<Py<PyAny>>,
     cache_gen: AtomicU64,
-    cache_eff: AtomicI32,
+    cache_eff: AtomicI64,
     /// Levels 0..63 asked of `isEnabledFor` since the cache was last valid (stdlib's `_cache`).
     queried: AtomicU64,
-    queried_other: Mutex<Vec<i32>>,
+    queried_other: Mutex<Vec<i64>>,
     overrides: AtomicU32,
 }
 
@@ -144,7 +144,7 @@ impl LoggerCore {
     }
 
     /// Effective level, cached until the next change anywhere in the hierarchy.
-    fn effective_level(&self, py: Python<'_>) -> PyResult<i32> {
+    fn effective_level(&self, py: Python<'_>) -> PyResult<i64> {
         let gen = globals::generation();
         if self.cache_gen.load(Ordering::Acquire) == gen {
             return Ok(self.cache_eff.load(Ordering::Relaxed));
@@ -163,7 +163,7 @@ impl LoggerCore {
                     }
                     cur = c.parent.read().as_ref().map(|p| p.clone_ref(py));
                 } else {
-                    let lvl: i32 = p.getattr(intern!(py, "level"))?.extract()?;
+                    let lvl: i64 = p.getattr(intern!(py, "level"))?.extract()?;
                     if lvl != 0 {
                         eff = lvl;
                         break;
@@ -180,7 +180,7 @@ impl LoggerCore {
         Ok(eff)
     }
 
-    fn enabled_for(&self, py: Python<'_>, level: i32) -> PyResult<bool> {
+    fn enabled_for(&self, py: Python<'_>, level: i64) -> PyResult<bool> {
         if self.disabled.load(Ordering::Relaxed) {
             return Ok(false);
         }
@@ -199,7 +199,7 @@ impl LoggerCore {
         Ok(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= eff)
     }
 
-    pub(crate) fn check_enabled(slf: &Bound<'_, Self>, level: i32) -> PyResult<bool> {
+    pub(crate) fn check_enabled(slf: &Bound<'_, Self>, level: i64) -> PyResult<bool> {
         let flags = Self::flags(slf)?;
         if flags & O_IS_ENABLED != 0 {
             return slf.call_method1(intern!(slf.py(), "isEnabledFor"), (level,))?.is_truthy();
@@ -432,14 +432,14 @@ impl LoggerCore {
     fn new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         LoggerCore {
             name: RwLock::new(py.None()),
-            level: AtomicI32::new(0),
+            level: AtomicI64::new(0),
             parent: RwLock::new(None),
             propagate: AtomicBool::new(true),
             disabled: AtomicBool::new(false),
             handlers: RwLock::new(PyList::empty(py).into_any().unbind()),
             filters: RwLock::new(PyList::empty(py).into_any().unbind()),
             cache_gen: AtomicU64::new(0),
-            cache_eff: AtomicI32::new(0),
+            cache_eff: AtomicI64::new(0),
             queried: AtomicU64::new(0),
             queried_other: Mutex::new(Vec::new()),
             overrides: AtomicU32::new(0),
@@ -475,11 +475,11 @@ impl LoggerCore {
     }
 
     #[getter]
-    fn get_level(&self) -> i32 {
+    fn get_level(&self) -> i64 {
         self.level.load(Ordering::Relaxed)
     }
     #[setter]
-    fn set_level(&self, v: i32) {
+    fn set_level(&self, v: i64) {
         self.level.store(v, Ordering::Relaxed);
         globals::bump_generation();
     }
@@ -542,7 +542,7 @@ impl LoggerCore {
         let eff = self.cache_eff.load(Ordering::Relaxed);
         let dis = DISABLE_LEVEL.load(Ordering::Relaxed);
         let bits = self.queried.load(Ordering::Relaxed);
-        let mut levels: Vec<i32> = (0..64).filter(|l| bits & (1u64 << l) != 0).collect();
+        let mut levels: Vec<i64> = (0..64).filter(|l| bits & (1u64 << l) != 0).collect();
         levels.extend(self.queried_other.lock().iter().copied());
         for l in levels {
             d.set_item(l, l > dis && l >= eff)?;
@@ -553,7 +553,7 @@ impl LoggerCore {
     /// Is a record of this level processed by this logger?
     #[pyo3(name = "isEnabledFor")]
     fn is_enabled_for(&self, py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<bool> {
-        match level.extract::<i32>() {
+        match level.extract::<i64>() {
             Ok(l) => self.enabled_for(py, l),
             Err(_) => {
                 if self.disabled.load(Ordering::Relaxed) {
@@ -567,7 +567,7 @@ impl LoggerCore {
 
     /// The first non-NOTSET level walking up the hierarchy.
     #[pyo3(name = "getEffectiveLevel")]
-    fn get_effective_level(&self, py: Python<'_>) -> PyResult<i32> {
+    fn get_effective_level(&self, py: Python<'_>) -> PyResult<i64> {
         self.effective_level(py)
     }
 
@@ -696,7 +696,7 @@ impl LoggerCore {
 }
 
 /// stdlib's `_checkLevel`, via the facade (it owns the name tables).
-fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i32> {
+fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i64> {
     if level.is_instance_of::<PyInt>() && !level.is_instance_of::<PyBool>() {
         return level.extract();
     }
