@@ -327,6 +327,8 @@ struct MsgView {
     layout: Option<Arc<Layout>>,
     /// Interned field names, one per field of `layout`, in order.
     keys: Arc<Vec<Py<PyString>>>,
+    /// The style's `_defaults`.
+    defaults: Option<Py<PyAny>>,
     uses_time: bool,
 }
 
@@ -362,7 +364,7 @@ impl FormatterCore {
         let style = slf.getattr(intern!(py, "_style"))?;
         let kind = style_kind(py, &style);
         if kind.is_none() {
-            return Ok((style, MsgView { kind: None, layout: None, keys: Arc::default(), uses_time: false }));
+            return Ok((style, MsgView { kind: None, layout: None, keys: Arc::default(), defaults: None, uses_time: false }));
         }
         let fmt = style.getattr(intern!(py, "_fmt"))?;
         let defaults = style.getattr(intern!(py, "_defaults"))?;
@@ -374,8 +376,13 @@ impl FormatterCore {
             let st = slf.get().state.lock();
             if let Some(c) = &st.msg {
                 if c.style.is(&style) && c.fmt.is(&fmt) && c.defaults.is(&defaults) && c.tpl.is(&tpl) {
-                    let view =
-                        MsgView { kind: c.kind, layout: c.layout.clone(), keys: c.keys.clone(), uses_time: c.uses_time };
+                    let view = MsgView {
+                        kind: c.kind,
+                        layout: c.layout.clone(),
+                        keys: c.keys.clone(),
+                        defaults: Some(c.defaults.clone_ref(py)),
+                        uses_time: c.uses_time,
+                    };
                     return Ok((style, view));
                 }
             }
@@ -392,10 +399,11 @@ impl FormatterCore {
         let keys: Arc<Vec<Py<PyString>>> = Arc::new(
             layout.iter().flat_map(|l| l.fields()).map(|f| PyString::intern(py, &f.name).unbind()).collect(),
         );
+        let defaults = defaults.unbind();
         let cache = MsgCache {
             style: style.clone().unbind(),
             fmt: fmt.unbind(),
-            defaults: defaults.unbind(),
+            defaults: defaults.clone_ref(py),
             tpl: tpl.unbind(),
             kind,
             layout: layout.clone(),
@@ -403,22 +411,23 @@ impl FormatterCore {
             uses_time,
         };
         slf.get().state.lock().msg = Some(cache);
-        Ok((style, MsgView { kind, layout, keys, uses_time }))
+        Ok((style, MsgView { kind, layout, keys, defaults: Some(defaults), uses_time }))
     }
 
     fn render_message<'py>(
         slf: &Bound<'py, Self>,
         record: &Bound<'py, PyAny>,
+        dict: Option<&Bound<'py, PyDict>>,
         style: &Bound<'py, PyAny>,
         view: &MsgView,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let (layout, dict) = match (&view.layout, record_dict(record)) {
+        let (layout, dict) = match (&view.layout, dict) {
             (Some(l), Some(d)) => (l, d),
             _ => return style.call_method1(intern!(py, "format"), (record,)),
         };
-        let defaults = style.getattr(intern!(py, "_defaults"))?;
-        let defaults = defaults.cast::<PyDict>().ok();
+        let defaults = view.defaults.as_ref().map(|d| d.bind(py));
+        let defaults = defaults.and_then(|d| d.cast::<PyDict>().ok());
         let mut out = String::with_capacity(128);
         let mut keys = view.keys.iter();
         for seg in &layout.segments {
@@ -443,11 +452,10 @@ impl FormatterCore {
         Ok(PyString::new(py, &out).into_any())
     }
 
-    fn uses_time_impl(slf: &Bound<'_, Self>, ov: Overrides) -> PyResult<bool> {
+    fn uses_time_impl(slf: &Bound<'_, Self>, ov: Overrides, style: &Bound<'_, PyAny>, view: &MsgView) -> PyResult<bool> {
         if ov.uses_time {
             return slf.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy();
         }
-        let (style, view) = Self::msg_view(slf)?;
         if view.kind.is_some() {
             return Ok(view.uses_time);
         }
@@ -557,7 +565,7 @@ impl FormatterCore {
 
     fn format_message_impl<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let (style, view) = Self::msg_view(slf)?;
-        Self::render_message(slf, record, &style, &view)
+        Self::render_message(slf, record, record_dict(record).as_ref(), &style, &view)
     }
 
     /// Appends `block` to `s` on a new line, with Python semantics for non-str values.
@@ -671,7 +679,9 @@ impl FormatterCore {
         let ov = Self::overrides(slf)?;
         let message = record.call_method0(intern!(py, "getMessage"))?;
         record.setattr(intern!(py, "message"), message)?;
-        if Self::uses_time_impl(slf, ov)? {
+        let dict = record_dict(record);
+        let (style, view) = Self::msg_view(slf)?;
+        if Self::uses_time_impl(slf, ov, &style, &view)? {
             let datefmt = slf.getattr(intern!(py, "datefmt"))?;
             let asctime = if ov.format_time {
                 slf.call_method1(intern!(py, "formatTime"), (record, datefmt))?
@@ -683,9 +693,8 @@ impl FormatterCore {
         let mut s = if ov.format_message {
             slf.call_method1(intern!(py, "formatMessage"), (record,))?
         } else {
-            Self::format_message_impl(slf, record)?
+            Self::render_message(slf, record, dict.as_ref(), &style, &view)?
         };
-        let dict = record_dict(record);
         let exc_info = rec_attr(record, dict.as_ref(), intern!(py, "exc_info"))?;
         if exc_info.is_truthy()? {
             let exc_text = rec_attr(record, dict.as_ref(), intern!(py, "exc_text"))?;
@@ -740,7 +749,8 @@ impl FormatterCore {
     /// Check whether the format uses the creation time of the record.
     #[pyo3(name = "usesTime")]
     fn uses_time(slf: &Bound<'_, Self>) -> PyResult<bool> {
-        Self::uses_time_impl(slf, Overrides::default())
+        let (style, view) = Self::msg_view(slf)?;
+        Self::uses_time_impl(slf, Overrides::default(), &style, &view)
     }
 
     /// Format the record's attributes with the formatter's style.
