@@ -169,6 +169,18 @@ fn append_block(out: &mut String, block: &str) {
 }
 
 impl NativeFormatterPlan {
+    /// Builds a plan directly (tests, or callers that configure formatting without Python).
+    pub fn new(
+        layout: Layout,
+        defaults: Vec<(String, OwnedValue)>,
+        converter: Converter,
+        datefmt: Option<String>,
+        time_format: String,
+        msec: MsecFormat,
+    ) -> Self {
+        NativeFormatterPlan { layout, defaults, converter, datefmt, time_format, msec, cache: SecondCache::default() }
+    }
+
     /// Which record fields the format references (`asctime` is computed by the plan).
     pub fn needs(&self) -> Needs {
         self.layout.needs()
@@ -650,15 +662,7 @@ impl FormatterCore {
         } else if !defaults.is_none() {
             return Ok(None);
         }
-        Ok(Some(NativeFormatterPlan {
-            layout: layout.clone(),
-            defaults: owned,
-            converter,
-            datefmt,
-            time_format,
-            msec,
-            cache: SecondCache::default(),
-        }))
+        Ok(Some(NativeFormatterPlan::new(layout.clone(), owned, converter, datefmt, time_format, msec)))
     }
 }
 
@@ -798,4 +802,65 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FormatterCore>()?;
     m.add_function(wrap_pyfunction!(_register_formatter_types, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Rec(HashMap<&'static str, FieldValue<'static>>);
+    impl FieldSource for Rec {
+        fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+            self.0.get(name).copied()
+        }
+    }
+
+    fn plan(fmt: &str, style: Style, datefmt: Option<&str>) -> NativeFormatterPlan {
+        NativeFormatterPlan::new(
+            Layout::parse(style, fmt).unwrap(),
+            vec![("custom".into(), OwnedValue::Str("dflt".into()))],
+            Converter::Utc,
+            datefmt.map(str::to_string),
+            "%Y-%m-%d %H:%M:%S".into(),
+            MsecFormat::CommaThreeDigits,
+        )
+    }
+
+    fn rec(extra: &[(&'static str, FieldValue<'static>)]) -> Rec {
+        let mut m = HashMap::new();
+        m.insert("message", FieldValue::Str("hi"));
+        m.insert("levelname", FieldValue::Str("INFO"));
+        m.insert("msecs", FieldValue::Float(123.9));
+        m.insert("exc_text", FieldValue::None);
+        for (k, v) in extra {
+            m.insert(*k, *v);
+        }
+        Rec(m)
+    }
+
+    #[test]
+    fn plan_renders_line_with_asctime_and_defaults() {
+        let p = plan("%(asctime)s %(levelname)-5s %(custom)s %(message)s", Style::Percent, None);
+        let mut out = String::new();
+        p.render(&rec(&[]), 735379380.5, &mut out).unwrap();
+        assert_eq!(out, "1993-04-21 08:03:00,123 INFO  dflt hi");
+        assert!(p.needs().asctime && p.needs().message);
+    }
+
+    #[test]
+    fn plan_appends_exception_and_stack() {
+        let p = plan("{message}", Style::Brace, Some("%H"));
+        let mut out = String::from("prefix:");
+        let r = rec(&[("exc_text", FieldValue::Str("Traceback")), ("stack_info", FieldValue::Str("Stack"))]);
+        p.render(&r, 0.0, &mut out).unwrap();
+        assert_eq!(out, "prefix:hi\nTraceback\nStack");
+    }
+
+    #[test]
+    fn plan_reports_missing_fields() {
+        let p = plan("$nope", Style::Template, None);
+        let mut out = String::new();
+        assert_eq!(p.render(&rec(&[]), 0.0, &mut out), Err(RenderError::Missing("nope".into())));
+    }
 }
