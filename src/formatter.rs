@@ -370,6 +370,24 @@ impl FormatterCore {
         Ok(ov)
     }
 
+    /// Adds methods replaced on the instance itself (`f.formatTime = ...`) to `ov`.
+    fn instance_overrides(slf: &Bound<'_, Self>, mut ov: Overrides) -> PyResult<Overrides> {
+        let py = slf.py();
+        let dict = slf.getattr(intern!(py, "__dict__"))?;
+        let Ok(dict) = dict.cast::<PyDict>() else { return Ok(ov) };
+        // `_style`, `_fmt`, `datefmt` and `converter` are the usual instance attributes.
+        if dict.len() <= 4 {
+            return Ok(ov);
+        }
+        let has = |name: &Bound<'_, PyString>| -> PyResult<bool> { Ok(dict.get_item(name)?.is_some()) };
+        ov.format_time |= has(intern!(py, "formatTime"))?;
+        ov.format_exception |= has(intern!(py, "formatException"))?;
+        ov.format_stack |= has(intern!(py, "formatStack"))?;
+        ov.uses_time |= has(intern!(py, "usesTime"))?;
+        ov.format_message |= has(intern!(py, "formatMessage"))?;
+        Ok(ov)
+    }
+
     /// The current style object and its parsed layout (cached by object identity).
     fn msg_view<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, MsgView)> {
         let py = slf.py();
@@ -438,8 +456,15 @@ impl FormatterCore {
             (Some(l), Some(d)) => (l, d),
             _ => return style.call_method1(intern!(py, "format"), (record,)),
         };
-        let defaults = view.defaults.as_ref().map(|d| d.bind(py));
-        let defaults = defaults.and_then(|d| d.cast::<PyDict>().ok());
+        let defaults = match view.defaults.as_ref().map(|d| d.bind(py)) {
+            Some(d) if d.is_none() => None,
+            Some(d) => match d.cast::<PyDict>() {
+                Ok(d) => Some(d),
+                // A non-dict `defaults` mapping: let the style merge it as stdlib does.
+                Err(_) => return style.call_method1(intern!(py, "format"), (record,)),
+            },
+            None => None,
+        };
         let mut out = String::with_capacity(128);
         let mut keys = view.keys.iter();
         for seg in &layout.segments {
@@ -605,7 +630,7 @@ impl FormatterCore {
     fn native_plan_impl(slf: &Bound<'_, Self>) -> PyResult<Option<Arc<NativeFormatterPlan>>> {
         let py = slf.py();
         let ty = slf.get_type();
-        let exact = ty.is(&py.get_type::<FormatterCore>())
+        let exact = ty.is(py.get_type::<FormatterCore>())
             || REGISTRY.get(py).is_some_and(|r| ty.is(r.formatter.bind(py)));
         if !exact {
             return Ok(None);
@@ -681,6 +706,7 @@ impl FormatterCore {
     fn format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let ov = Self::overrides(slf)?;
+        let ov = Self::instance_overrides(slf, ov)?;
         let message = record.call_method0(intern!(py, "getMessage"))?;
         record.setattr(intern!(py, "message"), message)?;
         let dict = record_dict(record);

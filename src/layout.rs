@@ -152,7 +152,7 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
         }
         let end = end?;
         let name = body[..end].to_string();
-        let b = body[end + 1..].as_bytes();
+        let b = &body.as_bytes()[end + 1..];
         let mut i = 0;
         let mut p = PrintfSpec::default();
         while i < b.len() && b"-+ #0".contains(&b[i]) {
@@ -198,11 +198,7 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
 fn parse_brace(fmt: &str) -> Option<Vec<Segment>> {
     let mut segs = Vec::new();
     let mut rest = fmt;
-    loop {
-        let pos = match rest.find(['{', '}']) {
-            Some(p) => p,
-            None => break,
-        };
+    while let Some(pos) = rest.find(['{', '}']) {
         push_lit(&mut segs, &rest[..pos]);
         let c = rest.as_bytes()[pos];
         let after = &rest[pos + 1..];

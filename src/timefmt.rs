@@ -39,6 +39,7 @@ pub fn strftime(secs: i64, conv: Converter, fmt: &str) -> Option<String> {
     if fmt.is_empty() {
         return Some(String::new());
     }
+    #[allow(clippy::useless_conversion)] // time_t is narrower than i64 on some targets
     let t: libc::time_t = secs.try_into().ok()?;
     // SAFETY: `tm` is plain old data, fully written by localtime_r/gmtime_r before use.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };

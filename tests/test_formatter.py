@@ -333,3 +333,19 @@ def test_record_without_logrecord_class():
             return self.msg % self.args
 
     assert F.Formatter("%(levelname)s %(message)s").format(Plain()) == "WARN x=5"
+
+
+def test_instance_level_method_overrides_are_called():
+    f = F.Formatter("%(asctime)s|%(message)s")
+    f.extra_attribute = 1
+    f.formatTime = lambda record, datefmt=None: "NOW"
+    f.formatMessage = lambda record: "MSG " + record.asctime
+    assert f.format(record()) == "MSG NOW"
+
+
+def test_non_dict_defaults_mapping_goes_through_style():
+    import types
+
+    ref = logging.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
+    got = F.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
+    assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
