@@ -349,3 +349,27 @@ def test_non_dict_defaults_mapping_goes_through_style():
     ref = logging.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
     got = F.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
     assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
+
+
+FUZZ_PIECES = ["%", "(", ")", "{", "}", "$", "!", ":", ".", "-", "+", " ", "#", "0", "5", "12", "s", "d",
+               "f", "r", "x", "e", "g", "a", "_", "%(a)", "%(b)", "{a", "{b", "${a}", "$b", "}}", "{{",
+               "%%", "$$", "l", "*", "<", ">", "^", "=", ",", "[0]", "é"]
+
+
+@pytest.mark.parametrize("style", ["%", "{", "$"])
+def test_random_formats_match_stdlib(style):
+    rng = random.Random(ord(style))
+    mismatches = []
+    for _ in range(4000):
+        fmt = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 8)))
+        for a, b in (("txt", 5), (-3, 2.75), (None, True)):
+            r1, r2 = record(a=a, b=b), record(a=a, b=b)
+            ref = outcome(lambda: logging.Formatter(fmt, style=style, validate=False).format(r1))
+            got = outcome(lambda: F.Formatter(fmt, style=style, validate=False).format(r2))
+            if ref != got:
+                mismatches.append((fmt, a, b, ref, got))
+            ref_v = outcome(lambda: logging.Formatter(fmt, style=style))
+            got_v = outcome(lambda: F.Formatter(fmt, style=style))
+            if ref_v[0] != got_v[0] or (ref_v[0] != "ok" and ref_v != got_v):
+                mismatches.append(("validate", fmt, ref_v, got_v))
+    assert mismatches[:10] == []
