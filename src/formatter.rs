@@ -699,6 +699,11 @@ impl FormatterCore {
         FormatterCore { state: Mutex::new(State::default()), time_cache: SecondCache::default() }
     }
 
+    /// No constructor arguments: copies and pickles rebuild the formatter from its `__dict__`.
+    fn __getnewargs__<'py>(&self, py: Python<'py>) -> Bound<'py, PyTuple> {
+        PyTuple::empty(py)
+    }
+
     /// Format the specified record as text (stdlib `Formatter.format`).
     ///
     /// Sets `record.message`, `record.asctime` (when the format uses it) and caches

@@ -373,3 +373,13 @@ def test_random_formats_match_stdlib(style):
             if ref_v[0] != got_v[0] or (ref_v[0] != "ok" and ref_v != got_v):
                 mismatches.append(("validate", fmt, ref_v, got_v))
     assert mismatches[:10] == []
+
+
+def test_copy_and_pickle_keep_behaviour():
+    import copy
+    import pickle
+
+    f = F.Formatter("%(levelname)s %(asctime)s %(message)s", "%Y")
+    for clone in (copy.copy(f), copy.deepcopy(f), pickle.loads(pickle.dumps(f))):
+        assert type(clone) is F.Formatter and clone.datefmt == "%Y"
+        assert clone.format(record()) == f.format(record())
