@@ -268,7 +268,8 @@ fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
 }
 
 /// Renders one field through Python, exactly as the style's own formatting would.
-fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut String) -> PyResult<()> {
+/// `Ok(false)` when the text cannot live in a Rust string (lone surrogates).
+fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut String) -> PyResult<bool> {
     let text = match &field.fmt {
         FieldFmt::Printf(p) => {
             let spec = PyString::new(py, &p.to_python());
@@ -286,8 +287,13 @@ fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut S
         }
         FieldFmt::Template => v.str()?.into_any(),
     };
-    out.push_str(text.cast::<PyString>()?.to_str()?);
-    Ok(())
+    match text.cast::<PyString>()?.to_str() {
+        Ok(t) => {
+            out.push_str(t);
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
 }
 
 fn missing_field(py: Python<'_>, name: &str) -> PyErr {
@@ -419,10 +425,13 @@ impl FormatterCore {
         }
         let source = if tpl.is_none() { fmt.clone() } else { tpl.getattr(intern!(py, "template"))? };
         let (layout, uses_time, kind) = match (fmt.cast_exact::<PyString>(), source.cast_exact::<PyString>()) {
-            (Ok(f), Ok(src)) => {
-                let k = kind.unwrap_or(Style::Percent);
-                (Layout::parse(k, src.to_str()?).map(Arc::new), layout::uses_time(k, f.to_str()?), kind)
-            }
+            (Ok(f), Ok(src)) => match (f.to_str(), src.to_str()) {
+                (Ok(f), Ok(src)) => {
+                    let k = kind.unwrap_or(Style::Percent);
+                    (Layout::parse(k, src).map(Arc::new), layout::uses_time(k, f), kind)
+                }
+                _ => (None, false, None),
+            },
             // A non-str `_fmt`: leave everything to the Python style object.
             _ => (None, false, None),
         };
@@ -480,8 +489,8 @@ impl FormatterCore {
                         },
                     };
                     let native = scalar(&v).map(|fv| layout::render_field(f, &fv, &mut out));
-                    if !matches!(native, Some(Ok(()))) {
-                        python_field(py, f, &v, &mut out)?;
+                    if !matches!(native, Some(Ok(()))) && !python_field(py, f, &v, &mut out)? {
+                        return style.call_method1(intern!(py, "format"), (record,));
                     }
                 }
             }
@@ -515,7 +524,7 @@ impl FormatterCore {
             return Ok(Some(MsecFormat::Omit));
         }
         match v.cast_exact::<PyString>() {
-            Ok(s) if s.to_str()? == "%s,%03d" => Ok(Some(MsecFormat::CommaThreeDigits)),
+            Ok(s) if s.to_str().ok() == Some("%s,%03d") => Ok(Some(MsecFormat::CommaThreeDigits)),
             _ => Ok(None),
         }
     }
@@ -571,7 +580,8 @@ impl FormatterCore {
         let Some(tf) = time_fmt else {
             let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
             let Some(secs) = timefmt::floor_secs(created) else { return Ok(None) };
-            return Ok(cache.strftime(secs, conv, d.to_str()?));
+            let Ok(d) = d.to_str() else { return Ok(None) };
+            return Ok(cache.strftime(secs, conv, d));
         };
         let Ok(tf) = tf.cast_exact::<PyString>() else { return Ok(None) };
         let msec_obj = slf.getattr(intern!(py, "default_msec_format"))?;
@@ -585,7 +595,8 @@ impl FormatterCore {
                 _ => return Ok(None),
             }
         };
-        Ok(timefmt::format_time(cache, created, msecs, conv, None, tf.to_str()?, &msec))
+        let Ok(tf) = tf.to_str() else { return Ok(None) };
+        Ok(timefmt::format_time(cache, created, msecs, conv, None, tf, &msec))
     }
 
     fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -596,8 +607,10 @@ impl FormatterCore {
         traceback.getattr("print_exception")?.call1((ei.get_item(0)?, ei.get_item(1)?, tb, py.None(), &sio))?;
         let s = sio.call_method0("getvalue")?;
         sio.call_method0("close")?;
-        let text = s.cast::<PyString>()?.to_str()?;
-        Ok(PyString::new(py, text.strip_suffix('\n').unwrap_or(text)).into_any())
+        if s.call_method1(intern!(py, "endswith"), ("\n",))?.is_truthy()? {
+            return s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
+        }
+        Ok(s)
     }
 
     fn format_message_impl<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -609,9 +622,11 @@ impl FormatterCore {
     fn append_py<'py>(s: Bound<'py, PyAny>, block: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = s.py();
         if let (Ok(a), Ok(b)) = (s.cast::<PyString>(), block.cast::<PyString>()) {
-            let mut out = a.to_str()?.to_string();
-            append_block(&mut out, b.to_str()?);
-            return Ok(PyString::new(py, &out).into_any());
+            if let (Ok(a), Ok(b)) = (a.to_str(), b.to_str()) {
+                let mut out = a.to_string();
+                append_block(&mut out, b);
+                return Ok(PyString::new(py, &out).into_any());
+            }
         }
         let last = s.get_item(pyo3::types::PySlice::new(py, -1, isize::MAX, 1))?;
         let s = if last.ne("\n")? { s.add("\n")? } else { s };

@@ -383,3 +383,15 @@ def test_copy_and_pickle_keep_behaviour():
     for clone in (copy.copy(f), copy.deepcopy(f), pickle.loads(pickle.dumps(f))):
         assert type(clone) is F.Formatter and clone.datefmt == "%Y"
         assert clone.format(record()) == f.format(record())
+
+
+def test_lone_surrogates_match_stdlib():
+    bad = "a\udcff"
+    for fmt, style in [("%(v)s|%(message)s", "%"), ("{v!r} {message}", "{"), ("$v $message", "$")]:
+        a, b = record(v=bad, msg=bad, args=()), record(v=bad, msg=bad, args=())
+        assert F.Formatter(fmt, style=style).format(b) == logging.Formatter(fmt, style=style).format(a)
+    a, b = record(exc_text="tb\udcff", stack_info=bad), record(exc_text="tb\udcff", stack_info=bad)
+    assert F.Formatter("%(message)s", "%Y\udcff").format(b) == logging.Formatter("%(message)s", "%Y\udcff").format(a)
+    got = F.Formatter("%(asctime)s", "%Y\udcff")
+    ref = logging.Formatter("%(asctime)s", "%Y\udcff")
+    assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
