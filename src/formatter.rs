@@ -15,6 +15,7 @@ use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::{PyTraverseError, PyVisit};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
 use std::sync::Arc;
@@ -712,6 +713,28 @@ impl FormatterCore {
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         FormatterCore { state: Mutex::new(State::default()), time_cache: SecondCache::default() }
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        // Never block inside the collector: a formatter busy in another thread is skipped.
+        let Some(st) = self.state.try_lock() else { return Ok(()) };
+        if let Some(c) = &st.msg {
+            for obj in [&c.style, &c.fmt, &c.defaults, &c.tpl] {
+                visit.call(obj)?;
+            }
+        }
+        if let Some(p) = &st.plan {
+            for obj in &p.keys {
+                visit.call(obj)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let mut st = self.state.lock();
+        st.msg = None;
+        st.plan = None;
     }
 
     /// No constructor arguments: copies and pickles rebuild the formatter from its `__dict__`.

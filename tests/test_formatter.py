@@ -395,3 +395,17 @@ def test_lone_surrogates_match_stdlib():
     got = F.Formatter("%(asctime)s", "%Y\udcff")
     ref = logging.Formatter("%(asctime)s", "%Y\udcff")
     assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
+
+
+def test_formatter_cycles_are_collected():
+    import gc
+    import weakref
+
+    f = F.Formatter("%(asctime)s %(message)s")
+    f.converter = lambda t, owner=f: time.gmtime(t)  # refers back to the formatter
+    assert f._native_plan_available is False  # caches the converter natively
+    assert f.format(record())
+    ref = weakref.ref(f)
+    del f
+    gc.collect()
+    assert ref() is None
