@@ -235,6 +235,34 @@ fn pad_number(out: &mut String, spec: &PrintfSpec, neg: bool, prefix: &str, body
     }
 }
 
+/// `repr(s)` (= `ascii(s)`) for an ASCII-only string; `None` for other strings.
+pub fn ascii_str_repr(s: &str) -> Option<String> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    Some(out)
+}
+
 /// Text `str(v)` gives for a non-str scalar value.
 pub fn scalar_str(v: &FieldValue<'_>, out: &mut String) {
     match v {
@@ -285,7 +313,7 @@ pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) ->
             let mut text = String::new();
             match v {
                 FieldValue::Str(s) if spec.conv == 's' => text.push_str(s),
-                FieldValue::Str(_) => return Err(NeedsPython),
+                FieldValue::Str(s) => text = ascii_str_repr(s).ok_or(NeedsPython)?,
                 other => scalar_str(other, &mut text),
             }
             let text = match spec.prec {
@@ -296,6 +324,16 @@ pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) ->
                 None => &text[..],
             };
             pad_str(out, text, spec.width, spec.left);
+            Ok(())
+        }
+        'c' => {
+            let c = match v {
+                FieldValue::Str(s) if s.chars().count() == 1 => s.chars().next(),
+                FieldValue::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32),
+                _ => None,
+            };
+            let mut buf = [0u8; 4];
+            pad_str(out, c.ok_or(NeedsPython)?.encode_utf8(&mut buf), spec.width, spec.left);
             Ok(())
         }
         'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
@@ -569,11 +607,14 @@ pub fn render_brace(spec: &BraceSpec, conv: Conversion, v: &FieldValue<'_>, out:
     match conv {
         Conversion::None => {}
         Conversion::Str | Conversion::Repr | Conversion::Ascii => {
-            if matches!(v, FieldValue::Str(_)) && conv != Conversion::Str {
-                return Err(NeedsPython);
-            }
-            let mut text = String::new();
-            scalar_str(v, &mut text);
+            let text = match v {
+                FieldValue::Str(s) if conv != Conversion::Str => ascii_str_repr(s).ok_or(NeedsPython)?,
+                other => {
+                    let mut text = String::new();
+                    scalar_str(other, &mut text);
+                    text
+                }
+            };
             return render_brace_str(spec, &text, out);
         }
     }
@@ -664,6 +705,17 @@ mod tests {
         assert_eq!(pf("#o", FieldValue::Int(8)), "0o10");
         assert_eq!(pf("03d", FieldValue::Float(7.9)), "007");
         assert_eq!(pf("d", FieldValue::Bool(true)), "1");
+    }
+
+    #[test]
+    fn printf_repr_and_char() {
+        assert_eq!(pf("r", FieldValue::Str("it's")), "\"it's\"");
+        assert_eq!(pf("a", FieldValue::Str("a'\"\n\\\x01")), "'a\\'\"\\n\\\\\\x01'");
+        assert_eq!(pf("-4c", FieldValue::Int(65)), "A   ");
+        assert_eq!(pf("c", FieldValue::Str("é")), "é");
+        let mut out = String::new();
+        let spec = PrintfSpec { conv: 'r', ..PrintfSpec::default() };
+        assert_eq!(render_printf(&spec, &FieldValue::Str("é"), &mut out), Err(NeedsPython));
     }
 
     #[test]

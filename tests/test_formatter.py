@@ -27,8 +27,8 @@ class StrSub(str):
 
 
 VALUES = [
-    "plain", "", "ünïcødé ✓", "it's \"q\"\n", StrSub("sub"),
-    0, 7, -42, 123456789, 2**70, -(2**70),
+    "plain", "", "ünïcødé ✓", "it's \"q\"\n", "tab\there\x7f\x00\\", "say \"hi\"", "x", "é", StrSub("sub"),
+    0, 7, -42, 65, 0x10FFFF, 0x110000, 123456789, 2**70, -(2**70),
     0.0, -0.0, 1.5, -2.25, 0.125, 1e16, 1e-5, 123.456789, 1e300, 7.999999, float("inf"), float("nan"),
     True, False, None, Obj(), [1, "a"], {"k": 1}, (1, 2),
 ]
