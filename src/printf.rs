@@ -103,10 +103,17 @@ fn exp_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
 
 /// Magnitude of a finite float in general notation (`%.Ng`), without sign.
 fn general_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
+    general_abs_with(x, prec, alt, upper, false)
+}
+
+/// General notation; `dot0` is `format()`'s no-type-with-precision variant, which switches to
+/// exponent notation one digit earlier and keeps a `.0` on integral fixed-point results.
+fn general_abs_with(x: f64, prec: usize, alt: bool, upper: bool, dot0: bool) -> String {
     let p = prec.max(1);
     let probe = format!("{:.*e}", p - 1, x.abs());
     let exp: i64 = probe.split_once('e').map(|(_, e)| e.parse().unwrap_or(0)).unwrap_or(0);
-    let mut s = if exp >= -4 && exp < p as i64 {
+    let limit = p as i64 - dot0 as i64;
+    let mut s = if exp >= -4 && exp < limit {
         format!("{:.*}", (p as i64 - 1 - exp) as usize, x.abs())
     } else {
         exp_abs(x, p - 1, false, upper)
@@ -128,6 +135,9 @@ fn general_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
         if mant.ends_with('.') {
             mant.pop();
         }
+    }
+    if dot0 && tail.is_empty() && !mant.contains('.') {
+        mant.push_str(".0");
     }
     s = mant;
     s.push_str(&tail);
@@ -559,7 +569,7 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     let conv = match spec.ty {
         None | Some('d') => 'd',
         Some(c @ ('x' | 'X' | 'o' | 'b')) => c,
-        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G') => return render_brace_float(spec, i as f64, out),
+        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => return render_brace_float(spec, i as f64, out),
         _ => return Err(NeedsPython),
     };
     if spec.prec.is_some() {
@@ -584,21 +594,50 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     Ok(())
 }
 
+/// Inserts `sep` every three digits into the integer part of a float body.
+fn group_float_body(body: &str, sep: char) -> String {
+    let end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let mut s = group_thousands(&body[..end], sep);
+    s.push_str(&body[end..]);
+    s
+}
+
 fn render_brace_float(spec: &BraceSpec, x: f64, out: &mut String) -> Result<(), NeedsPython> {
-    if !x.is_finite() || spec.alt || spec.grouping.is_some() {
+    if !x.is_finite() || (spec.grouping.is_some() && (spec.zero || spec.align == Some('='))) {
         return Err(NeedsPython);
     }
-    let body = match spec.ty {
+    let alt = spec.alt;
+    let mut neg = x.is_sign_negative();
+    let mut body = match spec.ty {
         None if spec.prec.is_none() => {
+            if alt {
+                return Err(NeedsPython);
+            }
             let r = float_repr(x);
             r.trim_start_matches('-').to_string()
         }
-        Some(c @ ('e' | 'E')) => exp_abs(x, spec.prec.unwrap_or(6), false, c == 'E'),
-        Some('f' | 'F') => fixed_abs(x, spec.prec.unwrap_or(6), false),
-        Some(c @ ('g' | 'G')) => general_abs(x, spec.prec.unwrap_or(6), false, c == 'G'),
+        None => {
+            general_abs_with(x, spec.prec.unwrap_or(6), alt, false, true)
+        }
+        Some(c @ ('e' | 'E')) => exp_abs(x, spec.prec.unwrap_or(6), alt, c == 'E'),
+        Some('f' | 'F') => fixed_abs(x, spec.prec.unwrap_or(6), alt),
+        Some(c @ ('g' | 'G')) => general_abs(x, spec.prec.unwrap_or(6), alt, c == 'G'),
+        Some('%') => {
+            let y = x * 100.0;
+            if !y.is_finite() {
+                return Err(NeedsPython);
+            }
+            neg = y.is_sign_negative();
+            let mut b = fixed_abs(y, spec.prec.unwrap_or(6), alt);
+            b.push('%');
+            b
+        }
         _ => return Err(NeedsPython),
     };
-    align_text(out, spec, '>', sign_text(spec, x.is_sign_negative()), &body);
+    if let Some(sep) = spec.grouping {
+        body = group_float_body(&body, sep);
+    }
+    align_text(out, spec, '>', sign_text(spec, neg), &body);
     Ok(())
 }
 

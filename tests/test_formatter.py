@@ -409,3 +409,14 @@ def test_formatter_cycles_are_collected():
     del f
     gc.collect()
     assert ref() is None
+
+
+def test_cpython_formatter_test_classes_pass():
+    """CPython's own FormatterTest and BufferingFormatterTest, run against these classes."""
+    import os
+    import subprocess
+
+    harness = os.path.join(os.path.dirname(__file__), "_fmt_harness.py")
+    done = subprocess.run([sys.executable, harness], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Ran 11 tests" in done.stderr
