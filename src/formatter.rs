@@ -8,16 +8,18 @@
 //!
 //! [`FormatterCore::native_plan`] hands the handler layer a GIL-free [`NativeFormatterPlan`].
 
-use crate::layout::{self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style};
+use crate::layout::{
+    self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style,
+};
 use crate::printf::Conversion;
 use crate::timefmt::{self, Converter, MsecFormat, SecondCache};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::{PyTraverseError, PyVisit};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 use std::sync::Arc;
 
 /// Python objects the native code compares against, registered by `femtologging._formatter`.
@@ -156,9 +158,12 @@ impl FieldSource for Overlay<'_> {
                 return Some(FieldValue::Str(a));
             }
         }
-        self.src
-            .field(name)
-            .or_else(|| self.defaults.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_field()))
+        self.src.field(name).or_else(|| {
+            self.defaults
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_field())
+        })
     }
 }
 
@@ -179,7 +184,15 @@ impl NativeFormatterPlan {
         time_format: String,
         msec: MsecFormat,
     ) -> Self {
-        NativeFormatterPlan { layout, defaults, converter, datefmt, time_format, msec, cache: SecondCache::default() }
+        NativeFormatterPlan {
+            layout,
+            defaults,
+            converter,
+            datefmt,
+            time_format,
+            msec,
+            cache: SecondCache::default(),
+        }
     }
 
     /// Which record fields the format references (`asctime` is computed by the plan).
@@ -209,18 +222,30 @@ impl NativeFormatterPlan {
     /// line: truncate it and format the record through Python instead
     /// ([`RenderError::Unsupported`]) or report the error ([`RenderError::Missing`] is what
     /// Python raises as `ValueError`).
-    pub fn render(&self, src: &dyn FieldSource, created: f64, out: &mut String) -> Result<(), RenderError> {
+    pub fn render(
+        &self,
+        src: &dyn FieldSource,
+        created: f64,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
         let asctime = if self.layout.uses_time {
             let msecs = match src.field("msecs") {
                 Some(FieldValue::Float(f)) => f,
                 Some(FieldValue::Int(i)) => i as f64,
                 _ => ((created - created.trunc()) * 1000.0).trunc(),
             };
-            Some(self.format_time(created, msecs).ok_or_else(|| RenderError::Unsupported("asctime".into()))?)
+            Some(
+                self.format_time(created, msecs)
+                    .ok_or_else(|| RenderError::Unsupported("asctime".into()))?,
+            )
         } else {
             None
         };
-        let overlay = Overlay { src, asctime: asctime.as_deref(), defaults: &self.defaults };
+        let overlay = Overlay {
+            src,
+            asctime: asctime.as_deref(),
+            defaults: &self.defaults,
+        };
         let start = out.len();
         self.layout.render(&overlay, out)?;
         for key in ["exc_text", "stack_info"] {
@@ -270,7 +295,12 @@ fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
 
 /// Renders one field through Python, exactly as the style's own formatting would.
 /// `Ok(false)` when the text cannot live in a Rust string (lone surrogates).
-fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut String) -> PyResult<bool> {
+fn python_field(
+    py: Python<'_>,
+    field: &Field,
+    v: &Bound<'_, PyAny>,
+    out: &mut String,
+) -> PyResult<bool> {
     let text = match &field.fmt {
         FieldFmt::Printf(p) => {
             let spec = PyString::new(py, &p.to_python());
@@ -363,7 +393,8 @@ impl FormatterCore {
             }
         }
         let base = py.get_type::<FormatterCore>();
-        let differs = |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
+        let differs =
+            |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
         let ov = Overrides {
             format_time: differs("formatTime")?,
             format_exception: differs("formatException")?,
@@ -381,12 +412,15 @@ impl FormatterCore {
     fn instance_overrides(slf: &Bound<'_, Self>, mut ov: Overrides) -> PyResult<Overrides> {
         let py = slf.py();
         let dict = slf.getattr(intern!(py, "__dict__"))?;
-        let Ok(dict) = dict.cast::<PyDict>() else { return Ok(ov) };
+        let Ok(dict) = dict.cast::<PyDict>() else {
+            return Ok(ov);
+        };
         // `_style`, `_fmt`, `datefmt` and `converter` are the usual instance attributes.
         if dict.len() <= 4 {
             return Ok(ov);
         }
-        let has = |name: &Bound<'_, PyString>| -> PyResult<bool> { Ok(dict.get_item(name)?.is_some()) };
+        let has =
+            |name: &Bound<'_, PyString>| -> PyResult<bool> { Ok(dict.get_item(name)?.is_some()) };
         ov.format_time |= has(intern!(py, "formatTime"))?;
         ov.format_exception |= has(intern!(py, "formatException"))?;
         ov.format_stack |= has(intern!(py, "formatStack"))?;
@@ -401,7 +435,16 @@ impl FormatterCore {
         let style = slf.getattr(intern!(py, "_style"))?;
         let kind = style_kind(py, &style);
         if kind.is_none() {
-            return Ok((style, MsgView { kind: None, layout: None, keys: Arc::default(), defaults: None, uses_time: false }));
+            return Ok((
+                style,
+                MsgView {
+                    kind: None,
+                    layout: None,
+                    keys: Arc::default(),
+                    defaults: None,
+                    uses_time: false,
+                },
+            ));
         }
         let fmt = style.getattr(intern!(py, "_fmt"))?;
         let defaults = style.getattr(intern!(py, "_defaults"))?;
@@ -412,7 +455,11 @@ impl FormatterCore {
         {
             let st = slf.get().state.lock();
             if let Some(c) = &st.msg {
-                if c.style.is(&style) && c.fmt.is(&fmt) && c.defaults.is(&defaults) && c.tpl.is(&tpl) {
+                if c.style.is(&style)
+                    && c.fmt.is(&fmt)
+                    && c.defaults.is(&defaults)
+                    && c.tpl.is(&tpl)
+                {
                     let view = MsgView {
                         kind: c.kind,
                         layout: c.layout.clone(),
@@ -424,12 +471,23 @@ impl FormatterCore {
                 }
             }
         }
-        let source = if tpl.is_none() { fmt.clone() } else { tpl.getattr(intern!(py, "template"))? };
-        let (layout, uses_time, kind) = match (fmt.cast_exact::<PyString>(), source.cast_exact::<PyString>()) {
+        let source = if tpl.is_none() {
+            fmt.clone()
+        } else {
+            tpl.getattr(intern!(py, "template"))?
+        };
+        let (layout, uses_time, kind) = match (
+            fmt.cast_exact::<PyString>(),
+            source.cast_exact::<PyString>(),
+        ) {
             (Ok(f), Ok(src)) => match (f.to_str(), src.to_str()) {
                 (Ok(f), Ok(src)) => {
                     let k = kind.unwrap_or(Style::Percent);
-                    (Layout::parse(k, src).map(Arc::new), layout::uses_time(k, f), kind)
+                    (
+                        Layout::parse(k, src).map(Arc::new),
+                        layout::uses_time(k, f),
+                        kind,
+                    )
                 }
                 _ => (None, false, None),
             },
@@ -437,7 +495,11 @@ impl FormatterCore {
             _ => (None, false, None),
         };
         let keys: Arc<Vec<Py<PyString>>> = Arc::new(
-            layout.iter().flat_map(|l| l.fields()).map(|f| PyString::intern(py, &f.name).unbind()).collect(),
+            layout
+                .iter()
+                .flat_map(|l| l.fields())
+                .map(|f| PyString::intern(py, &f.name).unbind())
+                .collect(),
         );
         let defaults = defaults.unbind();
         let cache = MsgCache {
@@ -451,7 +513,16 @@ impl FormatterCore {
             uses_time,
         };
         slf.get().state.lock().msg = Some(cache);
-        Ok((style, MsgView { kind, layout, keys, defaults: Some(defaults), uses_time }))
+        Ok((
+            style,
+            MsgView {
+                kind,
+                layout,
+                keys,
+                defaults: Some(defaults),
+                uses_time,
+            },
+        ))
     }
 
     fn render_message<'py>(
@@ -499,14 +570,21 @@ impl FormatterCore {
         Ok(PyString::new(py, &out).into_any())
     }
 
-    fn uses_time_impl(slf: &Bound<'_, Self>, ov: Overrides, style: &Bound<'_, PyAny>, view: &MsgView) -> PyResult<bool> {
+    fn uses_time_impl(
+        slf: &Bound<'_, Self>,
+        ov: Overrides,
+        style: &Bound<'_, PyAny>,
+        view: &MsgView,
+    ) -> PyResult<bool> {
         if ov.uses_time {
             return slf.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy();
         }
         if view.kind.is_some() {
             return Ok(view.uses_time);
         }
-        style.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy()
+        style
+            .call_method0(intern!(slf.py(), "usesTime"))?
+            .is_truthy()
     }
 
     fn converter_kind(py: Python<'_>, conv: &Bound<'_, PyAny>) -> PyResult<Option<Converter>> {
@@ -539,9 +617,15 @@ impl FormatterCore {
         let converter = slf.getattr(intern!(py, "converter"))?;
         let created = record.getattr(intern!(py, "created"))?;
         let has_datefmt = datefmt.is_truthy()?;
-        let time_fmt = if has_datefmt { None } else { Some(slf.getattr(intern!(py, "default_time_format"))?) };
+        let time_fmt = if has_datefmt {
+            None
+        } else {
+            Some(slf.getattr(intern!(py, "default_time_format"))?)
+        };
         if let Some(conv) = Self::converter_kind(py, &converter)? {
-            if let Some(text) = Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())? {
+            if let Some(text) =
+                Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())?
+            {
                 return Ok(PyString::new(py, &text).into_any());
             }
         }
@@ -579,14 +663,22 @@ impl FormatterCore {
         };
         let cache = &slf.get().time_cache;
         let Some(tf) = time_fmt else {
-            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
-            let Some(secs) = timefmt::floor_secs(created) else { return Ok(None) };
+            let Ok(d) = datefmt.cast_exact::<PyString>() else {
+                return Ok(None);
+            };
+            let Some(secs) = timefmt::floor_secs(created) else {
+                return Ok(None);
+            };
             let Ok(d) = d.to_str() else { return Ok(None) };
             return Ok(cache.strftime(secs, conv, d));
         };
-        let Ok(tf) = tf.cast_exact::<PyString>() else { return Ok(None) };
+        let Ok(tf) = tf.cast_exact::<PyString>() else {
+            return Ok(None);
+        };
         let msec_obj = slf.getattr(intern!(py, "default_msec_format"))?;
-        let Some(msec) = Self::msec_kind(&msec_obj)? else { return Ok(None) };
+        let Some(msec) = Self::msec_kind(&msec_obj)? else {
+            return Ok(None);
+        };
         let msecs = if msec == MsecFormat::Omit {
             0.0
         } else {
@@ -597,30 +689,49 @@ impl FormatterCore {
             }
         };
         let Ok(tf) = tf.to_str() else { return Ok(None) };
-        Ok(timefmt::format_time(cache, created, msecs, conv, None, tf, &msec))
+        Ok(timefmt::format_time(
+            cache, created, msecs, conv, None, tf, &msec,
+        ))
     }
 
-    fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_exception_impl<'py>(
+        py: Python<'py>,
+        ei: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let io = py.import("io")?;
         let traceback = py.import("traceback")?;
         let sio = io.getattr("StringIO")?.call0()?;
         let tb = ei.get_item(2)?;
-        traceback.getattr("print_exception")?.call1((ei.get_item(0)?, ei.get_item(1)?, tb, py.None(), &sio))?;
+        traceback.getattr("print_exception")?.call1((
+            ei.get_item(0)?,
+            ei.get_item(1)?,
+            tb,
+            py.None(),
+            &sio,
+        ))?;
         let s = sio.call_method0("getvalue")?;
         sio.call_method0("close")?;
-        if s.call_method1(intern!(py, "endswith"), ("\n",))?.is_truthy()? {
+        if s.call_method1(intern!(py, "endswith"), ("\n",))?
+            .is_truthy()?
+        {
             return s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
         }
         Ok(s)
     }
 
-    fn format_message_impl<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_message_impl<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (style, view) = Self::msg_view(slf)?;
         Self::render_message(slf, record, record_dict(record).as_ref(), &style, &view)
     }
 
     /// Appends `block` to `s` on a new line, with Python semantics for non-str values.
-    fn append_py<'py>(s: Bound<'py, PyAny>, block: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn append_py<'py>(
+        s: Bound<'py, PyAny>,
+        block: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = s.py();
         if let (Ok(a), Ok(b)) = (s.cast::<PyString>(), block.cast::<PyString>()) {
             if let (Ok(a), Ok(b)) = (a.to_str(), b.to_str()) {
@@ -647,12 +758,16 @@ impl FormatterCore {
         let py = slf.py();
         let ty = slf.get_type();
         let exact = ty.is(py.get_type::<FormatterCore>())
-            || REGISTRY.get(py).is_some_and(|r| ty.is(r.formatter.bind(py)));
+            || REGISTRY
+                .get(py)
+                .is_some_and(|r| ty.is(r.formatter.bind(py)));
         if !exact {
             return Ok(None);
         }
         let (style, view) = Self::msg_view(slf)?;
-        let Some(layout) = view.layout.clone() else { return Ok(None) };
+        let Some(layout) = view.layout.clone() else {
+            return Ok(None);
+        };
         let keys = [
             style.clone(),
             style.getattr(intern!(py, "_fmt"))?,
@@ -678,10 +793,18 @@ impl FormatterCore {
         Ok(plan)
     }
 
-    fn build_plan(py: Python<'_>, layout: &Layout, keys: &[Bound<'_, PyAny>; 7]) -> PyResult<Option<NativeFormatterPlan>> {
+    fn build_plan(
+        py: Python<'_>,
+        layout: &Layout,
+        keys: &[Bound<'_, PyAny>; 7],
+    ) -> PyResult<Option<NativeFormatterPlan>> {
         let [_, _, defaults, datefmt, converter, time_fmt, msec_fmt] = keys;
-        let Some(converter) = Self::converter_kind(py, converter)? else { return Ok(None) };
-        let Some(msec) = Self::msec_kind(msec_fmt)? else { return Ok(None) };
+        let Some(converter) = Self::converter_kind(py, converter)? else {
+            return Ok(None);
+        };
+        let Some(msec) = Self::msec_kind(msec_fmt)? else {
+            return Ok(None);
+        };
         let datefmt = if datefmt.is_truthy()? {
             match datefmt.cast_exact::<PyString>() {
                 Ok(s) if timefmt::native_strftime_ok(s.to_str()?) => Some(s.to_str()?.to_string()),
@@ -697,13 +820,22 @@ impl FormatterCore {
         let mut owned = Vec::new();
         if let Ok(d) = defaults.cast::<PyDict>() {
             for (k, v) in d.iter() {
-                let (Ok(k), Some(v)) = (k.cast_exact::<PyString>(), owned_scalar(&v)) else { return Ok(None) };
+                let (Ok(k), Some(v)) = (k.cast_exact::<PyString>(), owned_scalar(&v)) else {
+                    return Ok(None);
+                };
                 owned.push((k.to_str()?.to_string(), v));
             }
         } else if !defaults.is_none() {
             return Ok(None);
         }
-        Ok(Some(NativeFormatterPlan::new(layout.clone(), owned, converter, datefmt, time_format, msec)))
+        Ok(Some(NativeFormatterPlan::new(
+            layout.clone(),
+            owned,
+            converter,
+            datefmt,
+            time_format,
+            msec,
+        )))
     }
 }
 
@@ -712,12 +844,17 @@ impl FormatterCore {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        FormatterCore { state: Mutex::new(State::default()), time_cache: SecondCache::default() }
+        FormatterCore {
+            state: Mutex::new(State::default()),
+            time_cache: SecondCache::default(),
+        }
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         // Never block inside the collector: a formatter busy in another thread is skipped.
-        let Some(st) = self.state.try_lock() else { return Ok(()) };
+        let Some(st) = self.state.try_lock() else {
+            return Ok(());
+        };
         if let Some(c) = &st.msg {
             for obj in [&c.style, &c.fmt, &c.defaults, &c.tpl] {
                 visit.call(obj)?;
@@ -746,7 +883,10 @@ impl FormatterCore {
     ///
     /// Sets `record.message`, `record.asctime` (when the format uses it) and caches
     /// `record.exc_text`; appends exception text and stack information on new lines.
-    fn format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let ov = Self::overrides(slf)?;
         let ov = Self::instance_overrides(slf, ov)?;
@@ -809,7 +949,10 @@ impl FormatterCore {
 
     /// Format an exception tuple `(type, value, traceback)` as stdlib's traceback text.
     #[pyo3(name = "formatException")]
-    fn format_exception<'py>(slf: &Bound<'py, Self>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_exception<'py>(
+        slf: &Bound<'py, Self>,
+        ei: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::format_exception_impl(slf.py(), ei)
     }
 
@@ -828,7 +971,10 @@ impl FormatterCore {
 
     /// Format the record's attributes with the formatter's style.
     #[pyo3(name = "formatMessage")]
-    fn format_message<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_message<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::format_message_impl(slf, record)
     }
 
@@ -910,7 +1056,11 @@ mod tests {
 
     #[test]
     fn plan_renders_line_with_asctime_and_defaults() {
-        let p = plan("%(asctime)s %(levelname)-5s %(custom)s %(message)s", Style::Percent, None);
+        let p = plan(
+            "%(asctime)s %(levelname)-5s %(custom)s %(message)s",
+            Style::Percent,
+            None,
+        );
         let mut out = String::new();
         p.render(&rec(&[]), 735379380.5, &mut out).unwrap();
         assert_eq!(out, "1993-04-21 08:03:00,123 INFO  dflt hi");
@@ -921,7 +1071,10 @@ mod tests {
     fn plan_appends_exception_and_stack() {
         let p = plan("{message}", Style::Brace, Some("%H"));
         let mut out = String::from("prefix:");
-        let r = rec(&[("exc_text", FieldValue::Str("Traceback")), ("stack_info", FieldValue::Str("Stack"))]);
+        let r = rec(&[
+            ("exc_text", FieldValue::Str("Traceback")),
+            ("stack_info", FieldValue::Str("Stack")),
+        ]);
         p.render(&r, 0.0, &mut out).unwrap();
         assert_eq!(out, "prefix:hi\nTraceback\nStack");
     }
@@ -930,6 +1083,9 @@ mod tests {
     fn plan_reports_missing_fields() {
         let p = plan("$nope", Style::Template, None);
         let mut out = String::new();
-        assert_eq!(p.render(&rec(&[]), 0.0, &mut out), Err(RenderError::Missing("nope".into())));
+        assert_eq!(
+            p.render(&rec(&[]), 0.0, &mut out),
+            Err(RenderError::Missing("nope".into()))
+        );
     }
 }

@@ -111,7 +111,10 @@ fn general_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
 fn general_abs_with(x: f64, prec: usize, alt: bool, upper: bool, dot0: bool) -> String {
     let p = prec.max(1);
     let probe = format!("{:.*e}", p - 1, x.abs());
-    let exp: i64 = probe.split_once('e').map(|(_, e)| e.parse().unwrap_or(0)).unwrap_or(0);
+    let exp: i64 = probe
+        .split_once('e')
+        .map(|(_, e)| e.parse().unwrap_or(0))
+        .unwrap_or(0);
     let limit = p as i64 - dot0 as i64;
     let mut s = if exp >= -4 && exp < limit {
         format!("{:.*}", (p as i64 - 1 - exp) as usize, x.abs())
@@ -250,7 +253,11 @@ pub fn ascii_str_repr(s: &str) -> Option<String> {
     if !s.is_ascii() {
         return None;
     }
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -314,7 +321,11 @@ fn radix_digits(mag: u64, conv: char) -> String {
 }
 
 /// Renders `v` as CPython's `"%<spec>" % (v,)` would.
-pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+pub fn render_printf(
+    spec: &PrintfSpec,
+    v: &FieldValue<'_>,
+    out: &mut String,
+) -> Result<(), NeedsPython> {
     if spec.width > MAX_WIDTH || spec.prec.unwrap_or(0) > MAX_WIDTH {
         return Err(NeedsPython);
     }
@@ -343,7 +354,12 @@ pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) ->
                 _ => None,
             };
             let mut buf = [0u8; 4];
-            pad_str(out, c.ok_or(NeedsPython)?.encode_utf8(&mut buf), spec.width, spec.left);
+            pad_str(
+                out,
+                c.ok_or(NeedsPython)?.encode_utf8(&mut buf),
+                spec.width,
+                spec.left,
+            );
             Ok(())
         }
         'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
@@ -494,7 +510,13 @@ pub fn parse_brace_spec(spec: &str) -> Option<BraceSpec> {
     Some(s)
 }
 
-fn align_text(out: &mut String, spec: &BraceSpec, default_align: char, sign_prefix: &str, body: &str) {
+fn align_text(
+    out: &mut String,
+    spec: &BraceSpec,
+    default_align: char,
+    sign_prefix: &str,
+    body: &str,
+) {
     let len = sign_prefix.chars().count() + body.chars().count();
     let pad = spec.width.saturating_sub(len);
     let mut align = spec.align.unwrap_or(default_align);
@@ -569,7 +591,9 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     let conv = match spec.ty {
         None | Some('d') => 'd',
         Some(c @ ('x' | 'X' | 'o' | 'b')) => c,
-        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => return render_brace_float(spec, i as f64, out),
+        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => {
+            return render_brace_float(spec, i as f64, out)
+        }
         _ => return Err(NeedsPython),
     };
     if spec.prec.is_some() {
@@ -596,7 +620,9 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
 
 /// Inserts `sep` every three digits into the integer part of a float body.
 fn group_float_body(body: &str, sep: char) -> String {
-    let end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let end = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
     let mut s = group_thousands(&body[..end], sep);
     s.push_str(&body[end..]);
     s
@@ -616,9 +642,7 @@ fn render_brace_float(spec: &BraceSpec, x: f64, out: &mut String) -> Result<(), 
             let r = float_repr(x);
             r.trim_start_matches('-').to_string()
         }
-        None => {
-            general_abs_with(x, spec.prec.unwrap_or(6), alt, false, true)
-        }
+        None => general_abs_with(x, spec.prec.unwrap_or(6), alt, false, true),
         Some(c @ ('e' | 'E')) => exp_abs(x, spec.prec.unwrap_or(6), alt, c == 'E'),
         Some('f' | 'F') => fixed_abs(x, spec.prec.unwrap_or(6), alt),
         Some(c @ ('g' | 'G')) => general_abs(x, spec.prec.unwrap_or(6), alt, c == 'G'),
@@ -642,12 +666,19 @@ fn render_brace_float(spec: &BraceSpec, x: f64, out: &mut String) -> Result<(), 
 }
 
 /// Renders `v` (already converted by `!s`/`!r`/`!a` if any) like `format(v, spec)`.
-pub fn render_brace(spec: &BraceSpec, conv: Conversion, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+pub fn render_brace(
+    spec: &BraceSpec,
+    conv: Conversion,
+    v: &FieldValue<'_>,
+    out: &mut String,
+) -> Result<(), NeedsPython> {
     match conv {
         Conversion::None => {}
         Conversion::Str | Conversion::Repr | Conversion::Ascii => {
             let text = match v {
-                FieldValue::Str(s) if conv != Conversion::Str => ascii_str_repr(s).ok_or(NeedsPython)?,
+                FieldValue::Str(s) if conv != Conversion::Str => {
+                    ascii_str_repr(s).ok_or(NeedsPython)?
+                }
                 other => {
                     let mut text = String::new();
                     scalar_str(other, &mut text);
@@ -713,7 +744,13 @@ mod tests {
 
     fn bf(spec: &str, v: FieldValue<'_>) -> String {
         let mut out = String::new();
-        render_brace(&parse_brace_spec(spec).unwrap(), Conversion::None, &v, &mut out).unwrap();
+        render_brace(
+            &parse_brace_spec(spec).unwrap(),
+            Conversion::None,
+            &v,
+            &mut out,
+        )
+        .unwrap();
         out
     }
 
@@ -749,12 +786,21 @@ mod tests {
     #[test]
     fn printf_repr_and_char() {
         assert_eq!(pf("r", FieldValue::Str("it's")), "\"it's\"");
-        assert_eq!(pf("a", FieldValue::Str("a'\"\n\\\x01")), "'a\\'\"\\n\\\\\\x01'");
+        assert_eq!(
+            pf("a", FieldValue::Str("a'\"\n\\\x01")),
+            "'a\\'\"\\n\\\\\\x01'"
+        );
         assert_eq!(pf("-4c", FieldValue::Int(65)), "A   ");
         assert_eq!(pf("c", FieldValue::Str("é")), "é");
         let mut out = String::new();
-        let spec = PrintfSpec { conv: 'r', ..PrintfSpec::default() };
-        assert_eq!(render_printf(&spec, &FieldValue::Str("é"), &mut out), Err(NeedsPython));
+        let spec = PrintfSpec {
+            conv: 'r',
+            ..PrintfSpec::default()
+        };
+        assert_eq!(
+            render_printf(&spec, &FieldValue::Str("é"), &mut out),
+            Err(NeedsPython)
+        );
     }
 
     #[test]
