@@ -8,7 +8,9 @@
 //!
 //! [`FormatterCore::native_plan`] hands the handler layer a GIL-free [`NativeFormatterPlan`].
 
-use crate::layout::{self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style};
+use crate::layout::{
+    self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style,
+};
 use crate::printf::Conversion;
 use crate::timefmt::{self, Converter, MsecFormat, SecondCache};
 use parking_lot::Mutex;
@@ -17,6 +19,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 use std::sync::Arc;
 
 /// Python objects the native code compares against, registered by `femtologging._formatter`.
@@ -155,9 +158,12 @@ impl FieldSource for Overlay<'_> {
                 return Some(FieldValue::Str(a));
             }
         }
-        self.src
-            .field(name)
-            .or_else(|| self.defaults.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_field()))
+        self.src.field(name).or_else(|| {
+            self.defaults
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_field())
+        })
     }
 }
 
@@ -169,6 +175,26 @@ fn append_block(out: &mut String, block: &str) {
 }
 
 impl NativeFormatterPlan {
+    /// Builds a plan directly (tests, or callers that configure formatting without Python).
+    pub fn new(
+        layout: Layout,
+        defaults: Vec<(String, OwnedValue)>,
+        converter: Converter,
+        datefmt: Option<String>,
+        time_format: String,
+        msec: MsecFormat,
+    ) -> Self {
+        NativeFormatterPlan {
+            layout,
+            defaults,
+            converter,
+            datefmt,
+            time_format,
+            msec,
+            cache: SecondCache::default(),
+        }
+    }
+
     /// Which record fields the format references (`asctime` is computed by the plan).
     pub fn needs(&self) -> Needs {
         self.layout.needs()
@@ -196,18 +222,30 @@ impl NativeFormatterPlan {
     /// line: truncate it and format the record through Python instead
     /// ([`RenderError::Unsupported`]) or report the error ([`RenderError::Missing`] is what
     /// Python raises as `ValueError`).
-    pub fn render(&self, src: &dyn FieldSource, created: f64, out: &mut String) -> Result<(), RenderError> {
+    pub fn render(
+        &self,
+        src: &dyn FieldSource,
+        created: f64,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
         let asctime = if self.layout.uses_time {
             let msecs = match src.field("msecs") {
                 Some(FieldValue::Float(f)) => f,
                 Some(FieldValue::Int(i)) => i as f64,
                 _ => ((created - created.trunc()) * 1000.0).trunc(),
             };
-            Some(self.format_time(created, msecs).ok_or_else(|| RenderError::Unsupported("asctime".into()))?)
+            Some(
+                self.format_time(created, msecs)
+                    .ok_or_else(|| RenderError::Unsupported("asctime".into()))?,
+            )
         } else {
             None
         };
-        let overlay = Overlay { src, asctime: asctime.as_deref(), defaults: &self.defaults };
+        let overlay = Overlay {
+            src,
+            asctime: asctime.as_deref(),
+            defaults: &self.defaults,
+        };
         let start = out.len();
         self.layout.render(&overlay, out)?;
         for key in ["exc_text", "stack_info"] {
@@ -256,7 +294,13 @@ fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
 }
 
 /// Renders one field through Python, exactly as the style's own formatting would.
-fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut String) -> PyResult<()> {
+/// `Ok(false)` when the text cannot live in a Rust string (lone surrogates).
+fn python_field(
+    py: Python<'_>,
+    field: &Field,
+    v: &Bound<'_, PyAny>,
+    out: &mut String,
+) -> PyResult<bool> {
     let text = match &field.fmt {
         FieldFmt::Printf(p) => {
             let spec = PyString::new(py, &p.to_python());
@@ -274,8 +318,13 @@ fn python_field(py: Python<'_>, field: &Field, v: &Bound<'_, PyAny>, out: &mut S
         }
         FieldFmt::Template => v.str()?.into_any(),
     };
-    out.push_str(text.cast::<PyString>()?.to_str()?);
-    Ok(())
+    match text.cast::<PyString>()?.to_str() {
+        Ok(t) => {
+            out.push_str(t);
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
 }
 
 fn missing_field(py: Python<'_>, name: &str) -> PyErr {
@@ -327,6 +376,8 @@ struct MsgView {
     layout: Option<Arc<Layout>>,
     /// Interned field names, one per field of `layout`, in order.
     keys: Arc<Vec<Py<PyString>>>,
+    /// The style's `_defaults`.
+    defaults: Option<Py<PyAny>>,
     uses_time: bool,
 }
 
@@ -342,7 +393,8 @@ impl FormatterCore {
             }
         }
         let base = py.get_type::<FormatterCore>();
-        let differs = |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
+        let differs =
+            |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
         let ov = Overrides {
             format_time: differs("formatTime")?,
             format_exception: differs("formatException")?,
@@ -356,13 +408,43 @@ impl FormatterCore {
         Ok(ov)
     }
 
+    /// Adds methods replaced on the instance itself (`f.formatTime = ...`) to `ov`.
+    fn instance_overrides(slf: &Bound<'_, Self>, mut ov: Overrides) -> PyResult<Overrides> {
+        let py = slf.py();
+        let dict = slf.getattr(intern!(py, "__dict__"))?;
+        let Ok(dict) = dict.cast::<PyDict>() else {
+            return Ok(ov);
+        };
+        // `_style`, `_fmt`, `datefmt` and `converter` are the usual instance attributes.
+        if dict.len() <= 4 {
+            return Ok(ov);
+        }
+        let has =
+            |name: &Bound<'_, PyString>| -> PyResult<bool> { Ok(dict.get_item(name)?.is_some()) };
+        ov.format_time |= has(intern!(py, "formatTime"))?;
+        ov.format_exception |= has(intern!(py, "formatException"))?;
+        ov.format_stack |= has(intern!(py, "formatStack"))?;
+        ov.uses_time |= has(intern!(py, "usesTime"))?;
+        ov.format_message |= has(intern!(py, "formatMessage"))?;
+        Ok(ov)
+    }
+
     /// The current style object and its parsed layout (cached by object identity).
     fn msg_view<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, MsgView)> {
         let py = slf.py();
         let style = slf.getattr(intern!(py, "_style"))?;
         let kind = style_kind(py, &style);
         if kind.is_none() {
-            return Ok((style, MsgView { kind: None, layout: None, keys: Arc::default(), uses_time: false }));
+            return Ok((
+                style,
+                MsgView {
+                    kind: None,
+                    layout: None,
+                    keys: Arc::default(),
+                    defaults: None,
+                    uses_time: false,
+                },
+            ));
         }
         let fmt = style.getattr(intern!(py, "_fmt"))?;
         let defaults = style.getattr(intern!(py, "_defaults"))?;
@@ -373,29 +455,57 @@ impl FormatterCore {
         {
             let st = slf.get().state.lock();
             if let Some(c) = &st.msg {
-                if c.style.is(&style) && c.fmt.is(&fmt) && c.defaults.is(&defaults) && c.tpl.is(&tpl) {
-                    let view =
-                        MsgView { kind: c.kind, layout: c.layout.clone(), keys: c.keys.clone(), uses_time: c.uses_time };
+                if c.style.is(&style)
+                    && c.fmt.is(&fmt)
+                    && c.defaults.is(&defaults)
+                    && c.tpl.is(&tpl)
+                {
+                    let view = MsgView {
+                        kind: c.kind,
+                        layout: c.layout.clone(),
+                        keys: c.keys.clone(),
+                        defaults: Some(c.defaults.clone_ref(py)),
+                        uses_time: c.uses_time,
+                    };
                     return Ok((style, view));
                 }
             }
         }
-        let source = if tpl.is_none() { fmt.clone() } else { tpl.getattr(intern!(py, "template"))? };
-        let (layout, uses_time, kind) = match (fmt.cast_exact::<PyString>(), source.cast_exact::<PyString>()) {
-            (Ok(f), Ok(src)) => {
-                let k = kind.unwrap_or(Style::Percent);
-                (Layout::parse(k, src.to_str()?).map(Arc::new), layout::uses_time(k, f.to_str()?), kind)
-            }
+        let source = if tpl.is_none() {
+            fmt.clone()
+        } else {
+            tpl.getattr(intern!(py, "template"))?
+        };
+        let (layout, uses_time, kind) = match (
+            fmt.cast_exact::<PyString>(),
+            source.cast_exact::<PyString>(),
+        ) {
+            (Ok(f), Ok(src)) => match (f.to_str(), src.to_str()) {
+                (Ok(f), Ok(src)) => {
+                    let k = kind.unwrap_or(Style::Percent);
+                    (
+                        Layout::parse(k, src).map(Arc::new),
+                        layout::uses_time(k, f),
+                        kind,
+                    )
+                }
+                _ => (None, false, None),
+            },
             // A non-str `_fmt`: leave everything to the Python style object.
             _ => (None, false, None),
         };
         let keys: Arc<Vec<Py<PyString>>> = Arc::new(
-            layout.iter().flat_map(|l| l.fields()).map(|f| PyString::intern(py, &f.name).unbind()).collect(),
+            layout
+                .iter()
+                .flat_map(|l| l.fields())
+                .map(|f| PyString::intern(py, &f.name).unbind())
+                .collect(),
         );
+        let defaults = defaults.unbind();
         let cache = MsgCache {
             style: style.clone().unbind(),
             fmt: fmt.unbind(),
-            defaults: defaults.unbind(),
+            defaults: defaults.clone_ref(py),
             tpl: tpl.unbind(),
             kind,
             layout: layout.clone(),
@@ -403,22 +513,39 @@ impl FormatterCore {
             uses_time,
         };
         slf.get().state.lock().msg = Some(cache);
-        Ok((style, MsgView { kind, layout, keys, uses_time }))
+        Ok((
+            style,
+            MsgView {
+                kind,
+                layout,
+                keys,
+                defaults: Some(defaults),
+                uses_time,
+            },
+        ))
     }
 
     fn render_message<'py>(
         slf: &Bound<'py, Self>,
         record: &Bound<'py, PyAny>,
+        dict: Option<&Bound<'py, PyDict>>,
         style: &Bound<'py, PyAny>,
         view: &MsgView,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let (layout, dict) = match (&view.layout, record_dict(record)) {
+        let (layout, dict) = match (&view.layout, dict) {
             (Some(l), Some(d)) => (l, d),
             _ => return style.call_method1(intern!(py, "format"), (record,)),
         };
-        let defaults = style.getattr(intern!(py, "_defaults"))?;
-        let defaults = defaults.cast::<PyDict>().ok();
+        let defaults = match view.defaults.as_ref().map(|d| d.bind(py)) {
+            Some(d) if d.is_none() => None,
+            Some(d) => match d.cast::<PyDict>() {
+                Ok(d) => Some(d),
+                // A non-dict `defaults` mapping: let the style merge it as stdlib does.
+                Err(_) => return style.call_method1(intern!(py, "format"), (record,)),
+            },
+            None => None,
+        };
         let mut out = String::with_capacity(128);
         let mut keys = view.keys.iter();
         for seg in &layout.segments {
@@ -434,8 +561,8 @@ impl FormatterCore {
                         },
                     };
                     let native = scalar(&v).map(|fv| layout::render_field(f, &fv, &mut out));
-                    if !matches!(native, Some(Ok(()))) {
-                        python_field(py, f, &v, &mut out)?;
+                    if !matches!(native, Some(Ok(()))) && !python_field(py, f, &v, &mut out)? {
+                        return style.call_method1(intern!(py, "format"), (record,));
                     }
                 }
             }
@@ -443,15 +570,21 @@ impl FormatterCore {
         Ok(PyString::new(py, &out).into_any())
     }
 
-    fn uses_time_impl(slf: &Bound<'_, Self>, ov: Overrides) -> PyResult<bool> {
+    fn uses_time_impl(
+        slf: &Bound<'_, Self>,
+        ov: Overrides,
+        style: &Bound<'_, PyAny>,
+        view: &MsgView,
+    ) -> PyResult<bool> {
         if ov.uses_time {
             return slf.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy();
         }
-        let (style, view) = Self::msg_view(slf)?;
         if view.kind.is_some() {
             return Ok(view.uses_time);
         }
-        style.call_method0(intern!(slf.py(), "usesTime"))?.is_truthy()
+        style
+            .call_method0(intern!(slf.py(), "usesTime"))?
+            .is_truthy()
     }
 
     fn converter_kind(py: Python<'_>, conv: &Bound<'_, PyAny>) -> PyResult<Option<Converter>> {
@@ -470,7 +603,7 @@ impl FormatterCore {
             return Ok(Some(MsecFormat::Omit));
         }
         match v.cast_exact::<PyString>() {
-            Ok(s) if s.to_str()? == "%s,%03d" => Ok(Some(MsecFormat::CommaThreeDigits)),
+            Ok(s) if s.to_str().ok() == Some("%s,%03d") => Ok(Some(MsecFormat::CommaThreeDigits)),
             _ => Ok(None),
         }
     }
@@ -484,9 +617,15 @@ impl FormatterCore {
         let converter = slf.getattr(intern!(py, "converter"))?;
         let created = record.getattr(intern!(py, "created"))?;
         let has_datefmt = datefmt.is_truthy()?;
-        let time_fmt = if has_datefmt { None } else { Some(slf.getattr(intern!(py, "default_time_format"))?) };
+        let time_fmt = if has_datefmt {
+            None
+        } else {
+            Some(slf.getattr(intern!(py, "default_time_format"))?)
+        };
         if let Some(conv) = Self::converter_kind(py, &converter)? {
-            if let Some(text) = Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())? {
+            if let Some(text) =
+                Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())?
+            {
                 return Ok(PyString::new(py, &text).into_any());
             }
         }
@@ -524,13 +663,22 @@ impl FormatterCore {
         };
         let cache = &slf.get().time_cache;
         let Some(tf) = time_fmt else {
-            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
-            let Some(secs) = timefmt::floor_secs(created) else { return Ok(None) };
-            return Ok(cache.strftime(secs, conv, d.to_str()?));
+            let Ok(d) = datefmt.cast_exact::<PyString>() else {
+                return Ok(None);
+            };
+            let Some(secs) = timefmt::floor_secs(created) else {
+                return Ok(None);
+            };
+            let Ok(d) = d.to_str() else { return Ok(None) };
+            return Ok(cache.strftime(secs, conv, d));
         };
-        let Ok(tf) = tf.cast_exact::<PyString>() else { return Ok(None) };
+        let Ok(tf) = tf.cast_exact::<PyString>() else {
+            return Ok(None);
+        };
         let msec_obj = slf.getattr(intern!(py, "default_msec_format"))?;
-        let Some(msec) = Self::msec_kind(&msec_obj)? else { return Ok(None) };
+        let Some(msec) = Self::msec_kind(&msec_obj)? else {
+            return Ok(None);
+        };
         let msecs = if msec == MsecFormat::Omit {
             0.0
         } else {
@@ -540,33 +688,57 @@ impl FormatterCore {
                 _ => return Ok(None),
             }
         };
-        Ok(timefmt::format_time(cache, created, msecs, conv, None, tf.to_str()?, &msec))
+        let Ok(tf) = tf.to_str() else { return Ok(None) };
+        Ok(timefmt::format_time(
+            cache, created, msecs, conv, None, tf, &msec,
+        ))
     }
 
-    fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_exception_impl<'py>(
+        py: Python<'py>,
+        ei: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let io = crate::globals::module(py, "io")?;
         let traceback = crate::globals::module(py, "traceback")?;
         let sio = io.getattr("StringIO")?.call0()?;
         let tb = ei.get_item(2)?;
-        traceback.getattr("print_exception")?.call1((ei.get_item(0)?, ei.get_item(1)?, tb, py.None(), &sio))?;
+        traceback.getattr("print_exception")?.call1((
+            ei.get_item(0)?,
+            ei.get_item(1)?,
+            tb,
+            py.None(),
+            &sio,
+        ))?;
         let s = sio.call_method0("getvalue")?;
         sio.call_method0("close")?;
-        let text = s.cast::<PyString>()?.to_str()?;
-        Ok(PyString::new(py, text.strip_suffix('\n').unwrap_or(text)).into_any())
+        if s.call_method1(intern!(py, "endswith"), ("\n",))?
+            .is_truthy()?
+        {
+            return s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
+        }
+        Ok(s)
     }
 
-    fn format_message_impl<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_message_impl<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (style, view) = Self::msg_view(slf)?;
-        Self::render_message(slf, record, &style, &view)
+        Self::render_message(slf, record, record_dict(record).as_ref(), &style, &view)
     }
 
     /// Appends `block` to `s` on a new line, with Python semantics for non-str values.
-    fn append_py<'py>(s: Bound<'py, PyAny>, block: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn append_py<'py>(
+        s: Bound<'py, PyAny>,
+        block: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = s.py();
         if let (Ok(a), Ok(b)) = (s.cast::<PyString>(), block.cast::<PyString>()) {
-            let mut out = a.to_str()?.to_string();
-            append_block(&mut out, b.to_str()?);
-            return Ok(PyString::new(py, &out).into_any());
+            if let (Ok(a), Ok(b)) = (a.to_str(), b.to_str()) {
+                let mut out = a.to_string();
+                append_block(&mut out, b);
+                return Ok(PyString::new(py, &out).into_any());
+            }
         }
         let last = s.get_item(pyo3::types::PySlice::new(py, -1, isize::MAX, 1))?;
         let s = if last.ne("\n")? { s.add("\n")? } else { s };
@@ -585,13 +757,17 @@ impl FormatterCore {
     fn native_plan_impl(slf: &Bound<'_, Self>) -> PyResult<Option<Arc<NativeFormatterPlan>>> {
         let py = slf.py();
         let ty = slf.get_type();
-        let exact = ty.is(&py.get_type::<FormatterCore>())
-            || REGISTRY.get(py).is_some_and(|r| ty.is(r.formatter.bind(py)));
+        let exact = ty.is(py.get_type::<FormatterCore>())
+            || REGISTRY
+                .get(py)
+                .is_some_and(|r| ty.is(r.formatter.bind(py)));
         if !exact {
             return Ok(None);
         }
         let (style, view) = Self::msg_view(slf)?;
-        let Some(layout) = view.layout.clone() else { return Ok(None) };
+        let Some(layout) = view.layout.clone() else {
+            return Ok(None);
+        };
         let keys = [
             style.clone(),
             style.getattr(intern!(py, "_fmt"))?,
@@ -617,10 +793,18 @@ impl FormatterCore {
         Ok(plan)
     }
 
-    fn build_plan(py: Python<'_>, layout: &Layout, keys: &[Bound<'_, PyAny>; 7]) -> PyResult<Option<NativeFormatterPlan>> {
+    fn build_plan(
+        py: Python<'_>,
+        layout: &Layout,
+        keys: &[Bound<'_, PyAny>; 7],
+    ) -> PyResult<Option<NativeFormatterPlan>> {
         let [_, _, defaults, datefmt, converter, time_fmt, msec_fmt] = keys;
-        let Some(converter) = Self::converter_kind(py, converter)? else { return Ok(None) };
-        let Some(msec) = Self::msec_kind(msec_fmt)? else { return Ok(None) };
+        let Some(converter) = Self::converter_kind(py, converter)? else {
+            return Ok(None);
+        };
+        let Some(msec) = Self::msec_kind(msec_fmt)? else {
+            return Ok(None);
+        };
         let datefmt = if datefmt.is_truthy()? {
             match datefmt.cast_exact::<PyString>() {
                 Ok(s) if timefmt::native_strftime_ok(s.to_str()?) => Some(s.to_str()?.to_string()),
@@ -636,21 +820,22 @@ impl FormatterCore {
         let mut owned = Vec::new();
         if let Ok(d) = defaults.cast::<PyDict>() {
             for (k, v) in d.iter() {
-                let (Ok(k), Some(v)) = (k.cast_exact::<PyString>(), owned_scalar(&v)) else { return Ok(None) };
+                let (Ok(k), Some(v)) = (k.cast_exact::<PyString>(), owned_scalar(&v)) else {
+                    return Ok(None);
+                };
                 owned.push((k.to_str()?.to_string(), v));
             }
         } else if !defaults.is_none() {
             return Ok(None);
         }
-        Ok(Some(NativeFormatterPlan {
-            layout: layout.clone(),
-            defaults: owned,
+        Ok(Some(NativeFormatterPlan::new(
+            layout.clone(),
+            owned,
             converter,
             datefmt,
             time_format,
             msec,
-            cache: SecondCache::default(),
-        }))
+        )))
     }
 }
 
@@ -659,19 +844,57 @@ impl FormatterCore {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        FormatterCore { state: Mutex::new(State::default()), time_cache: SecondCache::default() }
+        FormatterCore {
+            state: Mutex::new(State::default()),
+            time_cache: SecondCache::default(),
+        }
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        // Never block inside the collector: a formatter busy in another thread is skipped.
+        let Some(st) = self.state.try_lock() else {
+            return Ok(());
+        };
+        if let Some(c) = &st.msg {
+            for obj in [&c.style, &c.fmt, &c.defaults, &c.tpl] {
+                visit.call(obj)?;
+            }
+        }
+        if let Some(p) = &st.plan {
+            for obj in &p.keys {
+                visit.call(obj)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let mut st = self.state.lock();
+        st.msg = None;
+        st.plan = None;
+    }
+
+    /// No constructor arguments: copies and pickles rebuild the formatter from its `__dict__`.
+    fn __getnewargs__<'py>(&self, py: Python<'py>) -> Bound<'py, PyTuple> {
+        PyTuple::empty(py)
     }
 
     /// Format the specified record as text (stdlib `Formatter.format`).
     ///
     /// Sets `record.message`, `record.asctime` (when the format uses it) and caches
     /// `record.exc_text`; appends exception text and stack information on new lines.
-    fn format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let ov = Self::overrides(slf)?;
+        let ov = Self::instance_overrides(slf, ov)?;
         let message = record.call_method0(intern!(py, "getMessage"))?;
         record.setattr(intern!(py, "message"), message)?;
-        if Self::uses_time_impl(slf, ov)? {
+        let dict = record_dict(record);
+        let (style, view) = Self::msg_view(slf)?;
+        if Self::uses_time_impl(slf, ov, &style, &view)? {
             let datefmt = slf.getattr(intern!(py, "datefmt"))?;
             let asctime = if ov.format_time {
                 slf.call_method1(intern!(py, "formatTime"), (record, datefmt))?
@@ -683,9 +906,8 @@ impl FormatterCore {
         let mut s = if ov.format_message {
             slf.call_method1(intern!(py, "formatMessage"), (record,))?
         } else {
-            Self::format_message_impl(slf, record)?
+            Self::render_message(slf, record, dict.as_ref(), &style, &view)?
         };
-        let dict = record_dict(record);
         let exc_info = rec_attr(record, dict.as_ref(), intern!(py, "exc_info"))?;
         if exc_info.is_truthy()? {
             let exc_text = rec_attr(record, dict.as_ref(), intern!(py, "exc_text"))?;
@@ -727,7 +949,10 @@ impl FormatterCore {
 
     /// Format an exception tuple `(type, value, traceback)` as stdlib's traceback text.
     #[pyo3(name = "formatException")]
-    fn format_exception<'py>(slf: &Bound<'py, Self>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_exception<'py>(
+        slf: &Bound<'py, Self>,
+        ei: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::format_exception_impl(slf.py(), ei)
     }
 
@@ -740,12 +965,16 @@ impl FormatterCore {
     /// Check whether the format uses the creation time of the record.
     #[pyo3(name = "usesTime")]
     fn uses_time(slf: &Bound<'_, Self>) -> PyResult<bool> {
-        Self::uses_time_impl(slf, Overrides::default())
+        let (style, view) = Self::msg_view(slf)?;
+        Self::uses_time_impl(slf, Overrides::default(), &style, &view)
     }
 
     /// Format the record's attributes with the formatter's style.
     #[pyo3(name = "formatMessage")]
-    fn format_message<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn format_message<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::format_message_impl(slf, record)
     }
 
@@ -788,4 +1017,75 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FormatterCore>()?;
     m.add_function(wrap_pyfunction!(_register_formatter_types, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Rec(HashMap<&'static str, FieldValue<'static>>);
+    impl FieldSource for Rec {
+        fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+            self.0.get(name).copied()
+        }
+    }
+
+    fn plan(fmt: &str, style: Style, datefmt: Option<&str>) -> NativeFormatterPlan {
+        NativeFormatterPlan::new(
+            Layout::parse(style, fmt).unwrap(),
+            vec![("custom".into(), OwnedValue::Str("dflt".into()))],
+            Converter::Utc,
+            datefmt.map(str::to_string),
+            "%Y-%m-%d %H:%M:%S".into(),
+            MsecFormat::CommaThreeDigits,
+        )
+    }
+
+    fn rec(extra: &[(&'static str, FieldValue<'static>)]) -> Rec {
+        let mut m = HashMap::new();
+        m.insert("message", FieldValue::Str("hi"));
+        m.insert("levelname", FieldValue::Str("INFO"));
+        m.insert("msecs", FieldValue::Float(123.9));
+        m.insert("exc_text", FieldValue::None);
+        for (k, v) in extra {
+            m.insert(*k, *v);
+        }
+        Rec(m)
+    }
+
+    #[test]
+    fn plan_renders_line_with_asctime_and_defaults() {
+        let p = plan(
+            "%(asctime)s %(levelname)-5s %(custom)s %(message)s",
+            Style::Percent,
+            None,
+        );
+        let mut out = String::new();
+        p.render(&rec(&[]), 735379380.5, &mut out).unwrap();
+        assert_eq!(out, "1993-04-21 08:03:00,123 INFO  dflt hi");
+        assert!(p.needs().asctime && p.needs().message);
+    }
+
+    #[test]
+    fn plan_appends_exception_and_stack() {
+        let p = plan("{message}", Style::Brace, Some("%H"));
+        let mut out = String::from("prefix:");
+        let r = rec(&[
+            ("exc_text", FieldValue::Str("Traceback")),
+            ("stack_info", FieldValue::Str("Stack")),
+        ]);
+        p.render(&r, 0.0, &mut out).unwrap();
+        assert_eq!(out, "prefix:hi\nTraceback\nStack");
+    }
+
+    #[test]
+    fn plan_reports_missing_fields() {
+        let p = plan("$nope", Style::Template, None);
+        let mut out = String::new();
+        assert_eq!(
+            p.render(&rec(&[]), 0.0, &mut out),
+            Err(RenderError::Missing("nope".into()))
+        );
+    }
 }

@@ -152,7 +152,7 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
         }
         let end = end?;
         let name = body[..end].to_string();
-        let b = body[end + 1..].as_bytes();
+        let b = &body.as_bytes()[end + 1..];
         let mut i = 0;
         let mut p = PrintfSpec::default();
         while i < b.len() && b"-+ #0".contains(&b[i]) {
@@ -178,7 +178,11 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            p.prec = Some(if i > ps { std::str::from_utf8(&b[ps..i]).ok()?.parse().ok()? } else { 0 });
+            p.prec = Some(if i > ps {
+                std::str::from_utf8(&b[ps..i]).ok()?.parse().ok()?
+            } else {
+                0
+            });
         }
         while i < b.len() && b"hlL".contains(&b[i]) {
             i += 1;
@@ -188,7 +192,10 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
             return None;
         }
         p.conv = conv;
-        segs.push(Segment::Field(Field { name, fmt: FieldFmt::Printf(p) }));
+        segs.push(Segment::Field(Field {
+            name,
+            fmt: FieldFmt::Printf(p),
+        }));
         rest = &body[end + 1 + i + 1..];
     }
     push_lit(&mut segs, rest);
@@ -198,11 +205,7 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
 fn parse_brace(fmt: &str) -> Option<Vec<Segment>> {
     let mut segs = Vec::new();
     let mut rest = fmt;
-    loop {
-        let pos = match rest.find(['{', '}']) {
-            Some(p) => p,
-            None => break,
-        };
+    while let Some(pos) = rest.find(['{', '}']) {
         push_lit(&mut segs, &rest[..pos]);
         let c = rest.as_bytes()[pos];
         let after = &rest[pos + 1..];
@@ -268,7 +271,9 @@ fn parse_template(fmt: &str) -> Option<Vec<Segment>> {
         } else {
             let n = after
                 .char_indices()
-                .find(|(i, c)| !(*c == '_' || c.is_ascii_alphabetic() || (*i > 0 && c.is_ascii_digit())))
+                .find(|(i, c)| {
+                    !(*c == '_' || c.is_ascii_alphabetic() || (*i > 0 && c.is_ascii_digit()))
+                })
                 .map(|(i, _)| i)
                 .unwrap_or(after.len());
             (&after[..n], &after[n..])
@@ -276,7 +281,10 @@ fn parse_template(fmt: &str) -> Option<Vec<Segment>> {
         if !is_ident(name) {
             return None;
         }
-        segs.push(Segment::Field(Field { name: name.to_string(), fmt: FieldFmt::Template }));
+        segs.push(Segment::Field(Field {
+            name: name.to_string(),
+            fmt: FieldFmt::Template,
+        }));
         rest = next;
     }
     push_lit(&mut segs, rest);
@@ -284,7 +292,11 @@ fn parse_template(fmt: &str) -> Option<Vec<Segment>> {
 }
 
 /// Renders one field value natively, or reports that Python must do it.
-pub fn render_field(field: &Field, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+pub fn render_field(
+    field: &Field,
+    v: &FieldValue<'_>,
+    out: &mut String,
+) -> Result<(), NeedsPython> {
     match &field.fmt {
         FieldFmt::Printf(p) => printf::render_printf(p, v, out),
         FieldFmt::Brace(conv, spec, _) => printf::render_brace(spec, *conv, v, out),
@@ -303,7 +315,11 @@ impl Layout {
             Style::Brace => parse_brace(fmt)?,
             Style::Template => parse_template(fmt)?,
         };
-        Some(Layout { style, segments, uses_time: uses_time(style, fmt) })
+        Some(Layout {
+            style,
+            segments,
+            uses_time: uses_time(style, fmt),
+        })
     }
 
     /// The referenced fields, in order.
@@ -320,8 +336,11 @@ impl Layout {
             match seg {
                 Segment::Lit(s) => out.push_str(s),
                 Segment::Field(f) => {
-                    let v = src.field(&f.name).ok_or_else(|| RenderError::Missing(f.name.clone()))?;
-                    render_field(f, &v, out).map_err(|_| RenderError::Unsupported(f.name.clone()))?;
+                    let v = src
+                        .field(&f.name)
+                        .ok_or_else(|| RenderError::Missing(f.name.clone()))?;
+                    render_field(f, &v, out)
+                        .map_err(|_| RenderError::Unsupported(f.name.clone()))?;
                 }
             }
         }
@@ -374,15 +393,30 @@ mod tests {
 
     fn render(style: Style, fmt: &str) -> Result<String, RenderError> {
         let mut out = String::new();
-        Layout::parse(style, fmt).expect("native").render(&rec(), &mut out)?;
+        Layout::parse(style, fmt)
+            .expect("native")
+            .render(&rec(), &mut out)?;
         Ok(out)
     }
 
     #[test]
     fn percent_layout() {
-        assert_eq!(render(Style::Percent, "%(levelname)-6s|%(lineno)04d %% %(message)s").unwrap(), "INFO  |0042 % hello");
-        assert_eq!(render(Style::Percent, "%(msecs)03d %(exc_text)s").unwrap(), "007 None");
-        assert_eq!(render(Style::Percent, "%(nope)s"), Err(RenderError::Missing("nope".into())));
+        assert_eq!(
+            render(
+                Style::Percent,
+                "%(levelname)-6s|%(lineno)04d %% %(message)s"
+            )
+            .unwrap(),
+            "INFO  |0042 % hello"
+        );
+        assert_eq!(
+            render(Style::Percent, "%(msecs)03d %(exc_text)s").unwrap(),
+            "007 None"
+        );
+        assert_eq!(
+            render(Style::Percent, "%(nope)s"),
+            Err(RenderError::Missing("nope".into()))
+        );
         assert!(Layout::parse(Style::Percent, "%s %(message)s").is_none());
         assert!(Layout::parse(Style::Percent, "%(message)*s").is_none());
         assert!(Layout::parse(Style::Percent, "%(message)").is_none());
@@ -391,7 +425,10 @@ mod tests {
 
     #[test]
     fn brace_layout() {
-        assert_eq!(render(Style::Brace, "{{{levelname:>6}}} {lineno:05} {msecs:03.0f}").unwrap(), "{  INFO} 00042 008");
+        assert_eq!(
+            render(Style::Brace, "{{{levelname:>6}}} {lineno:05} {msecs:03.0f}").unwrap(),
+            "{  INFO} 00042 008"
+        );
         assert!(Layout::parse(Style::Brace, "{a.b}").is_none());
         assert!(Layout::parse(Style::Brace, "{a:{w}}").is_none());
         assert!(Layout::parse(Style::Brace, "a}b").is_none());
@@ -400,14 +437,21 @@ mod tests {
 
     #[test]
     fn template_layout() {
-        assert_eq!(render(Style::Template, "$$${levelname}-$message.$lineno").unwrap(), "$INFO-hello.42");
+        assert_eq!(
+            render(Style::Template, "$$${levelname}-$message.$lineno").unwrap(),
+            "$INFO-hello.42"
+        );
         assert!(Layout::parse(Style::Template, "bar $").is_none());
         assert!(Layout::parse(Style::Template, "${1x}").is_none());
     }
 
     #[test]
     fn needs_and_uses_time() {
-        let l = Layout::parse(Style::Percent, "%(asctime)s %(lineno)d %(thread)d %(message)s").unwrap();
+        let l = Layout::parse(
+            Style::Percent,
+            "%(asctime)s %(lineno)d %(thread)d %(message)s",
+        )
+        .unwrap();
         let n = l.needs();
         assert!(n.asctime && n.caller && n.thread && n.message && !n.process);
         assert_eq!(n.fields, vec!["asctime", "lineno", "thread", "message"]);

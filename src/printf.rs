@@ -103,10 +103,20 @@ fn exp_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
 
 /// Magnitude of a finite float in general notation (`%.Ng`), without sign.
 fn general_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
+    general_abs_with(x, prec, alt, upper, false)
+}
+
+/// General notation; `dot0` is `format()`'s no-type-with-precision variant, which switches to
+/// exponent notation one digit earlier and keeps a `.0` on integral fixed-point results.
+fn general_abs_with(x: f64, prec: usize, alt: bool, upper: bool, dot0: bool) -> String {
     let p = prec.max(1);
     let probe = format!("{:.*e}", p - 1, x.abs());
-    let exp: i64 = probe.split_once('e').map(|(_, e)| e.parse().unwrap_or(0)).unwrap_or(0);
-    let mut s = if exp >= -4 && exp < p as i64 {
+    let exp: i64 = probe
+        .split_once('e')
+        .map(|(_, e)| e.parse().unwrap_or(0))
+        .unwrap_or(0);
+    let limit = p as i64 - dot0 as i64;
+    let mut s = if exp >= -4 && exp < limit {
         format!("{:.*}", (p as i64 - 1 - exp) as usize, x.abs())
     } else {
         exp_abs(x, p - 1, false, upper)
@@ -128,6 +138,9 @@ fn general_abs(x: f64, prec: usize, alt: bool, upper: bool) -> String {
         if mant.ends_with('.') {
             mant.pop();
         }
+    }
+    if dot0 && tail.is_empty() && !mant.contains('.') {
+        mant.push_str(".0");
     }
     s = mant;
     s.push_str(&tail);
@@ -235,6 +248,38 @@ fn pad_number(out: &mut String, spec: &PrintfSpec, neg: bool, prefix: &str, body
     }
 }
 
+/// `repr(s)` (= `ascii(s)`) for an ASCII-only string; `None` for other strings.
+pub fn ascii_str_repr(s: &str) -> Option<String> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    Some(out)
+}
+
 /// Text `str(v)` gives for a non-str scalar value.
 pub fn scalar_str(v: &FieldValue<'_>, out: &mut String) {
     match v {
@@ -276,7 +321,11 @@ fn radix_digits(mag: u64, conv: char) -> String {
 }
 
 /// Renders `v` as CPython's `"%<spec>" % (v,)` would.
-pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+pub fn render_printf(
+    spec: &PrintfSpec,
+    v: &FieldValue<'_>,
+    out: &mut String,
+) -> Result<(), NeedsPython> {
     if spec.width > MAX_WIDTH || spec.prec.unwrap_or(0) > MAX_WIDTH {
         return Err(NeedsPython);
     }
@@ -285,7 +334,7 @@ pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) ->
             let mut text = String::new();
             match v {
                 FieldValue::Str(s) if spec.conv == 's' => text.push_str(s),
-                FieldValue::Str(_) => return Err(NeedsPython),
+                FieldValue::Str(s) => text = ascii_str_repr(s).ok_or(NeedsPython)?,
                 other => scalar_str(other, &mut text),
             }
             let text = match spec.prec {
@@ -296,6 +345,21 @@ pub fn render_printf(spec: &PrintfSpec, v: &FieldValue<'_>, out: &mut String) ->
                 None => &text[..],
             };
             pad_str(out, text, spec.width, spec.left);
+            Ok(())
+        }
+        'c' => {
+            let c = match v {
+                FieldValue::Str(s) if s.chars().count() == 1 => s.chars().next(),
+                FieldValue::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32),
+                _ => None,
+            };
+            let mut buf = [0u8; 4];
+            pad_str(
+                out,
+                c.ok_or(NeedsPython)?.encode_utf8(&mut buf),
+                spec.width,
+                spec.left,
+            );
             Ok(())
         }
         'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
@@ -446,7 +510,13 @@ pub fn parse_brace_spec(spec: &str) -> Option<BraceSpec> {
     Some(s)
 }
 
-fn align_text(out: &mut String, spec: &BraceSpec, default_align: char, sign_prefix: &str, body: &str) {
+fn align_text(
+    out: &mut String,
+    spec: &BraceSpec,
+    default_align: char,
+    sign_prefix: &str,
+    body: &str,
+) {
     let len = sign_prefix.chars().count() + body.chars().count();
     let pad = spec.width.saturating_sub(len);
     let mut align = spec.align.unwrap_or(default_align);
@@ -497,7 +567,7 @@ fn group_thousands(digits: &str, sep: char) -> String {
     let n = digits.len();
     let mut s = String::with_capacity(n + n / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             s.push(sep);
         }
         s.push(c);
@@ -521,7 +591,9 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     let conv = match spec.ty {
         None | Some('d') => 'd',
         Some(c @ ('x' | 'X' | 'o' | 'b')) => c,
-        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G') => return render_brace_float(spec, i as f64, out),
+        Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => {
+            return render_brace_float(spec, i as f64, out)
+        }
         _ => return Err(NeedsPython),
     };
     if spec.prec.is_some() {
@@ -546,34 +618,73 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     Ok(())
 }
 
+/// Inserts `sep` every three digits into the integer part of a float body.
+fn group_float_body(body: &str, sep: char) -> String {
+    let end = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
+    let mut s = group_thousands(&body[..end], sep);
+    s.push_str(&body[end..]);
+    s
+}
+
 fn render_brace_float(spec: &BraceSpec, x: f64, out: &mut String) -> Result<(), NeedsPython> {
-    if !x.is_finite() || spec.alt || spec.grouping.is_some() {
+    if !x.is_finite() || (spec.grouping.is_some() && (spec.zero || spec.align == Some('='))) {
         return Err(NeedsPython);
     }
-    let body = match spec.ty {
+    let alt = spec.alt;
+    let mut neg = x.is_sign_negative();
+    let mut body = match spec.ty {
         None if spec.prec.is_none() => {
+            if alt {
+                return Err(NeedsPython);
+            }
             let r = float_repr(x);
             r.trim_start_matches('-').to_string()
         }
-        Some(c @ ('e' | 'E')) => exp_abs(x, spec.prec.unwrap_or(6), false, c == 'E'),
-        Some('f' | 'F') => fixed_abs(x, spec.prec.unwrap_or(6), false),
-        Some(c @ ('g' | 'G')) => general_abs(x, spec.prec.unwrap_or(6), false, c == 'G'),
+        None => general_abs_with(x, spec.prec.unwrap_or(6), alt, false, true),
+        Some(c @ ('e' | 'E')) => exp_abs(x, spec.prec.unwrap_or(6), alt, c == 'E'),
+        Some('f' | 'F') => fixed_abs(x, spec.prec.unwrap_or(6), alt),
+        Some(c @ ('g' | 'G')) => general_abs(x, spec.prec.unwrap_or(6), alt, c == 'G'),
+        Some('%') => {
+            let y = x * 100.0;
+            if !y.is_finite() {
+                return Err(NeedsPython);
+            }
+            neg = y.is_sign_negative();
+            let mut b = fixed_abs(y, spec.prec.unwrap_or(6), alt);
+            b.push('%');
+            b
+        }
         _ => return Err(NeedsPython),
     };
-    align_text(out, spec, '>', sign_text(spec, x.is_sign_negative()), &body);
+    if let Some(sep) = spec.grouping {
+        body = group_float_body(&body, sep);
+    }
+    align_text(out, spec, '>', sign_text(spec, neg), &body);
     Ok(())
 }
 
 /// Renders `v` (already converted by `!s`/`!r`/`!a` if any) like `format(v, spec)`.
-pub fn render_brace(spec: &BraceSpec, conv: Conversion, v: &FieldValue<'_>, out: &mut String) -> Result<(), NeedsPython> {
+pub fn render_brace(
+    spec: &BraceSpec,
+    conv: Conversion,
+    v: &FieldValue<'_>,
+    out: &mut String,
+) -> Result<(), NeedsPython> {
     match conv {
         Conversion::None => {}
         Conversion::Str | Conversion::Repr | Conversion::Ascii => {
-            if matches!(v, FieldValue::Str(_)) && conv != Conversion::Str {
-                return Err(NeedsPython);
-            }
-            let mut text = String::new();
-            scalar_str(v, &mut text);
+            let text = match v {
+                FieldValue::Str(s) if conv != Conversion::Str => {
+                    ascii_str_repr(s).ok_or(NeedsPython)?
+                }
+                other => {
+                    let mut text = String::new();
+                    scalar_str(other, &mut text);
+                    text
+                }
+            };
             return render_brace_str(spec, &text, out);
         }
     }
@@ -633,7 +744,13 @@ mod tests {
 
     fn bf(spec: &str, v: FieldValue<'_>) -> String {
         let mut out = String::new();
-        render_brace(&parse_brace_spec(spec).unwrap(), Conversion::None, &v, &mut out).unwrap();
+        render_brace(
+            &parse_brace_spec(spec).unwrap(),
+            Conversion::None,
+            &v,
+            &mut out,
+        )
+        .unwrap();
         out
     }
 
@@ -664,6 +781,26 @@ mod tests {
         assert_eq!(pf("#o", FieldValue::Int(8)), "0o10");
         assert_eq!(pf("03d", FieldValue::Float(7.9)), "007");
         assert_eq!(pf("d", FieldValue::Bool(true)), "1");
+    }
+
+    #[test]
+    fn printf_repr_and_char() {
+        assert_eq!(pf("r", FieldValue::Str("it's")), "\"it's\"");
+        assert_eq!(
+            pf("a", FieldValue::Str("a'\"\n\\\x01")),
+            "'a\\'\"\\n\\\\\\x01'"
+        );
+        assert_eq!(pf("-4c", FieldValue::Int(65)), "A   ");
+        assert_eq!(pf("c", FieldValue::Str("é")), "é");
+        let mut out = String::new();
+        let spec = PrintfSpec {
+            conv: 'r',
+            ..PrintfSpec::default()
+        };
+        assert_eq!(
+            render_printf(&spec, &FieldValue::Str("é"), &mut out),
+            Err(NeedsPython)
+        );
     }
 
     #[test]

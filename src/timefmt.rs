@@ -39,6 +39,7 @@ pub fn strftime(secs: i64, conv: Converter, fmt: &str) -> Option<String> {
     if fmt.is_empty() {
         return Some(String::new());
     }
+    #[allow(clippy::useless_conversion)] // time_t is narrower than i64 on some targets
     let t: libc::time_t = secs.try_into().ok()?;
     // SAFETY: `tm` is plain old data, fully written by localtime_r/gmtime_r before use.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
@@ -57,11 +58,22 @@ pub fn strftime(secs: i64, conv: Converter, fmt: &str) -> Option<String> {
     loop {
         let mut buf = vec![0u8; size];
         // SAFETY: buf has `size` bytes; cfmt and tm are valid for the call.
-        let n = unsafe { libc::strftime(buf.as_mut_ptr() as *mut libc::c_char, size, cfmt.as_ptr(), &tm) };
+        let n = unsafe {
+            libc::strftime(
+                buf.as_mut_ptr() as *mut libc::c_char,
+                size,
+                cfmt.as_ptr(),
+                &tm,
+            )
+        };
         if n > 0 || size >= limit {
             buf.truncate(n);
             // Non-ASCII output would need Python's locale decoding: let Python do it.
-            return if buf.is_ascii() { String::from_utf8(buf).ok() } else { None };
+            return if buf.is_ascii() {
+                String::from_utf8(buf).ok()
+            } else {
+                None
+            };
         }
         size = (size * 4).min(limit);
     }
@@ -103,7 +115,12 @@ impl SecondCache {
             }
         }
         let text = strftime(secs, conv, fmt)?;
-        *self.last.lock() = Some(Entry { secs, conv, fmt: fmt.to_string(), text: text.clone() });
+        *self.last.lock() = Some(Entry {
+            secs,
+            conv,
+            fmt: fmt.to_string(),
+            text: text.clone(),
+        });
         Some(text)
     }
 }
@@ -150,7 +167,10 @@ mod tests {
     fn utc_formatting() {
         // 1993-04-21 08:03:00 UTC
         let t = 735379380;
-        assert_eq!(strftime(t, Converter::Utc, "%Y-%m-%d %H:%M:%S").unwrap(), "1993-04-21 08:03:00");
+        assert_eq!(
+            strftime(t, Converter::Utc, "%Y-%m-%d %H:%M:%S").unwrap(),
+            "1993-04-21 08:03:00"
+        );
         assert_eq!(strftime(t, Converter::Utc, "%Z %z").unwrap(), "GMT +0000");
         assert_eq!(strftime(t, Converter::Utc, "").unwrap(), "");
         assert!(strftime(t, Converter::Utc, "é").is_none());
@@ -165,9 +185,27 @@ mod tests {
         assert_eq!(a, "1993-04-21 08:03:00,500");
         let b = format_time(&cache, 735379380.9, 7.0, Converter::Utc, None, tf, &ms).unwrap();
         assert_eq!(b, "1993-04-21 08:03:00,007");
-        let c = format_time(&cache, 735379381.0, 0.0, Converter::Utc, Some("%S"), tf, &ms).unwrap();
+        let c = format_time(
+            &cache,
+            735379381.0,
+            0.0,
+            Converter::Utc,
+            Some("%S"),
+            tf,
+            &ms,
+        )
+        .unwrap();
         assert_eq!(c, "01");
-        let d = format_time(&cache, 735379381.0, 0.0, Converter::Utc, None, tf, &MsecFormat::Omit).unwrap();
+        let d = format_time(
+            &cache,
+            735379381.0,
+            0.0,
+            Converter::Utc,
+            None,
+            tf,
+            &MsecFormat::Omit,
+        )
+        .unwrap();
         assert_eq!(d, "1993-04-21 08:03:01");
         assert_eq!(floor_secs(-0.5), Some(-1));
     }

@@ -27,8 +27,8 @@ class StrSub(str):
 
 
 VALUES = [
-    "plain", "", "ünïcødé ✓", "it's \"q\"\n", StrSub("sub"),
-    0, 7, -42, 123456789, 2**70, -(2**70),
+    "plain", "", "ünïcødé ✓", "it's \"q\"\n", "tab\there\x7f\x00\\", "say \"hi\"", "x", "é", StrSub("sub"),
+    0, 7, -42, 65, 0x10FFFF, 0x110000, 123456789, 2**70, -(2**70),
     0.0, -0.0, 1.5, -2.25, 0.125, 1e16, 1e-5, 123.456789, 1e300, 7.999999, float("inf"), float("nan"),
     True, False, None, Obj(), [1, "a"], {"k": 1}, (1, 2),
 ]
@@ -179,6 +179,7 @@ def test_attributes_and_defaults():
     assert F._STYLES["{"][1] == "{levelname}:{name}:{message}"
     assert F.BASIC_FORMAT == logging.BASIC_FORMAT
     assert isinstance(F._defaultFormatter, F.Formatter)
+    assert F.Formatter.__module__ == F.StrFormatStyle.__module__ == "femtologging"
 
 
 @pytest.mark.parametrize("converter", [time.localtime, time.gmtime, lambda t: time.gmtime(t + 3600)])
@@ -333,3 +334,89 @@ def test_record_without_logrecord_class():
             return self.msg % self.args
 
     assert F.Formatter("%(levelname)s %(message)s").format(Plain()) == "WARN x=5"
+
+
+def test_instance_level_method_overrides_are_called():
+    f = F.Formatter("%(asctime)s|%(message)s")
+    f.extra_attribute = 1
+    f.formatTime = lambda record, datefmt=None: "NOW"
+    f.formatMessage = lambda record: "MSG " + record.asctime
+    assert f.format(record()) == "MSG NOW"
+
+
+def test_non_dict_defaults_mapping_goes_through_style():
+    import types
+
+    ref = logging.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
+    got = F.Formatter("%(custom)s %(message)s", defaults=types.MappingProxyType({"custom": "D"}))
+    assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
+
+
+FUZZ_PIECES = ["%", "(", ")", "{", "}", "$", "!", ":", ".", "-", "+", " ", "#", "0", "5", "12", "s", "d",
+               "f", "r", "x", "e", "g", "a", "_", "%(a)", "%(b)", "{a", "{b", "${a}", "$b", "}}", "{{",
+               "%%", "$$", "l", "*", "<", ">", "^", "=", ",", "[0]", "é"]
+
+
+@pytest.mark.parametrize("style", ["%", "{", "$"])
+def test_random_formats_match_stdlib(style):
+    rng = random.Random(ord(style))
+    mismatches = []
+    for _ in range(4000):
+        fmt = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 8)))
+        for a, b in (("txt", 5), (-3, 2.75), (None, True)):
+            r1, r2 = record(a=a, b=b), record(a=a, b=b)
+            ref = outcome(lambda: logging.Formatter(fmt, style=style, validate=False).format(r1))
+            got = outcome(lambda: F.Formatter(fmt, style=style, validate=False).format(r2))
+            if ref != got:
+                mismatches.append((fmt, a, b, ref, got))
+            ref_v = outcome(lambda: logging.Formatter(fmt, style=style))
+            got_v = outcome(lambda: F.Formatter(fmt, style=style))
+            if ref_v[0] != got_v[0] or (ref_v[0] != "ok" and ref_v != got_v):
+                mismatches.append(("validate", fmt, ref_v, got_v))
+    assert mismatches[:10] == []
+
+
+def test_copy_keeps_behaviour():
+    import copy
+
+    f = F.Formatter("%(levelname)s %(asctime)s %(message)s", "%Y")
+    for clone in (copy.copy(f), copy.deepcopy(f)):
+        assert type(clone) is F.Formatter and clone.datefmt == "%Y"
+        assert clone.format(record()) == f.format(record())
+
+
+def test_lone_surrogates_match_stdlib():
+    bad = "a\udcff"
+    for fmt, style in [("%(v)s|%(message)s", "%"), ("{v!r} {message}", "{"), ("$v $message", "$")]:
+        a, b = record(v=bad, msg=bad, args=()), record(v=bad, msg=bad, args=())
+        assert F.Formatter(fmt, style=style).format(b) == logging.Formatter(fmt, style=style).format(a)
+    a, b = record(exc_text="tb\udcff", stack_info=bad), record(exc_text="tb\udcff", stack_info=bad)
+    assert F.Formatter("%(message)s", "%Y\udcff").format(b) == logging.Formatter("%(message)s", "%Y\udcff").format(a)
+    got = F.Formatter("%(asctime)s", "%Y\udcff")
+    ref = logging.Formatter("%(asctime)s", "%Y\udcff")
+    assert outcome(lambda: got.format(record())) == outcome(lambda: ref.format(record()))
+
+
+def test_formatter_cycles_are_collected():
+    import gc
+    import weakref
+
+    f = F.Formatter("%(asctime)s %(message)s")
+    f.converter = lambda t, owner=f: time.gmtime(t)  # refers back to the formatter
+    assert f._native_plan_available is False  # caches the converter natively
+    assert f.format(record())
+    ref = weakref.ref(f)
+    del f
+    gc.collect()
+    assert ref() is None
+
+
+def test_cpython_formatter_test_classes_pass():
+    """CPython's own FormatterTest and BufferingFormatterTest, run against these classes."""
+    import os
+    import subprocess
+
+    harness = os.path.join(os.path.dirname(__file__), "_fmt_harness.py")
+    done = subprocess.run([sys.executable, harness], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Ran 11 tests" in done.stderr
