@@ -91,7 +91,36 @@ def _after_at_fork_child_reinit_locks():
     _lock._at_fork_reinit()
 
 
+class _MultiprocessingHook:
+    """Registered with multiprocessing so its forked children flush our writers at exit."""
+
+
+_mp_hook = _MultiprocessingHook()
+_mp_hooked = False
+
+
+def _flush_native_writers():
+    try:
+        _native.flush_all()
+    except OSError:
+        pass
+
+
+def _mp_child_setup(_hook):
+    # multiprocessing ends a child with os._exit() after running its finalizers.
+    util = sys.modules.get('multiprocessing.util')
+    if util is not None:
+        util.Finalize(None, _flush_native_writers, exitpriority=0)
+
+
 def _before_fork():
+    global _mp_hooked
+    util = sys.modules.get('multiprocessing.util')
+    if util is not None and not _mp_hooked:
+        util.register_after_fork(_mp_hook, _mp_child_setup)
+        _mp_hooked = True
+    # No flush here: the parent's worker threads keep writing what the parent queued, and a
+    # stalled sink must never be able to block fork().
     _acquireLock()
 
 

@@ -20,6 +20,8 @@ from ._levels import NOTSET, _checkLevel, getLevelName
 _handlers = weakref.WeakValueDictionary()
 # weak references to every handler, in creation order, for shutdown().
 _handlerList = []
+# (path, encoding, errors) -> the native writer appending to that file.
+_shared_appenders = weakref.WeakValueDictionary()
 
 
 def _removeHandlerRef(wr):
@@ -258,7 +260,17 @@ class FileHandler(StreamHandler):
         encoding = self.encoding
         if encoding == "locale":
             encoding = _locale_encoding()
-        return _native.AsyncFile(self.baseFilename, mode, encoding=encoding, errors=self.errors)
+        if 'a' not in mode:
+            return _native.AsyncFile(self.baseFilename, mode, encoding=encoding, errors=self.errors)
+        # Handlers appending to the same file share one writer, so their lines keep call order.
+        key = (self.baseFilename, encoding, self.errors)
+        with _pkg._lock:
+            shared = _shared_appenders.get(key)
+            if shared is not None and not shared.closed:
+                return shared._share()
+            writer = _native.AsyncFile(self.baseFilename, mode, encoding=encoding, errors=self.errors)
+            _shared_appenders[key] = writer
+            return writer
 
     def emit(self, record):
         """Open the file on first use (``delay``), then write."""

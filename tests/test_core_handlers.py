@@ -516,6 +516,8 @@ def test_file_handler_and_direct_writes_keep_order(tmp_path, name):
     path = tmp_path / "mixed.log"
     logger, h = _file_logger(name, path)
     logger.info("from logger 1")
+    # Records are written on a worker thread: flush() is the point where they are on disk.
+    h.flush()
     with open(path, "a") as f:
         f.write("direct write\n")
     logger.info("from logger 2")

@@ -377,6 +377,10 @@ log_to_file(how)
 if how == "uncaught":
     raise SystemExit("bye")
 if how == "os_exit":
+    # os._exit() skips every clean-up; femtologging's contract is that records are on disk once
+    # flush() returns (writes happen on a worker thread), so a program about to os._exit flushes.
+    for h in lg.getLogger("exit").handlers:
+        h.flush()
     os._exit(0)
 """
 

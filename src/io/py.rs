@@ -2,7 +2,7 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -48,12 +48,15 @@ fn send_error(e: SendError) -> PyErr {
 enum Codec {
     /// UTF-8, strict: done natively.
     Utf8,
-    /// Anything else: `str.encode(encoding, errors)` on the calling thread.
-    Python { encoding: String, errors: String },
+    /// Anything else: a Python incremental encoder on the calling thread, so a byte-order mark
+    /// (UTF-16, UTF-32, utf-8-sig) is written once at the start of the file, as a text file does.
+    Python { encoding: String, encoder: Py<PyAny> },
 }
 
 impl Codec {
-    fn resolve(py: Python<'_>, encoding: Option<&str>, errors: Option<&str>) -> PyResult<Codec> {
+    /// `continuing` is true when writing continues an existing non-empty file (append mode):
+    /// then no byte-order mark is written at all.
+    fn resolve(py: Python<'_>, encoding: Option<&str>, errors: Option<&str>, continuing: bool) -> PyResult<Codec> {
         let codecs = crate::globals::module(py, "codecs")?;
         if let Some(errors) = errors {
             codecs.call_method1("lookup_error", (errors,))?;
@@ -61,27 +64,24 @@ impl Codec {
         let errors = errors.unwrap_or("strict").to_string();
         let name: String = match encoding {
             None => "utf-8".to_string(),
-            Some(enc) => codecs
-                .call_method1("lookup", (enc,))?
-                .getattr("name")?
-                .extract()?,
+            Some(enc) => codecs.call_method1("lookup", (enc,))?.getattr("name")?.extract()?,
         };
-        Ok(if name == "utf-8" && errors == "strict" {
-            Codec::Utf8
-        } else {
-            Codec::Python {
-                encoding: name,
-                errors,
-            }
-        })
+        if name == "utf-8" && errors == "strict" {
+            return Ok(Codec::Utf8);
+        }
+        let encoder = codecs.call_method1("getincrementalencoder", (name.as_str(),))?.call1((errors.as_str(),))?;
+        if continuing {
+            encoder.call_method1("setstate", (0,))?;
+        }
+        Ok(Codec::Python { encoding: name, encoder: encoder.unbind() })
     }
 
     fn encode(&self, text: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
         match self {
             // Raises UnicodeEncodeError for lone surrogates, as str.encode would.
             Codec::Utf8 => Ok(text.to_str()?.as_bytes().to_vec()),
-            Codec::Python { encoding, errors } => {
-                let out = text.call_method1("encode", (encoding.as_str(), errors.as_str()))?;
+            Codec::Python { encoding, encoder } => {
+                let out = encoder.bind(text.py()).call_method1("encode", (text,))?;
                 let bytes = out.cast::<PyBytes>().map_err(|_| {
                     PyTypeError::new_err(format!("encoder {encoding:?} did not return bytes"))
                 })?;
@@ -114,12 +114,15 @@ fn options(
 }
 
 /// Base class: an asynchronous writer whose worker thread writes off the calling thread.
-#[pyclass(subclass, frozen, module = "femtologging._femtologging")]
+#[pyclass(subclass, frozen, weakref, module = "femtologging._femtologging")]
 pub struct AsyncWriter {
     writer: Writer,
     codec: Codec,
     name: String,
     pause: Mutex<Option<Pause>>,
+    /// Owners sharing this writer (handlers appending to the same file); `close()` by one owner
+    /// only flushes, the last one closes.
+    shares: AtomicUsize,
 }
 
 impl AsyncWriter {
@@ -131,14 +134,16 @@ impl AsyncWriter {
         errors: Option<&str>,
         name: String,
         filename: Option<&str>,
+        continuing: bool,
     ) -> PyResult<AsyncWriter> {
-        let codec = Codec::resolve(py, encoding, errors)?;
+        let codec = Codec::resolve(py, encoding, errors, continuing)?;
         let writer = Writer::new(spec, opts).map_err(|e| os_error(e, filename))?;
         Ok(AsyncWriter {
             writer,
             codec,
             name,
             pause: Mutex::new(None),
+            shares: AtomicUsize::new(1),
         })
     }
 
@@ -206,8 +211,21 @@ impl AsyncWriter {
         py.detach(move || w.flush()).map_err(|e| os_error(e, None))
     }
 
-    /// Drain, flush and close; joins the worker thread. Idempotent.
+    /// Another owner for this writer (see `close`); returns the writer itself.
+    fn _share(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        if slf.get().writer.is_closed() {
+            return Err(send_error(SendError::Closed));
+        }
+        slf.get().shares.fetch_add(1, Ordering::AcqRel);
+        Ok(slf.clone().unbind())
+    }
+
+    /// Drain, flush and close; joins the worker thread. Idempotent. A writer shared by several
+    /// owners is only flushed until its last owner closes it.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
+        if self.shares.load(Ordering::Acquire) > 1 && self.shares.fetch_sub(1, Ordering::AcqRel) > 1 {
+            return self.flush(py);
+        }
         self.pause.lock().take();
         let w = self.writer.clone();
         py.detach(move || w.close()).map_err(|e| os_error(e, None))
@@ -338,6 +356,9 @@ impl AsyncFile {
             return Err(PyValueError::new_err("embedded null byte"));
         }
         let parsed = FileMode::parse(mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // Appending to a non-empty file continues its text: no second byte-order mark.
+        let parsed_appends_to_nonempty =
+            mode.contains('a') && std::fs::metadata(&abs).map(|m| m.len() > 0).unwrap_or(false);
         if mode.contains('b') && encoding.is_some() {
             return Err(PyValueError::new_err(
                 "binary mode doesn't take an encoding argument",
@@ -394,6 +415,7 @@ impl AsyncFile {
             errors,
             abs.clone(),
             Some(&abs),
+            parsed_appends_to_nonempty,
         )?;
         let sub = AsyncFile {
             path: abs,
@@ -504,6 +526,7 @@ impl AsyncStream {
             errors,
             name,
             None,
+            false,
         )?;
         Ok(PyClassInitializer::from(base).add_subclass(AsyncStream { fd }))
     }
@@ -563,7 +586,7 @@ impl AsyncSocket {
         };
         let name = spec.label();
         let opts = options(capacity, overflow, timeout, false, true)?;
-        let base = AsyncWriter::build(py, Arc::new(spec), opts, None, None, name, None)?;
+        let base = AsyncWriter::build(py, Arc::new(spec), opts, None, None, name, None, false)?;
         Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket {
             kind: kind.to_string(),
             address: address.clone().unbind(),
