@@ -352,11 +352,19 @@ class WatchedFileHandler(femtologging.FileHandler):
         stream = self.stream
         if not stream:
             return
+        st = None
         fileno = getattr(stream, "fileno", None)
-        try:
-            st = os.fstat(fileno()) if fileno is not None else os.stat(self.baseFilename)
-        except (OSError, ValueError, io.UnsupportedOperation):
-            st = os.stat(self.baseFilename)
+        if fileno is not None:
+            try:
+                st = os.fstat(fileno())
+            except (OSError, ValueError):
+                st = None
+        if st is None:
+            # A stream without a usable descriptor: stat the path instead.
+            try:
+                st = os.stat(self.baseFilename)
+            except OSError:
+                return
         self.dev, self.ino = st.st_dev, st.st_ino
 
     def reopenIfNeeded(self):
