@@ -34,13 +34,6 @@ SYSLOG_TCP_PORT = 514
 _MIDNIGHT = 24 * 60 * 60
 
 
-def _text_encoding(mode, encoding):
-    """Return the encoding a text-mode file handler should use."""
-    if "b" in mode:
-        return encoding
-    return io.text_encoding(encoding)
-
-
 # Attributes every LogRecord has.  A native record may keep them outside its
 # ``__dict__``, so they are read one by one when a record is serialised.
 _RECORD_FIELDS = (
@@ -138,7 +131,9 @@ class RotatingFileHandler(BaseRotatingHandler):
         if maxBytes > 0:
             # Truncating on open would wipe what the previous run wrote.
             mode = 'a'
-        encoding = _text_encoding(mode, encoding)
+        if "b" not in mode:
+            # Warns (under -X warn_default_encoding) at the caller, as stdlib does.
+            encoding = io.text_encoding(encoding)
         BaseRotatingHandler.__init__(self, filename, mode, encoding=encoding,
                                      delay=delay, errors=errors)
         self.maxBytes = maxBytes
@@ -345,7 +340,8 @@ class WatchedFileHandler(femtologging.FileHandler):
 
     def __init__(self, filename, mode='a', encoding=None, delay=False,
                  errors=None):
-        encoding = _text_encoding(mode, encoding)
+        if "b" not in mode:
+            encoding = io.text_encoding(encoding)
         femtologging.FileHandler.__init__(self, filename, mode=mode,
                                           encoding=encoding, delay=delay,
                                           errors=errors)
@@ -356,11 +352,19 @@ class WatchedFileHandler(femtologging.FileHandler):
         stream = self.stream
         if not stream:
             return
+        st = None
         fileno = getattr(stream, "fileno", None)
-        try:
-            st = os.fstat(fileno()) if fileno is not None else os.stat(self.baseFilename)
-        except (OSError, ValueError, io.UnsupportedOperation):
-            st = os.stat(self.baseFilename)
+        if fileno is not None:
+            try:
+                st = os.fstat(fileno())
+            except (OSError, ValueError):
+                st = None
+        if st is None:
+            # A stream without a usable descriptor: stat the path instead.
+            try:
+                st = os.stat(self.baseFilename)
+            except OSError:
+                return
         self.dev, self.ino = st.st_dev, st.st_ino
 
     def reopenIfNeeded(self):

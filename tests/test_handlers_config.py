@@ -534,6 +534,7 @@ def test_dict_config_error_causes(clean_logging):
 
 
 def test_dict_config_full_schema(clean_logging):
+    # Formatter ``defaults`` in dictConfig is a Python 3.12 addition.
     stream = io.StringIO()
     config.dictConfig({
         "version": 1,
@@ -644,6 +645,7 @@ def test_dict_config_incremental_changes_levels_only(clean_logging):
 
 
 def test_dict_config_queue_handler_with_listener(clean_logging):
+    # ``queue``/``handlers``/``listener`` keys: the Python 3.12 schema.
     q = queue.Queue()
     config.dictConfig({
         "version": 1,
@@ -669,9 +671,11 @@ def test_dict_config_queue_handler_with_listener(clean_logging):
 
 
 def test_dict_config_queue_handler_bad_queue(clean_logging):
+    # Python 3.12 schema.
     with pytest.raises(ValueError) as err:
         config.dictConfig({"version": 1, "handlers": {
-            "q": {"class": "logging.handlers.QueueHandler", "queue": 42}}})
+            "q": {"class": "logging.handlers.QueueHandler", "queue": 42,
+                  "handlers": []}}})
     assert str(err.value) == "Unable to configure handler 'q'"
     assert str(err.value.__cause__) == "Invalid queue specifier 42"
 
@@ -820,6 +824,7 @@ def test_listen_verify_can_reject(clean_logging):
 
 
 def test_file_config_formatter_defaults(clean_logging):
+    # ``defaults`` in a formatter section is a Python 3.12 addition.
     ini = """
 [loggers]
 keys=root
