@@ -35,7 +35,7 @@ import libs  # noqa: E402
 import report  # noqa: E402
 from scenarios import BY_NAME, SCENARIOS  # noqa: E402
 
-DEFAULT_ROUNDS = 3
+DEFAULT_ROUNDS = 5
 QUICK_ROUNDS = 2
 #: pyperf values per child for micro-scenarios (after 1 warmup value); the
 #: rounds provide the repetitions, each in a fresh interpreter.
@@ -78,6 +78,11 @@ def child_command(lib: str, sc, calls: int, result: str, workdir: str) -> list[s
     if sc.kind == "micro":
         cmd += ["--values", str(PYPERF_VALUES), "--warmups", "1", "--processes", "1",
                 "--loops", str(calls), "--quiet"]
+        # pyperf workers get a cleaned environment; keep the import path the
+        # user chose (e.g. PYTHONPATH pointing at a femtologging checkout).
+        keep = [v for v in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE") if v in os.environ]
+        if keep:
+            cmd += ["--inherit-environ", ",".join(keep)]
     return cmd
 
 
