@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+# appended (not inserted) so these generic module names never shadow anything else
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 
 from verify import (  # noqa: E402
     TIMESTAMP_NO_MS,
