@@ -49,7 +49,7 @@ def clean_logging():
         for h in lg.handlers[:]:
             lg.removeHandler(h)
             if h not in saved_root[1]:
-                h.close()
+                getattr(h, "close", lambda: None)()
     root.setLevel(saved_root[0])
     for h in saved_root[1]:
         root.addHandler(h)
