@@ -13,7 +13,6 @@ use parking_lot::Mutex;
 use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
@@ -23,8 +22,9 @@ use crate::layout::{FieldFmt, FieldSource, FieldValue, Layout};
 use crate::printf::Conversion;
 use crate::record::instance_dict;
 
-/// Python classes whose exact instances may take the native path (registered by the facade).
-static NATIVE_TYPES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
+/// Python classes whose exact instances may take the native path (registered by the facade and
+/// by `femtologging.handlers`).
+static NATIVE_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
 
 /// What a native handler writes to, and how.
 pub struct Target {
@@ -171,12 +171,17 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         target: None,
     };
     let target = (|| -> PyResult<Option<Target>> {
-        let Some(types) = NATIVE_TYPES.get(py) else { return Ok(None) };
-        if !types.iter().any(|t| t.bind(py).is(&htype)) {
+        if !NATIVE_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
             return Ok(None);
         }
         for key in ["emit", "handle", "format", "filter", "flush"] {
             if hdict.contains(key)? {
+                return Ok(None);
+            }
+        }
+        // A rotating handler with a Python namer/rotator rotates in Python, record by record.
+        for key in ["namer", "rotator"] {
+            if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
                 return Ok(None);
             }
         }
@@ -236,9 +241,6 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
 /// The native target of handler `h`, if it has one right now.
 pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
     let py = h.py();
-    if NATIVE_TYPES.get(py).is_none() {
-        return Ok(None);
-    }
     // Only instances of registered classes (or their subclasses) carry a slot.
     let Ok(hdict) = instance_dict(h) else { return Ok(None) };
     let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
@@ -488,8 +490,14 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
 #[pyfunction]
 #[pyo3(signature = (*types))]
 fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyResult<()> {
-    let v: Vec<Py<PyType>> = types.iter().map(|t| Ok(t.cast_into::<PyType>()?.unbind())).collect::<PyResult<_>>()?;
-    let _ = NATIVE_TYPES.set(py, v);
+    let _ = py;
+    let mut registered = NATIVE_TYPES.lock();
+    for t in types.iter() {
+        let t = t.cast_into::<PyType>()?;
+        if !registered.iter().any(|r| r.as_ptr() == t.as_ptr()) {
+            registered.push(t.unbind());
+        }
+    }
     Ok(())
 }
 
