@@ -5,7 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench clean
+.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: venv test-rust test-py test-cpython
 bench: build
 	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
 	$(VPY) benchmarks/run.py
+
+bench-quick: build
+	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
+	$(VPY) benchmarks/run.py --quick
 
 clean:
 	rm -rf target $(VENV) femtologging/*.so
