@@ -245,15 +245,20 @@ pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
     let Ok(hdict) = instance_dict(h) else { return Ok(None) };
     let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
     let Ok(slot) = slot.cast::<NativeSlot>() else { return Ok(None) };
-    let mut guard = slot.get().cache.lock();
-    if let Some(c) = guard.as_ref() {
-        if c.still_valid(py, &hdict, &h.get_type())? {
-            return Ok(c.target.clone());
+    // Never hold the slot's lock while running Python code (which may release the GIL and let
+    // another thread block on the lock while holding the GIL): check, unlock, build, store.
+    {
+        let guard = slot.get().cache.lock();
+        if let Some(c) = guard.as_ref() {
+            if c.still_valid(py, &hdict, &h.get_type())? {
+                return Ok(c.target.clone());
+            }
         }
     }
     let fresh = build_target(py, h, &hdict)?;
     let t = fresh.target.clone();
-    *guard = Some(fresh);
+    let old = slot.get().cache.lock().replace(fresh);
+    drop(old); // released outside the lock: dropping Python references may run Python code
     Ok(t)
 }
 

@@ -450,17 +450,21 @@ impl LoggerCore {
     fn __init__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, level: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let py = slf.py();
         let me = slf.get();
-        *me.name.write() = name.clone().unbind();
+        let old_name = std::mem::replace(&mut *me.name.write(), name.clone().unbind());
+        drop(old_name);
         let lvl = match level {
             None => 0,
             Some(l) => check_level(py, l)?,
         };
         me.level.store(lvl, Ordering::Relaxed);
-        *me.parent.write() = None;
+        let old = (
+            std::mem::take(&mut *me.parent.write()),
+            std::mem::replace(&mut *me.handlers.write(), PyList::empty(py).into_any().unbind()),
+            std::mem::replace(&mut *me.filters.write(), PyList::empty(py).into_any().unbind()),
+        );
+        drop(old);
         me.propagate.store(true, Ordering::Relaxed);
         me.disabled.store(false, Ordering::Relaxed);
-        *me.handlers.write() = PyList::empty(py).into_any().unbind();
-        *me.filters.write() = PyList::empty(py).into_any().unbind();
         globals::bump_generation();
         Ok(())
     }
@@ -471,7 +475,8 @@ impl LoggerCore {
     }
     #[setter]
     fn set_name(&self, v: Py<PyAny>) {
-        *self.name.write() = v;
+        let old = std::mem::replace(&mut *self.name.write(), v);
+        drop(old); // outside the lock: dropping a reference may run Python code
     }
 
     #[getter]
@@ -490,7 +495,9 @@ impl LoggerCore {
     }
     #[setter]
     fn set_parent(&self, v: Bound<'_, PyAny>) {
-        *self.parent.write() = if v.is_none() { None } else { Some(v.unbind()) };
+        let new = if v.is_none() { None } else { Some(v.unbind()) };
+        let old = std::mem::replace(&mut *self.parent.write(), new);
+        drop(old);
         globals::bump_generation();
     }
 
@@ -520,7 +527,8 @@ impl LoggerCore {
     }
     #[setter]
     fn set_handlers(&self, v: Py<PyAny>) {
-        *self.handlers.write() = v;
+        let old = std::mem::replace(&mut *self.handlers.write(), v);
+        drop(old);
     }
 
     #[getter]
@@ -529,7 +537,8 @@ impl LoggerCore {
     }
     #[setter]
     fn set_filters(&self, v: Py<PyAny>) {
-        *self.filters.write() = v;
+        let old = std::mem::replace(&mut *self.filters.write(), v);
+        drop(old);
     }
 
     /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.

@@ -14,7 +14,7 @@ use pyo3::PyClassInitializer;
 use super::file::{FileMode, FileSpec};
 use super::queue::{Overflow, SendError, DEFAULT_CAPACITY};
 use super::sink::SinkSpec;
-use super::socket::{Address, SocketKind, SocketSpec};
+use super::socket::{Address, Retry, SocketKind, SocketSpec, RETRY_FACTOR, RETRY_MAX, RETRY_START};
 use super::stream::StreamSpec;
 use super::timed::TimedSpec;
 use super::writer::{self, Pause, Writer, WriterOptions};
@@ -543,12 +543,23 @@ impl AsyncStream {
 pub struct AsyncSocket {
     kind: String,
     address: Py<PyAny>,
+    retry: Arc<Retry>,
+}
+
+fn check_retry(start: f64, factor: f64, max: f64) -> PyResult<()> {
+    if [start, factor, max].iter().all(|v| v.is_finite() && *v >= 0.0) {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err("retry_start, retry_factor and retry_max must be finite numbers >= 0"))
+    }
 }
 
 #[pymethods]
 impl AsyncSocket {
     #[new]
-    #[pyo3(signature = (kind, address, *, capacity=DEFAULT_CAPACITY as i64, overflow="drop", timeout=None))]
+    #[pyo3(signature = (kind, address, *, capacity=DEFAULT_CAPACITY as i64, overflow="drop", timeout=None,
+        retry_start=RETRY_START, retry_factor=RETRY_FACTOR, retry_max=RETRY_MAX))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         kind: &str,
@@ -556,7 +567,12 @@ impl AsyncSocket {
         capacity: i64,
         overflow: &str,
         timeout: Option<f64>,
+        retry_start: f64,
+        retry_factor: f64,
+        retry_max: f64,
     ) -> PyResult<PyClassInitializer<AsyncSocket>> {
+        check_retry(retry_start, retry_factor, retry_max)?;
+        let retry = Retry::new(retry_start, retry_factor, retry_max);
         let k = SocketKind::parse(kind).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let addr = if k.is_unix() {
             let os = crate::globals::module(py, "os")?;
@@ -583,6 +599,7 @@ impl AsyncSocket {
         let spec = SocketSpec {
             kind: k,
             address: addr,
+            retry: retry.clone(),
         };
         let name = spec.label();
         let opts = options(capacity, overflow, timeout, false, true)?;
@@ -590,7 +607,22 @@ impl AsyncSocket {
         Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket {
             kind: kind.to_string(),
             address: address.clone().unbind(),
+            retry,
         }))
+    }
+
+    /// Unix time (seconds) before which a stream socket will not try to reconnect, or None
+    /// while connected (or before any failure).
+    #[getter]
+    fn retry_at(&self) -> Option<f64> {
+        self.retry.retry_at()
+    }
+
+    /// Change the reconnect backoff (seconds): first delay, growth factor, cap.
+    fn set_retry(&self, start: f64, factor: f64, max: f64) -> PyResult<()> {
+        check_retry(start, factor, max)?;
+        self.retry.set(start, factor, max);
+        Ok(())
     }
 
     /// 'tcp', 'udp', 'unix' or 'unix_dgram'.

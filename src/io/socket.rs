@@ -2,6 +2,7 @@
 //! UDP and Unix datagram (one record per datagram).
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::os::unix::io::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
@@ -11,10 +12,61 @@ use std::time::{Duration, Instant};
 
 use super::sink::{Sink, SinkSpec, Stats};
 
-/// Backoff start, factor and cap (seconds), as the stdlib's SocketHandler.
-const RETRY_START: f64 = 1.0;
-const RETRY_FACTOR: f64 = 2.0;
-const RETRY_MAX: f64 = 30.0;
+/// Default backoff start, factor and cap (seconds), as the stdlib's SocketHandler.
+pub const RETRY_START: f64 = 1.0;
+pub const RETRY_FACTOR: f64 = 2.0;
+pub const RETRY_MAX: f64 = 30.0;
+
+/// Reconnect backoff of a stream socket, adjustable while the writer runs, and the published
+/// deadline before which no reconnection is tried (SocketHandler's `retryTime`).
+#[derive(Debug)]
+pub struct Retry {
+    start: AtomicU64,
+    factor: AtomicU64,
+    max: AtomicU64,
+    /// Unix time in milliseconds of the next allowed attempt; 0 while connected / never failed.
+    at_ms: AtomicI64,
+}
+
+impl Retry {
+    /// Backoff starting at `start` seconds, multiplied by `factor`, capped at `max`.
+    pub fn new(start: f64, factor: f64, max: f64) -> Arc<Retry> {
+        let r = Arc::new(Retry {
+            start: AtomicU64::new(0),
+            factor: AtomicU64::new(0),
+            max: AtomicU64::new(0),
+            at_ms: AtomicI64::new(0),
+        });
+        r.set(start, factor, max);
+        r
+    }
+
+    /// Change the backoff parameters (used from the next failed attempt on).
+    pub fn set(&self, start: f64, factor: f64, max: f64) {
+        self.start.store(start.to_bits(), Ordering::Release);
+        self.factor.store(factor.to_bits(), Ordering::Release);
+        self.max.store(max.to_bits(), Ordering::Release);
+    }
+
+    fn get(&self, a: &AtomicU64) -> f64 {
+        f64::from_bits(a.load(Ordering::Acquire))
+    }
+
+    /// Unix time (seconds) before which no reconnection is tried, if the peer is down.
+    pub fn retry_at(&self) -> Option<f64> {
+        match self.at_ms.load(Ordering::Acquire) {
+            0 => None,
+            ms => Some(ms as f64 / 1000.0),
+        }
+    }
+}
+
+fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
 /// Connect and send timeout for stream sockets.
 const IO_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -70,6 +122,8 @@ pub struct SocketSpec {
     pub kind: SocketKind,
     /// Peer address.
     pub address: Address,
+    /// Reconnect backoff (stream sockets).
+    pub retry: Arc<Retry>,
 }
 
 impl SocketSpec {
@@ -99,7 +153,7 @@ impl SinkSpec for SocketSpec {
                 stats: stats.clone(),
                 conn: None,
                 retry_at: None,
-                retry_period: RETRY_START,
+                retry_period: self.retry.get(&self.retry.start),
             }),
             SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink {
                 spec: self.clone(),
@@ -190,14 +244,18 @@ impl StreamSocketSink {
             Ok(c) => {
                 self.conn = Some(c);
                 self.retry_at = None;
+                self.spec.retry.at_ms.store(0, Ordering::Release);
                 true
             }
             Err(_) => {
+                let r = &self.spec.retry;
                 self.retry_period = match self.retry_at {
-                    None => RETRY_START,
-                    Some(_) => (self.retry_period * RETRY_FACTOR).min(RETRY_MAX),
+                    None => r.get(&r.start),
+                    Some(_) => (self.retry_period * r.get(&r.factor)).min(r.get(&r.max)),
                 };
-                self.retry_at = Some(now + Duration::from_secs_f64(self.retry_period));
+                let period = if self.retry_period.is_finite() { self.retry_period.max(0.0) } else { RETRY_MAX };
+                self.retry_at = Some(now + Duration::from_secs_f64(period));
+                r.at_ms.store(unix_now_ms() + (period * 1000.0) as i64, Ordering::Release);
                 false
             }
         }
@@ -333,6 +391,7 @@ mod tests {
         let spec = SocketSpec {
             kind: SocketKind::Tcp,
             address: Address::Inet("127.0.0.1".into(), port),
+            retry: Retry::new(RETRY_START, RETRY_FACTOR, RETRY_MAX),
         };
         let stats = Stats::new("t", false);
         let mut sink = StreamSocketSink {
