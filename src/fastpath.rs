@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use parking_lot::{Mutex, RwLock};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
+use pyo3::types::{PyDict, PyInt, PyString};
 
 use crate::caller;
 use crate::globals;
 use crate::handler::{native_target, NativeRecord, Target};
 use crate::logger::{LogOptions, LoggerCore};
-use crate::record::{level_name, LogRecord};
+use crate::record::level_name;
 
 /// Interned Rust copies of Python strings (logger and level names), keyed by object identity;
 /// the cache holds a reference, so an address is never reused for another string.
@@ -41,29 +41,6 @@ fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     }
 }
 
-/// `str(msg) % args`, or `None` when the call needs the full Python path (mapping args, a
-/// formatting error that `handleError` must report, a non-str result).
-fn message(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    let text = match msg.cast::<PyString>() {
-        Ok(s) => s.clone(),
-        Err(_) => match msg.str() {
-            Ok(s) => s,
-            Err(_) => return Ok(None),
-        },
-    };
-    let Ok(tuple) = args.cast::<PyTuple>() else { return Ok(None) };
-    if tuple.is_empty() {
-        return to_string(text.as_any());
-    }
-    if tuple.len() == 1 && tuple.get_item(0)?.is_instance_of::<PyDict>() {
-        return Ok(None);
-    }
-    match text.as_any().rem(tuple) {
-        Ok(m) => to_string(&m),
-        Err(_) => Ok(None),
-    }
-}
-
 /// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
 pub(crate) fn try_log<'py>(
     slf: &Bound<'py, LoggerCore>,
@@ -83,18 +60,18 @@ pub(crate) fn try_log<'py>(
             return Ok(false);
         }
     }
-    if filters.read().bind(py).is_truthy()? || slf.getattr(intern!(py, "disabled"))?.is_truthy()? {
+    if slf.get().is_disabled() || filters.read().bind(py).is_truthy()? {
         return Ok(false);
     }
-    let Ok(levelno) = level.cast::<PyInt>().and_then(|l| Ok(l.extract::<i64>().unwrap_or(i64::MIN))) else {
+    let Ok(levelno) = level.cast::<PyInt>().map(|l| l.extract::<i64>().unwrap_or(i64::MIN)) else {
         return Ok(false);
     };
-    match globals::global(py, intern!(py, "_logRecordFactory"))? {
-        Some(f) if f.is(&py.get_type::<LogRecord>()) => {}
-        _ => return Ok(false),
+    let sw = globals::switches(py)?;
+    if !sw.native_factory {
+        return Ok(false);
     }
     // Walk the handler chain: every handler the record reaches must be native.
-    let mut targets: Vec<Arc<Target>> = Vec::new();
+    let mut targets: Vec<(Bound<'py, PyAny>, Arc<Target>)> = Vec::new();
     let mut found = 0usize;
     let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
     while let Some(c) = cur {
@@ -105,7 +82,7 @@ pub(crate) fn try_log<'py>(
             match native_target(&h)? {
                 Some(t) => {
                     if levelno >= t.level() {
-                        targets.push(t);
+                        targets.push((h, t));
                     }
                 }
                 None => {
@@ -126,8 +103,8 @@ pub(crate) fn try_log<'py>(
     if targets.is_empty() {
         return Ok(true);
     }
-    let Some(message) = message(msg, args)? else { return Ok(false) };
-    let needs_caller = opts.stack_info || targets.iter().any(|t| t.needs_caller);
+    let Some(message) = crate::message::capture(msg, args)? else { return Ok(false) };
+    let needs_caller = opts.stack_info || targets.iter().any(|(_, t)| t.needs_caller);
     let created = globals::now();
     let mut rec = NativeRecord {
         name: match interned(name.read().bind(py))? {
@@ -155,7 +132,7 @@ pub(crate) fn try_log<'py>(
         exc_text: None,
         stack_info: None,
     };
-    if needs_caller && globals::flag(py, intern!(py, "_srcfile"))? {
+    if needs_caller && sw.srcfile {
         let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
         let path = to_string(&c.filename)?;
         if let Some(p) = &path {
@@ -174,21 +151,21 @@ pub(crate) fn try_log<'py>(
     } else if needs_caller {
         rec.pathname = Some("(unknown file)".into());
         rec.filename = Some("(unknown file)".into());
-        rec.module = Some("(unknown file)".into());
+        rec.module = Some("Unknown module".into());
         rec.func_name = Some("(unknown function)".into());
     }
-    if globals::flag(py, intern!(py, "logThreads"))? {
+    if sw.log_threads {
         // SAFETY: pthread_self has no preconditions.
         rec.thread = Some(unsafe { libc::pthread_self() } as i64);
-        if targets.iter().any(|t| t.needs_thread_name) {
+        if targets.iter().any(|(_, t)| t.needs_thread_name) {
             let t = globals::module(py, "threading")?.call_method0(intern!(py, "current_thread"))?;
             rec.thread_name = to_string(&t.getattr(intern!(py, "name"))?)?;
         }
     }
-    if globals::flag(py, intern!(py, "logProcesses"))? {
+    if sw.log_processes {
         rec.process = Some(globals::pid() as i64);
     }
-    if globals::flag(py, intern!(py, "logMultiprocessing"))? && targets.iter().any(|t| t.needs_process_name) {
+    if sw.log_multiprocessing && targets.iter().any(|(_, t)| t.needs_process_name) {
         let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
         rec.process_name = Some("MainProcess".into());
         if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item("multiprocessing")).unwrap_or(Ok(None)) {
@@ -198,11 +175,40 @@ pub(crate) fn try_log<'py>(
         }
     }
     let rec = Arc::new(rec);
-    for t in &targets {
-        if t.send(py, rec.clone()).is_err() {
-            // A closed writer: the Python path reopens or reports, as stdlib would.
-            return Ok(false);
+    let mut fallback: Option<Bound<'py, PyAny>> = None;
+    for (h, t) in &targets {
+        if !t.send(py, &rec)? {
+            // This handler needs its Python path (closed writer, a write error for
+            // handleError...): give it a real record, built once, with the same fields.
+            if fallback.is_none() {
+                fallback = Some(python_record(py, name, level, msg, args, opts, &rec)?);
+            }
+            if let Some(r) = &fallback {
+                h.call_method1(intern!(py, "handle"), (r,))?;
+            }
         }
     }
     Ok(true)
+}
+
+/// A Python `LogRecord` equal to what the slow path would have made for this call.
+fn python_record<'py>(
+    py: Python<'py>,
+    name: &RwLock<Py<PyAny>>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    opts: &LogOptions<'py>,
+    rec: &NativeRecord,
+) -> PyResult<Bound<'py, PyAny>> {
+    let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
+    let none = py.None().into_bound(py);
+    let lineno = c.lineno.into_pyobject(py)?.into_any();
+    let name = name.read().clone_ref(py).into_bound(py);
+    let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, args, &none, &c.func, &none, &c.sinfo)?;
+    let d = crate::record::instance_dict(&record)?;
+    d.set_item(intern!(py, "created"), rec.created)?;
+    d.set_item(intern!(py, "msecs"), rec.msecs)?;
+    d.set_item(intern!(py, "relativeCreated"), rec.relative_created)?;
+    Ok(record)
 }

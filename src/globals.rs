@@ -49,6 +49,55 @@ pub fn flag(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
     }
 }
 
+/// The module-level switches the hot path reads, snapshotted while the facade's namespace dict
+/// is unchanged (its `ma_version_tag` moves on every assignment to a module global).
+#[derive(Clone, Copy, Debug)]
+pub struct Switches {
+    version: u64,
+    pub srcfile: bool,
+    pub log_threads: bool,
+    pub log_processes: bool,
+    pub log_multiprocessing: bool,
+    pub raise_exceptions: bool,
+    /// `_logRecordFactory` is the native `LogRecord`.
+    pub native_factory: bool,
+}
+
+static SWITCHES: parking_lot::Mutex<Option<Switches>> = parking_lot::Mutex::new(None);
+
+/// Version tag of a dict (CPython 3.11 `ma_version_tag`): changes on every modification.
+pub fn dict_version(d: &Bound<'_, PyDict>) -> u64 {
+    // SAFETY: `d` is a live dict object.
+    unsafe { (*(d.as_ptr() as *mut pyo3::ffi::PyDictObject)).ma_version_tag }
+}
+
+/// Current module switches (recomputed only after a module global changed).
+pub fn switches(py: Python<'_>) -> PyResult<Switches> {
+    let ns = namespace(py)?;
+    let version = dict_version(ns);
+    if let Some(s) = *SWITCHES.lock() {
+        if s.version == version {
+            return Ok(s);
+        }
+    }
+    // Truth tests may run Python code: computed without holding the lock.
+    let factory = global(py, pyo3::intern!(py, "_logRecordFactory"))?;
+    let s = Switches {
+        version,
+        srcfile: flag(py, pyo3::intern!(py, "_srcfile"))?,
+        log_threads: flag(py, pyo3::intern!(py, "logThreads"))?,
+        log_processes: flag(py, pyo3::intern!(py, "logProcesses"))?,
+        log_multiprocessing: flag(py, pyo3::intern!(py, "logMultiprocessing"))?,
+        raise_exceptions: flag(py, pyo3::intern!(py, "raiseExceptions"))?,
+        native_factory: factory.is_some_and(|f| f.is(&py.get_type::<crate::record::LogRecord>())),
+    };
+    // Only trust the snapshot if nothing changed while it was being computed.
+    if dict_version(ns) == version {
+        *SWITCHES.lock() = Some(s);
+    }
+    Ok(s)
+}
+
 static PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 extern "C" fn forget_pid() {

@@ -20,15 +20,29 @@ use crate::io::py::AsyncWriter;
 use crate::io::{Render, SendError, Writer};
 use crate::layout::{FieldFmt, FieldSource, FieldValue, Layout};
 use crate::printf::Conversion;
+use crate::message::Message;
 use crate::record::instance_dict;
 
 /// Python classes whose exact instances may take the native path (registered by the facade and
 /// by `femtologging.handlers`).
 static NATIVE_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
 
+/// Exact handler classes whose Python stream (an `io.StringIO`, a socket file...) may be written
+/// by the engine directly, skipping the Python `handle`/`emit` frames.
+static PY_STREAM_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
+
+/// Where a native handler's lines go.
+pub enum Sink {
+    /// A native writer: formatted and written on its worker thread.
+    Worker(Writer),
+    /// A Python stream: formatted natively on the calling thread, then `stream.write(line)` and
+    /// `stream.flush()` under the handler's lock, exactly what `StreamHandler.emit` does.
+    Python { handler: Py<PyAny>, stream: Py<PyAny>, lock: Py<PyAny>, flush: Option<Py<PyAny>> },
+}
+
 /// What a native handler writes to, and how.
 pub struct Target {
-    writer: Writer,
+    sink: Sink,
     plan: Arc<NativeFormatterPlan>,
     terminator: Box<str>,
     level: i64,
@@ -194,10 +208,21 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
             return Ok(None);
         }
         let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
-        let Ok(aw) = stream.cast::<AsyncWriter>() else { return Ok(None) };
-        if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
+        let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
+            if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
+                return Ok(None);
+            }
+            Sink::Worker(aw.get().writer().clone())
+        } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
+            let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
+            if lock.is_none() {
+                return Ok(None);
+            }
+            let flush = stream.getattr_opt(intern!(py, "flush"))?.map(|f| f.unbind());
+            Sink::Python { handler: h.clone().unbind(), stream: stream.clone().unbind(), lock: lock.unbind(), flush }
+        } else {
             return Ok(None);
-        }
+        };
         let level: i64 = match hdict.get_item(intern!(py, "level"))? {
             Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
             _ => return Ok(None),
@@ -222,7 +247,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
         let names = &needs.fields;
         Ok(Some(Target {
-            writer: aw.get().writer().clone(),
+            sink,
             terminator: terminator.to_str()?.into(),
             level,
             needs_caller: needs.caller,
@@ -268,17 +293,56 @@ impl Target {
         self.level
     }
 
-    /// Queue `rec` for formatting and writing on the worker. `Err` means the writer is closed:
-    /// the caller then falls back to the handler's Python path.
-    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: Arc<NativeRecord>) -> Result<(), SendError> {
-        let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
-        match self.writer.send_render_nowait(job)? {
-            None => Ok(()),
-            Some(job) => {
-                let w = self.writer.clone();
-                py.detach(move || w.send_render(job))
+    /// Hand `rec` to this handler's sink. `Ok(false)` means the record must go through the
+    /// handler's Python path instead (the writer is closed, or the line could not be rendered
+    /// or written: Python then reports it through `handleError`, as stdlib would).
+    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: &Arc<NativeRecord>) -> PyResult<bool> {
+        match &self.sink {
+            Sink::Worker(writer) => {
+                let job: Box<dyn Render> = Box::new(Job { rec: rec.clone(), target: self.clone() });
+                let sent = match writer.send_render_nowait(job) {
+                    Ok(None) => Ok(()),
+                    Ok(Some(job)) => {
+                        let w = writer.clone();
+                        py.detach(move || w.send_render(job))
+                    }
+                    Err(e) => Err(e),
+                };
+                Ok(match sent {
+                    Ok(()) => true,
+                    Err(SendError::Closed) => false,
+                    // An earlier I/O error of the worker: the record itself was queued.
+                    Err(SendError::Io(_)) => true,
+                })
+            }
+            Sink::Python { stream, lock, flush, .. } => {
+                let mut line = String::with_capacity(128);
+                if self.plan.render(&**rec, rec.created, &mut line).is_err() {
+                    return Ok(false);
+                }
+                line.push_str(&self.terminator);
+                let lock = lock.bind(py);
+                lock.call_method0(intern!(py, "acquire"))?;
+                let written = stream
+                    .bind(py)
+                    .call_method1(intern!(py, "write"), (line,))
+                    .and_then(|_| match flush {
+                        Some(f) => f.bind(py).call0().map(|_| ()),
+                        None => Ok(()),
+                    });
+                lock.call_method0(intern!(py, "release"))?;
+                match written {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => Err(e),
+                    Err(_) => Ok(false),
+                }
             }
         }
+    }
+
+    /// The handler object behind a Python-stream sink (for the fallback path).
+    pub fn is_worker(&self) -> bool {
+        matches!(self.sink, Sink::Worker(_))
     }
 }
 
@@ -300,7 +364,7 @@ pub struct NativeRecord {
     pub thread_name: Option<String>,
     pub process: Option<i64>,
     pub process_name: Option<String>,
-    pub message: String,
+    pub message: Message,
     pub exc_text: Option<String>,
     pub stack_info: Option<String>,
 }
@@ -330,7 +394,7 @@ impl FieldSource for NativeRecord {
             "threadName" => opt_str(&self.thread_name),
             "process" => self.process.map_or(FieldValue::None, FieldValue::Int),
             "processName" => opt_str(&self.process_name),
-            "message" => FieldValue::Str(&self.message),
+            "message" => FieldValue::Str(self.message.text()),
             "exc_text" => opt_str(&self.exc_text),
             "stack_info" => opt_str(&self.stack_info),
             _ => return None,
@@ -345,7 +409,7 @@ struct Job {
 
 impl Render for Job {
     fn render(&self, out: &mut Vec<u8>) {
-        let mut line = String::with_capacity(96 + self.rec.message.len());
+        let mut line = String::with_capacity(128);
         match self.target.plan.render(&*self.rec, self.rec.created, &mut line) {
             Ok(()) => {
                 line.push_str(&self.target.terminator);
@@ -355,7 +419,7 @@ impl Render for Job {
                 // No Python here: report like handleError would, on stderr, and keep going.
                 let msg = format!(
                     "--- Logging error ---\n{e}\nMessage: {:?}\nLogger: {} ({})\n",
-                    self.rec.message, self.rec.name, self.rec.levelname
+                    self.rec.message.text(), self.rec.name, self.rec.levelname
                 );
                 let _ = crate::io::queue::write_all_fd(2, msg.as_bytes());
             }
@@ -485,10 +549,24 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
         thread_name: s!("threadName"),
         process: i!("process"),
         process_name: s!("processName"),
-        message,
+        message: Message::Ready(message),
         exc_text,
         stack_info: s!("stack_info"),
     }))
+}
+
+/// Declare handler classes whose Python stream the engine may write directly (exact types only).
+#[pyfunction]
+#[pyo3(signature = (*types))]
+fn _register_stream_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut registered = PY_STREAM_TYPES.lock();
+    for t in types.iter() {
+        let t = t.cast_into::<PyType>()?;
+        if !registered.iter().any(|r| r.as_ptr() == t.as_ptr()) {
+            registered.push(t.unbind());
+        }
+    }
+    Ok(())
 }
 
 /// Declare which handler classes may take the native path (exact types only).
@@ -508,5 +586,6 @@ fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyRe
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeSlot>()?;
+    m.add_function(wrap_pyfunction!(_register_stream_handlers, m)?)?;
     m.add_function(wrap_pyfunction!(_register_native_handlers, m)?)
 }

@@ -14,6 +14,7 @@ pub mod handler;
 pub mod io;
 pub mod layout;
 pub mod logger;
+pub mod message;
 pub mod printf;
 pub mod record;
 pub mod timefmt;

@@ -111,6 +111,11 @@ impl<'py> LogOptions<'py> {
 }
 
 impl LoggerCore {
+    /// Is the logger switched off (`disabled`)?
+    pub(crate) fn is_disabled(&self) -> bool {
+        self.disabled.load(Ordering::Relaxed)
+    }
+
     /// `(handlers, propagate, parent, disabled)` of a logger object (native or not).
     pub(crate) fn chain_step<'py>(
         c: &Bound<'py, PyAny>,
@@ -312,7 +317,7 @@ impl LoggerCore {
                             captured = handler::capture_record(record, &t)?.map(Arc::new);
                         }
                         let sent = match &captured {
-                            Some(rec) => t.send(py, rec.clone()).is_ok(),
+                            Some(rec) => t.send(py, rec)?,
                             None => false,
                         };
                         if !sent {

@@ -28,7 +28,7 @@ pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict
 static MAPPING_ABC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static CURRENT_THREAD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+pub fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     if obj.is_instance_of::<PyDict>() {
         return Ok(true);
     }

@@ -1,0 +1,357 @@
+"""Type stubs of ``femtologging._femtologging``, the native (Rust/PyO3) engine.
+
+Applications use the stdlib-shaped classes of :mod:`femtologging`; the names here are the
+native bases those classes derive from, the asynchronous writers, and the hooks the Python
+facade calls once at import time.
+"""
+
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeAlias, final
+
+_SysExcInfoType: TypeAlias = (
+    tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+)
+_ExcInfoType: TypeAlias = None | bool | _SysExcInfoType | BaseException
+_ArgsType: TypeAlias = tuple[object, ...] | Mapping[str, object]
+
+__all__ = [
+    "_bind",
+    "_set_disable",
+    "_clear_cache",
+    "LogRecord",
+    "_set_internal_files",
+    "_LoggerCore",
+    "FormatterCore",
+    "_register_formatter_types",
+    "AsyncWriter",
+    "AsyncFile",
+    "AsyncStream",
+    "AsyncSocket",
+    "flush_all",
+    "close_all",
+    "before_fork",
+    "NativeSlot",
+    "_register_native_handlers",
+    "_register_stream_handlers",
+]
+
+# ---------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------
+
+class LogRecord:
+    """A log record; every standard field is a plain instance attribute (in ``__dict__``)."""
+
+    args: _ArgsType | None
+    asctime: str
+    created: float
+    exc_info: _SysExcInfoType | None
+    exc_text: str | None
+    filename: str
+    funcName: str | None
+    levelname: str
+    levelno: int
+    lineno: int
+    module: str
+    msecs: float
+    message: str
+    msg: object
+    name: str
+    pathname: str
+    process: int | None
+    processName: str | None
+    relativeCreated: float
+    stack_info: str | None
+    thread: int | None
+    threadName: str | None
+    def __init__(
+        self,
+        name: str,
+        level: int,
+        pathname: str,
+        lineno: int,
+        msg: object,
+        args: _ArgsType | None,
+        exc_info: _SysExcInfoType | None,
+        func: str | None = None,
+        sinfo: str | None = None,
+        **kwargs: Any,
+    ) -> None: ...
+    def getMessage(self) -> str: ...
+    def __getstate__(self) -> dict[str, Any]: ...
+    def __setstate__(self, state: dict[str, Any], /) -> None: ...
+
+# ---------------------------------------------------------------------------
+# Loggers
+# ---------------------------------------------------------------------------
+
+class _LoggerCore:
+    """Native half of ``femtologging.Logger``: level cache, level methods and dispatch."""
+
+    name: str
+    level: int
+    parent: _LoggerCore | None
+    propagate: bool
+    disabled: bool
+    handlers: list[Any]
+    filters: list[Any]
+    @property
+    def _cache(self) -> dict[int, bool]: ...
+    def __init__(self, name: str, level: int | str = 0) -> None: ...
+    def isEnabledFor(self, level: int) -> bool: ...
+    def getEffectiveLevel(self) -> int: ...
+    def debug(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def info(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def warning(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def error(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def exception(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = True,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def critical(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    fatal = critical
+    def log(
+        self,
+        level: int,
+        msg: object,
+        *args: object,
+        exc_info: _ExcInfoType = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+    ) -> None: ...
+    def _log(
+        self,
+        level: int,
+        msg: object,
+        args: _ArgsType,
+        exc_info: _ExcInfoType | None = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool | None = None,
+        stacklevel: int = 1,
+    ) -> None: ...
+    def findCaller(
+        self, stack_info: bool | None = None, stacklevel: int = 1
+    ) -> tuple[str, int, str, str | None]: ...
+    def makeRecord(
+        self,
+        name: str,
+        level: int,
+        fn: str,
+        lno: int,
+        msg: object,
+        args: _ArgsType,
+        exc_info: _SysExcInfoType | None,
+        func: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        sinfo: str | None = None,
+    ) -> LogRecord: ...
+    def handle(self, record: LogRecord) -> None: ...
+    def callHandlers(self, record: LogRecord) -> None: ...
+
+# ---------------------------------------------------------------------------
+# Formatters
+# ---------------------------------------------------------------------------
+
+class FormatterCore:
+    """Native base of ``femtologging.Formatter``: parses the layout once, renders natively."""
+
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    def format(self, record: LogRecord) -> str: ...
+    def formatTime(self, record: LogRecord, datefmt: str | None = None) -> str: ...
+    def formatException(self, ei: _SysExcInfoType) -> str: ...
+    def formatStack(self, stack_info: str) -> str: ...
+    def usesTime(self) -> bool: ...
+    def formatMessage(self, record: LogRecord) -> str: ...
+    @property
+    def _native_plan_available(self) -> bool: ...
+    @property
+    def _native_layout(self) -> bool: ...
+
+# ---------------------------------------------------------------------------
+# Native handler dispatch
+# ---------------------------------------------------------------------------
+
+@final
+class NativeSlot:
+    """Per-handler cache of the engine's "may this handler be served natively" decision."""
+
+    def __init__(self) -> None: ...
+
+# ---------------------------------------------------------------------------
+# Asynchronous writers (bounded queue + one worker thread each)
+# ---------------------------------------------------------------------------
+
+class AsyncWriter:
+    """Base of the asynchronous writers: ``write`` queues, the worker thread does the I/O."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def dropped(self) -> int: ...
+    def write(self, text: str) -> None: ...
+    def write_bytes(self, data: bytes | bytearray | memoryview | Iterable[int]) -> None: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+    def _share(self) -> Self: ...
+    def _pause(self) -> None: ...
+    def _resume(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> bool: ...
+
+@final
+class AsyncFile(AsyncWriter):
+    """A file written by a worker thread; optional size or timed rotation and watched reopen."""
+
+    def __new__(
+        cls,
+        path: str | bytes | Any,
+        mode: str = "a",
+        encoding: str | None = None,
+        errors: str | None = None,
+        *,
+        delay: bool = False,
+        capacity: int = ...,
+        overflow: str = "block",
+        timeout: float | None = None,
+        max_bytes: int = 0,
+        backup_count: int = 0,
+        watch: bool = False,
+        when: str | None = None,
+        interval: int = 1,
+        utc: bool = False,
+        at_time: Any | None = None,
+    ) -> Self: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def encoding(self) -> str | None: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def backup_count(self) -> int: ...
+    @property
+    def rollover_at(self) -> int | None: ...
+    def tell(self) -> int: ...
+    def fileno(self) -> int: ...
+    def reopen(self) -> None: ...
+    def rotate(self) -> None: ...
+
+@final
+class AsyncStream(AsyncWriter):
+    """A raw file descriptor (e.g. 1 or 2) written by a worker thread."""
+
+    def __new__(
+        cls,
+        fd: int,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        capacity: int = ...,
+        overflow: str = "block",
+        timeout: float | None = None,
+    ) -> Self: ...
+    def fileno(self) -> int: ...
+
+@final
+class AsyncSocket(AsyncWriter):
+    """A tcp/udp/unix/unix_dgram socket written by a worker thread (drops while a peer is down)."""
+
+    def __new__(
+        cls,
+        kind: str,
+        address: tuple[str | None, int] | str | Any,
+        *,
+        capacity: int = ...,
+        overflow: str = "drop",
+        timeout: float | None = None,
+        retry_start: float = ...,
+        retry_factor: float = ...,
+        retry_max: float = ...,
+    ) -> Self: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def address(self) -> Any: ...
+    @property
+    def retry_at(self) -> float | None: ...
+    @property
+    def connected(self) -> bool: ...
+    def set_retry(self, start: float, factor: float, max: float) -> None: ...
+
+# ---------------------------------------------------------------------------
+# Module functions
+# ---------------------------------------------------------------------------
+
+def flush_all() -> None:
+    """Flush every live asynchronous writer (raises the first ``OSError`` after trying all)."""
+
+def close_all() -> None:
+    """Close every live asynchronous writer (raises the first ``OSError`` after trying all)."""
+
+def before_fork() -> None:
+    """Flush every writer, keeping stored errors (not called by the facade at fork)."""
+
+def _bind(namespace: dict[str, Any], start_time: float) -> None: ...
+def _set_disable(level: int) -> None: ...
+def _clear_cache() -> None: ...
+def _set_internal_files(files: Iterable[str]) -> None: ...
+def _register_native_handlers(*types: type) -> None: ...
+def _register_stream_handlers(*types: type) -> None: ...
+def _register_formatter_types(formatter: type, percent: type, brace: type, template: type) -> None: ...

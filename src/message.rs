@@ -1,0 +1,206 @@
+//! A record's message: `str(msg) % args`, either done on the calling thread (`Ready`) or, for
+//! the common `%s`/`%d` templates with int/str arguments, deferred to the worker thread, which
+//! renders exactly what Python's `%` operator would.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyInt, PyString, PyTuple};
+
+/// One piece of a parsed `%` template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Lit(String),
+    /// `%s`
+    Str,
+    /// `%d` / `%i`
+    Int,
+}
+
+/// A message template with only literal text, `%s`, `%d`, `%i` and `%%`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Template {
+    pieces: Vec<Piece>,
+    slots: usize,
+}
+
+impl Template {
+    /// Parse `text`; `None` when it uses anything else (flags, widths, `%r`, `%(key)s`...).
+    pub fn parse(text: &str) -> Option<Template> {
+        let mut pieces = Vec::new();
+        let mut lit = String::new();
+        let mut chars = text.chars();
+        let mut slots = 0;
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                lit.push(c);
+                continue;
+            }
+            let piece = match chars.next()? {
+                '%' => {
+                    lit.push('%');
+                    continue;
+                }
+                's' => Piece::Str,
+                'd' | 'i' => Piece::Int,
+                _ => return None,
+            };
+            if !lit.is_empty() {
+                pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+            }
+            pieces.push(piece);
+            slots += 1;
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Lit(lit));
+        }
+        Some(Template { pieces, slots })
+    }
+}
+
+/// An argument captured for deferred formatting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Int(i64),
+    Str(Box<str>),
+}
+
+/// The message of a captured record.
+#[derive(Debug)]
+pub enum Message {
+    Ready(String),
+    Deferred { template: Arc<Template>, args: Vec<Arg>, text: OnceLock<String> },
+}
+
+impl Message {
+    /// The message text (rendered on first use when deferred).
+    pub fn text(&self) -> &str {
+        match self {
+            Message::Ready(s) => s,
+            Message::Deferred { template, args, text } => text.get_or_init(|| render(template, args)),
+        }
+    }
+}
+
+fn render(t: &Template, args: &[Arg]) -> String {
+    let mut out = String::with_capacity(64);
+    let mut next = args.iter();
+    for p in &t.pieces {
+        match p {
+            Piece::Lit(s) => out.push_str(s),
+            Piece::Str | Piece::Int => match next.next() {
+                Some(Arg::Int(i)) => {
+                    use std::fmt::Write;
+                    let _ = write!(out, "{i}");
+                }
+                Some(Arg::Str(s)) => out.push_str(s),
+                None => {}
+            },
+        }
+    }
+    out
+}
+
+/// Parsed templates by message object (a reference is held, so addresses are never reused).
+/// Bounded: cleared when full, so messages built at run time cannot grow it without limit.
+static TEMPLATES: Mutex<Option<HashMap<usize, (Py<PyAny>, Option<Arc<Template>>)>>> = Mutex::new(None);
+const MAX_TEMPLATES: usize = 4096;
+
+fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
+    let key = msg.as_ptr() as usize;
+    if let Some(map) = TEMPLATES.lock().as_ref() {
+        if let Some((_, t)) = map.get(&key) {
+            return Ok(t.clone());
+        }
+    }
+    let parsed = Template::parse(msg.to_str()?).map(Arc::new);
+    let old = {
+        let mut guard = TEMPLATES.lock();
+        let map = guard.get_or_insert_with(HashMap::new);
+        let old = if map.len() >= MAX_TEMPLATES { Some(std::mem::take(map)) } else { None };
+        map.insert(key, (msg.clone().into_any().unbind(), parsed.clone()));
+        old
+    };
+    drop(old); // dropping references outside the lock
+    Ok(parsed)
+}
+
+/// Capture `msg % args` for a record: deferred when the template and arguments allow an exact
+/// native rendering, else formatted now by Python. `None`: the full Python path must handle
+/// the call (mapping arguments, a formatting error for `handleError`, a non-str result).
+pub fn capture(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Option<Message>> {
+    let Ok(tuple) = args.cast::<PyTuple>() else { return Ok(None) };
+    let exact = msg.is_exact_instance_of::<PyString>();
+    let text = match msg.cast_exact::<PyString>() {
+        Ok(s) => s.clone(),
+        Err(_) => match msg.str() {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        },
+    };
+    if tuple.is_empty() {
+        return Ok(Some(Message::Ready(text.to_str()?.to_string())));
+    }
+    if tuple.len() == 1 && crate::record::is_mapping(&tuple.get_item(0)?)? {
+        return Ok(None);
+    }
+    // Only exact str messages are cached: they are usually literals, the same object each call.
+    let template = if exact { template_of(&text)? } else { None };
+    if let Some(t) = template {
+        if t.slots == tuple.len() {
+            if let Some(args) = native_args(&t, tuple)? {
+                return Ok(Some(Message::Deferred { template: t, args, text: OnceLock::new() }));
+            }
+        }
+    }
+    match text.as_any().rem(tuple) {
+        Ok(m) => match m.cast::<PyString>() {
+            Ok(s) => Ok(Some(Message::Ready(s.to_str()?.to_string()))),
+            Err(_) => Ok(None),
+        },
+        Err(_) => Ok(None),
+    }
+}
+
+/// Arguments as plain values when every one matches its slot exactly as Python would render it:
+/// exact `int` (not `bool`) for `%d`/`%s`, exact `str` for `%s`.
+fn native_args(t: &Template, args: &Bound<'_, PyTuple>) -> PyResult<Option<Vec<Arg>>> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut slot = t.pieces.iter().filter(|p| !matches!(p, Piece::Lit(_)));
+    for a in args.iter() {
+        let kind = slot.next();
+        if a.is_exact_instance_of::<PyInt>() && !a.is_instance_of::<PyBool>() {
+            match a.extract::<i64>() {
+                Ok(i) => out.push(Arg::Int(i)),
+                Err(_) => return Ok(None),
+            }
+        } else if matches!(kind, Some(Piece::Str)) && a.is_exact_instance_of::<PyString>() {
+            out.push(Arg::Str(a.cast::<PyString>()?.to_str()?.into()));
+        } else {
+            return Ok(None);
+        }
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_simple_templates_only() {
+        let t = Template::parse("request %d from %s (100%%)").unwrap();
+        assert_eq!(t.slots, 2);
+        assert_eq!(
+            render(&t, &[Arg::Int(-7), Arg::Str("alice".into())]),
+            "request -7 from alice (100%)"
+        );
+        assert!(Template::parse("%5d").is_none());
+        assert!(Template::parse("%r").is_none());
+        assert!(Template::parse("%(x)s").is_none());
+        assert!(Template::parse("trailing %").is_none());
+        assert_eq!(Template::parse("plain").unwrap().slots, 0);
+    }
+}
