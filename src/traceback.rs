@@ -15,6 +15,11 @@
 //! rendered natively. Anything unusual — exception groups, `SyntaxError`, `sys.tracebacklimit`, a
 //! value that is not an exception, text that is not plain `str` or not valid UTF-8 — is handed whole
 //! to `traceback.format_exception`, so exactness never depends on the native path.
+//!
+//! Known differences, none visible in the text for ordinary programs: on a cache hit `linecache` is
+//! not consulted (no `lazycache`/`checkcache` side effects), so lines planted in `linecache.cache` by
+//! hand for a file that exists on disk, or a patched `linecache.getlines`, are only seen on a miss;
+//! and the cache holds strong references to up to `CACHE_CAPACITY` code objects.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -38,17 +43,28 @@ const RECURSIVE_CUTOFF: usize = 3;
 /// Entries kept before the cache is emptied and refilled.
 const CACHE_CAPACITY: usize = 4096;
 
-/// Size and modification time of a source file when an entry's text was computed.
+/// Identity and state of a source file when an entry's text was computed: size and modification
+/// time (what `linecache.checkcache` compares) plus, on Unix, device, inode and change time, so a file
+/// replaced or whose permissions changed is also noticed. Stricter than linecache is safe: a mismatch
+/// only sends the entry back through the `traceback` module.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct Stamp {
     len: u64,
     mtime: SystemTime,
+    extra: (u64, u64, i64, i64),
 }
 
 impl Stamp {
     fn of(path: &str) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp { len: meta.len(), mtime: meta.modified().ok()? })
+        #[cfg(unix)]
+        let extra = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
+        };
+        #[cfg(not(unix))]
+        let extra = (0, 0, 0, 0);
+        Some(Stamp { len: meta.len(), mtime: meta.modified().ok()?, extra })
     }
 }
 
@@ -332,7 +348,10 @@ fn frame_entry(
             drop(old);
             cache = CACHE.lock();
         }
-        cache.insert(key, entry.clone());
+        let replaced = cache.insert(key, entry.clone());
+        // Released outside the lock: dropping a code object can run Python code (weakref callbacks).
+        drop(cache);
+        drop(replaced);
     }
     Ok(entry)
 }
