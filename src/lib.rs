@@ -18,6 +18,7 @@ pub mod message;
 pub mod printf;
 pub mod record;
 pub mod timefmt;
+pub mod traceback;
 
 /// Runs from the C library's `exit()`, after the interpreter has finalised: records logged during
 /// finalisation (from `__del__` methods, after `logging.shutdown()`) are still written.
@@ -34,6 +35,7 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     formatter::register(m)?;
     io::register(m)?;
     handler::register(m)?;
+    traceback::register(m)?;
     // SAFETY: registers a plain function that touches no Python state.
     unsafe { libc::atexit(drain_writers_at_exit) };
     Ok(())
