@@ -55,11 +55,10 @@ pub(crate) fn try_log<'py>(
     if opts.extra.as_ref().is_some_and(|e| !e.is_none()) {
         return Ok(false);
     }
-    if let Some(ei) = &opts.exc_info {
-        if ei.is_truthy()? {
-            return Ok(false);
-        }
-    }
+    let exc_info = match &opts.exc_info {
+        Some(ei) if ei.is_truthy()? => Some(crate::logger::normalize_exc_info(py, Some(ei.clone()))?),
+        _ => None,
+    };
     if slf.get().is_disabled() || filters.read().bind(py).is_truthy()? {
         return Ok(false);
     }
@@ -174,6 +173,16 @@ pub(crate) fn try_log<'py>(
             }
         }
     }
+    if let Some(ei) = &exc_info {
+        // The traceback text every native formatter would produce (cached per code site).
+        let tb = globals::module(py, "traceback")?.getattr(intern!(py, "print_exception"))?;
+        if !globals::is_original_print_exception(py, &tb) || !ei.is_instance_of::<pyo3::types::PyTuple>() {
+            return Ok(false);
+        }
+        let text = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?)?;
+        let text = text.to_str()?;
+        rec.exc_text = Some(text.strip_suffix('\n').unwrap_or(text).to_string());
+    }
     let rec = Arc::new(rec);
     let mut fallback: Option<Bound<'py, PyAny>> = None;
     for (h, t) in &targets {
@@ -181,7 +190,7 @@ pub(crate) fn try_log<'py>(
             // This handler needs its Python path (closed writer, a write error for
             // handleError...): give it a real record, built once, with the same fields.
             if fallback.is_none() {
-                fallback = Some(python_record(py, name, level, msg, args, opts, &rec)?);
+                fallback = Some(python_record(py, name, level, msg, args, opts, exc_info.as_ref(), &rec)?);
             }
             if let Some(r) = &fallback {
                 h.call_method1(intern!(py, "handle"), (r,))?;
@@ -199,13 +208,15 @@ fn python_record<'py>(
     msg: &Bound<'py, PyAny>,
     args: &Bound<'py, PyAny>,
     opts: &LogOptions<'py>,
+    exc_info: Option<&Bound<'py, PyAny>>,
     rec: &NativeRecord,
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
     let none = py.None().into_bound(py);
     let lineno = c.lineno.into_pyobject(py)?.into_any();
     let name = name.read().clone_ref(py).into_bound(py);
-    let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, args, &none, &c.func, &none, &c.sinfo)?;
+    let ei = exc_info.cloned().unwrap_or_else(|| none.clone());
+    let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, args, &ei, &c.func, &none, &c.sinfo)?;
     let d = crate::record::instance_dict(&record)?;
     d.set_item(intern!(py, "created"), rec.created)?;
     d.set_item(intern!(py, "msecs"), rec.msecs)?;

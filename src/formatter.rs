@@ -698,8 +698,18 @@ impl FormatterCore {
         py: Python<'py>,
         ei: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let io = crate::globals::module(py, "io")?;
         let traceback = crate::globals::module(py, "traceback")?;
+        let print_exception = traceback.getattr("print_exception")?;
+        if crate::globals::is_original_print_exception(py, &print_exception) {
+            // The native formatter gives print_exception's exact text, cached per code site.
+            let text = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?)?;
+            let s = text.to_cow()?;
+            return Ok(match s.strip_suffix('\n') {
+                Some(t) => pyo3::types::PyString::new(py, t).into_any(),
+                None => text.clone().into_any(),
+            });
+        }
+        let io = crate::globals::module(py, "io")?;
         let sio = io.getattr("StringIO")?.call0()?;
         let tb = ei.get_item(2)?;
         traceback.getattr("print_exception")?.call1((

@@ -151,6 +151,14 @@ pub fn module<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, P
     Ok(m)
 }
 
+static PRINT_EXCEPTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Is `f` the `traceback.print_exception` that was there when the engine was bound? (A test or
+/// a program that patches it gets its patch called, as stdlib's formatter would.)
+pub fn is_original_print_exception(py: Python<'_>, f: &Bound<'_, PyAny>) -> bool {
+    PRINT_EXCEPTION.get(py).is_some_and(|p| p.bind(py).is(f))
+}
+
 /// Bind the engine to the facade's namespace; records `_startTime` there.
 #[pyfunction]
 fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyResult<()> {
@@ -159,6 +167,8 @@ fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyRes
     for name in PRELOAD {
         module(py, name)?;
     }
+    let pe = module(py, "traceback")?.getattr("print_exception")?;
+    let _ = PRINT_EXCEPTION.set(py, pe.unbind());
     Ok(())
 }
 

@@ -376,7 +376,7 @@ fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<
 }
 
 /// `exc_info=True` → `sys.exc_info()`, an exception instance → its triple, a tuple stays.
-fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let Some(e) = exc_info else { return Ok(py.None().into_bound(py)) };
     if !e.is_truthy()? {
         return Ok(e);

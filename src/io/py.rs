@@ -464,6 +464,18 @@ impl AsyncFile {
         self.rollover_at.as_ref().map(|r| r.load(Ordering::Acquire))
     }
 
+    /// Reschedule the next timed rollover (Unix seconds); ValueError without `when`.
+    #[setter]
+    fn set_rollover_at(&self, at: i64) -> PyResult<()> {
+        match &self.rollover_at {
+            Some(r) => {
+                r.store(at, Ordering::Release);
+                Ok(())
+            }
+            None => Err(PyValueError::new_err("this file does not rotate by time")),
+        }
+    }
+
     /// Current file size plus bytes queued (cheap; for shouldRollover-style checks).
     fn tell(slf: &Bound<'_, Self>) -> u64 {
         slf.as_super().get().writer.tell()
@@ -616,6 +628,12 @@ impl AsyncSocket {
     #[getter]
     fn retry_at(&self) -> Option<f64> {
         self.retry.retry_at()
+    }
+
+    /// Whether a stream socket is connected right now (always False for datagram sockets).
+    #[getter]
+    fn connected(&self) -> bool {
+        self.retry.connected()
     }
 
     /// Change the reconnect backoff (seconds): first delay, growth factor, cap.

@@ -2,7 +2,7 @@
 //! UDP and Unix datagram (one record per datagram).
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::os::unix::io::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
@@ -26,6 +26,8 @@ pub struct Retry {
     max: AtomicU64,
     /// Unix time in milliseconds of the next allowed attempt; 0 while connected / never failed.
     at_ms: AtomicI64,
+    /// A stream connection is currently open.
+    connected: AtomicBool,
 }
 
 impl Retry {
@@ -36,6 +38,7 @@ impl Retry {
             factor: AtomicU64::new(0),
             max: AtomicU64::new(0),
             at_ms: AtomicI64::new(0),
+            connected: AtomicBool::new(false),
         });
         r.set(start, factor, max);
         r
@@ -50,6 +53,11 @@ impl Retry {
 
     fn get(&self, a: &AtomicU64) -> f64 {
         f64::from_bits(a.load(Ordering::Acquire))
+    }
+
+    /// Whether a stream connection is open right now.
+    pub fn connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
     }
 
     /// Unix time (seconds) before which no reconnection is tried, if the peer is down.
@@ -245,6 +253,7 @@ impl StreamSocketSink {
                 self.conn = Some(c);
                 self.retry_at = None;
                 self.spec.retry.at_ms.store(0, Ordering::Release);
+                self.spec.retry.connected.store(true, Ordering::Release);
                 true
             }
             Err(_) => {
@@ -280,6 +289,7 @@ impl Sink for StreamSocketSink {
                     }
                     // Peer gone: every record not completely sent is lost.
                     self.conn = None;
+                    self.spec.retry.connected.store(false, Ordering::Release);
                     let lost = ends.iter().filter(|&&end| end > sent).count();
                     self.stats.drops.add_quiet(lost as u64);
                     return Ok(());
@@ -292,6 +302,7 @@ impl Sink for StreamSocketSink {
 
     fn close(&mut self) -> io::Result<()> {
         self.conn = None;
+        self.spec.retry.connected.store(false, Ordering::Release);
         Ok(())
     }
 
