@@ -34,9 +34,7 @@ unsafe fn level_call(
             )));
         }
         let msg = Bound::from_borrowed_ptr(py, *args);
-        let rest: Vec<Bound<'_, PyAny>> =
-            (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
-        let tuple = PyTuple::new(py, rest)?;
+        let tuple = PyTuple::new(py, (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))))?;
         let kwargs = if kwnames.is_null() {
             None
         } else {

@@ -2,11 +2,11 @@
 //! captures only the fields the layouts use into a [`NativeRecord`] and queues it; no Python
 //! `LogRecord` is created and no Python code runs.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use std::collections::HashMap;
-
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
+use smallvec::SmallVec;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString};
@@ -15,24 +15,6 @@ use crate::caller;
 use crate::globals;
 use crate::handler::{native_target, NativeRecord, Target};
 use crate::logger::{LogOptions, LoggerCore};
-use crate::record::level_name;
-
-/// Interned Rust copies of Python strings (logger and level names), keyed by object identity;
-/// the cache holds a reference, so an address is never reused for another string.
-static INTERNED: Mutex<Option<HashMap<usize, (Py<PyAny>, Arc<str>)>>> = Mutex::new(None);
-
-fn interned(v: &Bound<'_, PyAny>) -> PyResult<Option<Arc<str>>> {
-    let key = v.as_ptr() as usize;
-    let mut guard = INTERNED.lock();
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some((_, s)) = map.get(&key) {
-        return Ok(Some(s.clone()));
-    }
-    let Ok(s) = v.cast::<PyString>() else { return Ok(None) };
-    let arc: Arc<str> = s.to_str()?.into();
-    map.insert(key, (v.clone().unbind(), arc.clone()));
-    Ok(Some(arc))
-}
 
 fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     match v.cast::<PyString>() {
@@ -70,7 +52,7 @@ pub(crate) fn try_log<'py>(
         return Ok(false);
     }
     // Walk the handler chain: every handler the record reaches must be native.
-    let mut targets: Vec<(Bound<'py, PyAny>, Arc<Target>)> = Vec::new();
+    let mut targets: SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]> = SmallVec::new();
     let mut found = 0usize;
     let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
     while let Some(c) = cur {
@@ -106,13 +88,13 @@ pub(crate) fn try_log<'py>(
     let needs_caller = opts.stack_info || targets.iter().any(|(_, t)| t.needs_caller);
     let created = globals::now();
     let mut rec = NativeRecord {
-        name: match interned(name.read().bind(py))? {
-            Some(n) => n,
+        name: match slf.get().name_text() {
+            Some(n) => Cow::Borrowed(n),
             None => return Ok(false),
         },
         levelno,
-        levelname: match interned(&level_name(py, level)?)? {
-            Some(n) => n,
+        levelname: match globals::level_name_text(py, level, levelno)? {
+            Some(n) => Cow::Borrowed(n),
             None => return Ok(false),
         },
         pathname: None,

@@ -98,6 +98,47 @@ pub fn switches(py: Python<'_>) -> PyResult<Switches> {
     Ok(s)
 }
 
+/// Level names as Rust text, valid for one version of the `_levelToName` table.
+struct LevelNames {
+    table: usize,
+    version: u64,
+    names: Vec<(i64, &'static str)>,
+}
+
+static LEVEL_NAMES: parking_lot::Mutex<Option<LevelNames>> = parking_lot::Mutex::new(None);
+
+/// `getLevelName(level)` as Rust text, cached while `_levelToName` is unchanged.
+pub fn level_name_text(py: Python<'_>, level: &Bound<'_, PyAny>, levelno: i64) -> PyResult<Option<&'static str>> {
+    let table = match global(py, pyo3::intern!(py, "_levelToName"))? {
+        Some(t) => t,
+        None => return Ok(None),
+    };
+    let Ok(table) = table.cast::<PyDict>() else { return Ok(None) };
+    let (ptr, version) = (table.as_ptr() as usize, dict_version(table));
+    if let Some(c) = LEVEL_NAMES.lock().as_ref() {
+        if c.table == ptr && c.version == version {
+            if let Some((_, n)) = c.names.iter().find(|(l, _)| *l == levelno) {
+                return Ok(Some(n));
+            }
+        }
+    }
+    let name = crate::record::level_name(py, level)?;
+    let Ok(name) = name.cast::<PyString>() else { return Ok(None) };
+    // Leaked once per (level, table version): level names are few and live for the process.
+    let text: &'static str = Box::leak(name.to_str()?.to_owned().into_boxed_str());
+    let mut guard = LEVEL_NAMES.lock();
+    let fresh = !matches!(guard.as_ref(), Some(c) if c.table == ptr && c.version == version);
+    if fresh {
+        *guard = Some(LevelNames { table: ptr, version, names: Vec::new() });
+    }
+    if let Some(c) = guard.as_mut() {
+        if c.names.len() < 256 {
+            c.names.push((levelno, text));
+        }
+    }
+    Ok(Some(text))
+}
+
 static PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 extern "C" fn forget_pid() {

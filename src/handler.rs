@@ -7,6 +7,7 @@
 //! attribute dicts and types), so any change to the handler, its formatter, its class or its
 //! filters is seen at the next record.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -349,9 +350,9 @@ impl Target {
 /// A record captured as plain data, renderable without the GIL.
 #[derive(Debug)]
 pub struct NativeRecord {
-    pub name: Arc<str>,
+    pub name: Cow<'static, str>,
     pub levelno: i64,
-    pub levelname: Arc<str>,
+    pub levelname: Cow<'static, str>,
     pub pathname: Option<String>,
     pub filename: Option<String>,
     pub module: Option<String>,
@@ -534,9 +535,9 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
         };
     }
     Ok(Some(NativeRecord {
-        name: name.into(),
+        name: Cow::Owned(name),
         levelno,
-        levelname: levelname.into(),
+        levelname: Cow::Owned(levelname),
         pathname: s!("pathname"),
         filename: s!("filename"),
         module: s!("module"),

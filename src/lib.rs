@@ -5,6 +5,11 @@
 
 use pyo3::prelude::*;
 
+/// Records are allocated on the calling thread and freed on a worker thread; mimalloc's
+/// thread-local free lists handle that without the arena-lock contention of glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod caller;
 pub mod fastcall;
 pub mod fastpath;

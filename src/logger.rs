@@ -65,6 +65,8 @@ fn overrides_of(ty: &Bound<'_, PyType>) -> PyResult<u32> {
 #[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "_LoggerCore")]
 pub struct LoggerCore {
     name: RwLock<Py<PyAny>>,
+    /// The name as Rust text for native records (None when the name is not a str).
+    name_text: RwLock<Option<&'static str>>,
     level: AtomicI64,
     parent: RwLock<Option<Py<PyAny>>>,
     propagate: AtomicBool,
@@ -111,6 +113,11 @@ impl<'py> LogOptions<'py> {
 }
 
 impl LoggerCore {
+    /// The logger's name as Rust text (None when it is not a str).
+    pub(crate) fn name_text(&self) -> Option<&'static str> {
+        *self.name_text.read()
+    }
+
     /// Is the logger switched off (`disabled`)?
     pub(crate) fn is_disabled(&self) -> bool {
         self.disabled.load(Ordering::Relaxed)
@@ -437,6 +444,7 @@ impl LoggerCore {
     fn new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         LoggerCore {
             name: RwLock::new(py.None()),
+            name_text: RwLock::new(None),
             level: AtomicI64::new(0),
             parent: RwLock::new(None),
             propagate: AtomicBool::new(true),
@@ -455,6 +463,7 @@ impl LoggerCore {
     fn __init__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, level: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let py = slf.py();
         let me = slf.get();
+        *me.name_text.write() = text_of(name);
         let old_name = std::mem::replace(&mut *me.name.write(), name.clone().unbind());
         drop(old_name);
         let lvl = match level {
@@ -480,6 +489,7 @@ impl LoggerCore {
     }
     #[setter]
     fn set_name(&self, v: Py<PyAny>) {
+        *self.name_text.write() = Python::attach(|py| text_of(v.bind(py)));
         let old = std::mem::replace(&mut *self.name.write(), v);
         drop(old); // outside the lock: dropping a reference may run Python code
     }
@@ -707,6 +717,21 @@ impl LoggerCore {
     fn call_handlers<'py>(slf: &Bound<'py, Self>, record: Bound<'py, PyAny>) -> PyResult<()> {
         Self::call_handlers_native(slf, &record)
     }
+}
+
+/// A logger name as permanent Rust text. Names are leaked on purpose, once per name: loggers are
+/// never destroyed either, and a `&'static str` in every native record costs no reference
+/// counting shared between the calling and the worker threads.
+fn text_of(v: &Bound<'_, PyAny>) -> Option<&'static str> {
+    static NAMES: parking_lot::Mutex<Vec<&'static str>> = parking_lot::Mutex::new(Vec::new());
+    let s = v.cast::<PyString>().ok()?.to_str().ok()?;
+    let mut names = NAMES.lock();
+    if let Some(n) = names.iter().find(|n| **n == s) {
+        return Some(n);
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    names.push(leaked);
+    Some(leaked)
 }
 
 /// stdlib's `_checkLevel`, via the facade (it owns the name tables).
