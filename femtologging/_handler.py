@@ -163,10 +163,53 @@ class Handler(Filterer):
         return '<%s (%s)>' % (self.__class__.__name__, getLevelName(self.level))
 
 
+_OVERFLOW_POLICIES = ('block', 'drop', 'timeout')
+
+
+def _overflow_options(policy, timeout, capacity):
+    """Validate a ``set_overflow`` request; return the native writers' keyword arguments."""
+    if policy not in _OVERFLOW_POLICIES:
+        raise ValueError("overflow policy must be 'block', 'drop' or 'timeout', not %r" % (policy,))
+    if policy == 'timeout':
+        if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                or not timeout > 0 or timeout == float('inf')):
+            raise ValueError("policy 'timeout' needs a timeout > 0 seconds, got %r" % (timeout,))
+    elif timeout is not None:
+        raise ValueError("timeout is only meaningful with policy 'timeout'")
+    opts = {'overflow': policy}
+    if timeout is not None:
+        opts['timeout'] = float(timeout)
+    if capacity is not None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise TypeError("capacity must be an int, not %s" % type(capacity).__name__)
+        if capacity < 1:
+            raise ValueError("capacity must be >= 1, got %d" % capacity)
+        opts['capacity'] = capacity
+    return opts
+
+
+def _is_process_stdio(stream):
+    """True when *stream* is the interpreter's own ``sys.__stdout__``/``sys.__stderr__``."""
+    return stream is not None and (stream is sys.__stderr__ or stream is sys.__stdout__)
+
+
 class StreamHandler(Handler):
-    """Write formatted records, each followed by ``terminator``, to a stream (default stderr)."""
+    """Write formatted records, each followed by ``terminator``, to a stream (default stderr).
+
+    femtologging: when the stream is the process's own ``sys.__stdout__`` or
+    ``sys.__stderr__``, records are written to its file descriptor by a native
+    worker thread (``handler.stream`` stays the Python object); ``flush()``
+    waits for that worker. ``set_overflow`` and ``dropped`` control and report
+    what the handler's native writers do when their queue is full.
+    """
 
     terminator = '\n'
+    # Defaults of femtologging's per-handler state (FileHandler(delay=True) skips __init__).
+    _femto_overflow = None      # set_overflow() options, None: the writers' defaults
+    _femto_applied = None       # the writer the options were last applied to
+    _femto_dropped_base = 0     # drops counted by writers this handler no longer uses
+    _femto_stdio = None         # native writer for the process's stdout/stderr
+    _femto_stdio_for = None     # ... and the Python stream object it stands for
 
     def __init__(self, stream=None):
         Handler.__init__(self)
@@ -175,21 +218,57 @@ class StreamHandler(Handler):
         self.stream = stream
 
     def flush(self):
-        """Flush the stream."""
+        """Flush the stream (and wait for the native worker writing it, if any)."""
         with self.lock:
-            if self.stream and hasattr(self.stream, "flush"):
-                self.stream.flush()
+            stream = self.stream
+            stdio = self._femto_stdio
+            if stdio is not None and self._femto_stdio_for is stream:
+                stdio.flush()
+            if stream and hasattr(stream, "flush"):
+                stream.flush()
+
+    def _femto_stdio_writer(self, stream):
+        """The native writer for the process's stdout/stderr *stream* (None if unusable)."""
+        writer = self._femto_stdio
+        if writer is not None and self._femto_stdio_for is stream and not writer.closed:
+            return writer
+        try:
+            fd = stream.fileno()
+            # Whatever Python buffered so far goes out before the worker's first write.
+            stream.flush()
+            writer = _native.AsyncStream(fd, encoding=getattr(stream, 'encoding', None),
+                                         errors=getattr(stream, 'errors', None),
+                                         **(self._femto_overflow or {}))
+        except (AttributeError, OSError, ValueError, LookupError, io.UnsupportedOperation):
+            return None
+        old = self._femto_stdio
+        self._femto_stdio, self._femto_stdio_for = writer, stream
+        self._femto_note(writer)
+        if old is not None:
+            self._femto_retire(old)
+            old.close()
+        return writer
 
     def emit(self, record):
         """Format and write ``record``; errors go to ``handleError``."""
         try:
             msg = self.format(record)
             stream = self.stream
+            if isinstance(stream, _native.AsyncWriter):
+                # A native writer queues the line for its worker thread; flush() (or close())
+                # is what waits for it, so don't wait on every record.
+                if self._femto_overflow is not None and stream is not self._femto_applied:
+                    self._femto_rebuild()
+                    stream = self.stream
+                stream.write(msg + self.terminator)
+                return
+            if _is_process_stdio(stream) and self.__dict__.get('stream') is stream:
+                writer = self._femto_stdio_writer(stream)
+                if writer is not None:
+                    writer.write(msg + self.terminator)
+                    return
             stream.write(msg + self.terminator)
-            # A native writer queues the line for its worker thread; flush() (or close())
-            # is what waits for it, so don't wait on every record.
-            if not isinstance(stream, _native.AsyncWriter):
-                self.flush()
+            self.flush()
         except RecursionError:
             raise
         except Exception:
@@ -204,6 +283,102 @@ class StreamHandler(Handler):
             self.flush()
             self.stream = stream
         return old
+
+    def close(self):
+        """Tidy up; waits for and stops the native stdout/stderr writer, if any."""
+        with self.lock:
+            writer = self._femto_stdio
+            if writer is not None:
+                self._femto_stdio = self._femto_stdio_for = None
+                self._femto_retire(writer)
+                try:
+                    writer.close()
+                except OSError:
+                    pass
+        Handler.close(self)
+
+    # -- femtologging extensions: overflow policy and drop counter -------------------------
+
+    def set_overflow(self, policy='block', timeout=None, capacity=None):
+        """Choose what this handler's native writers do when their queue is full.
+
+        ``'block'`` (the default, as the standard library never drops) waits for room;
+        ``'drop'`` drops the record and counts it; ``'timeout'`` waits up to ``timeout``
+        seconds, then drops and counts. ``capacity`` is the queue length in records.
+        Applies to the current native writer (which is replaced, after being drained, by
+        one with the new settings) and to every writer the handler opens later.
+        """
+        opts = _overflow_options(policy, timeout, capacity)
+        with self.lock:
+            self._femto_overflow = opts
+            self._femto_rebuild()
+
+    @property
+    def dropped(self):
+        """Records this handler's native writers dropped under the overflow policy.
+
+        Always 0 with the default ``'block'`` policy. A writer shared with other handlers
+        (handlers appending to the same file) counts their drops too.
+        """
+        with self.lock:
+            current = (self.__dict__.get('stream'), self._femto_stdio)
+            for writer in current:
+                self._femto_note(writer)
+            known = self.__dict__.get('_femto_known', ())
+            for writer in [w for w in known if w.closed and not any(w is c for c in current)]:
+                self._femto_retire(writer)  # closed by someone else (FileHandler.close...)
+            return self._femto_dropped_base + sum(w.dropped for w in known)
+
+    def _femto_note(self, writer):
+        """Count *writer*'s drops as this handler's from now on."""
+        if isinstance(writer, _native.AsyncWriter):
+            known = self.__dict__.setdefault('_femto_known', [])
+            if not any(w is writer for w in known):
+                known.append(writer)
+
+    def _femto_retire(self, writer):
+        """Remember the drops of *writer*, which this handler stops using."""
+        if isinstance(writer, _native.AsyncWriter):
+            known = self.__dict__.get('_femto_known', [])
+            for i, w in enumerate(known):
+                if w is writer:
+                    del known[i]
+                    break
+            self._femto_dropped_base = self._femto_dropped_base + writer.dropped
+
+    def _femto_swap(self, factory):
+        """Drain and close the current native writer, then install ``factory()``."""
+        old = self.stream
+        self.stream = None
+        try:
+            if old is not None:
+                self._femto_retire(old)
+                old.close()
+        finally:
+            self.stream = new = factory()
+            self._femto_applied = new
+            self._femto_note(new)
+
+    def _femto_rebuild(self):
+        """Give the handler a native writer with its current ``set_overflow`` options."""
+        opts = self._femto_overflow or {}
+        stdio = self._femto_stdio
+        if stdio is not None:
+            self._femto_stdio = None
+            self._femto_retire(stdio)
+            stdio.close()
+            self._femto_stdio_writer(self._femto_stdio_for)
+        stream = self.__dict__.get('stream')
+        if type(stream) is _native.AsyncFile and getattr(self, 'baseFilename', None):
+            # A file this handler opened: reopen it (appending) with the new options.
+            encoding, errors = stream.encoding, getattr(self, 'errors', None)
+            path = stream.path
+            self._femto_swap(lambda: _native.AsyncFile(path, 'a', encoding=encoding,
+                                                       errors=errors, **opts))
+        else:
+            # Not ours to reopen (a writer passed in by the caller): leave it as it is.
+            self._femto_applied = stream
+            self._femto_note(stream)
 
     def __repr__(self):
         name = str(getattr(self.stream, 'name', ''))
@@ -317,3 +492,5 @@ class NullHandler(Handler):
 
 
 _native._register_native_handlers(StreamHandler, FileHandler)
+# An exact StreamHandler on a Python stream (StringIO...) is written by the engine directly.
+_native._register_stream_handlers(StreamHandler)

@@ -5,11 +5,15 @@ module of the same name.  The core package is reached only through its public,
 stdlib-shaped names and only at call time (``femtologging.X``), so tests that
 patch attributes of the package (``raiseExceptions`` and friends) are honoured.
 
-Network I/O lives in small methods (``send``, ``makeSocket``, ``createSocket``)
-so that a native implementation can replace them without touching the rest.
+File, rotation and socket I/O runs on native worker threads (see
+``docs/threading.md``): rotating files rotate on their worker, socket and syslog
+handlers only pickle/encode on the calling thread.  Subclasses (or instances)
+that replace the stdlib hooks (``namer``/``rotator``, ``shouldRollover``...,
+``makeSocket``/``createSocket``/``send``) get the standard Python behaviour.
 """
 
 import copy
+import errno
 import io
 import os
 import pickle
@@ -19,6 +23,7 @@ import socket
 import struct
 import threading
 import time
+import types
 
 import femtologging
 
@@ -62,8 +67,67 @@ def _is_special_file(path):
 
 
 # ---------------------------------------------------------------------------
+# Native writers: options and helpers shared by the handlers below
+# ---------------------------------------------------------------------------
+
+def _native():
+    return femtologging._femtologging
+
+
+def _writer_options(handler):
+    """Keyword arguments (overflow policy, timeout, capacity) for *handler*'s native writers."""
+    return getattr(handler, '_femto_overflow', None) or {}
+
+
+def _overrides(cls, base, names):
+    """True when *cls* (a subclass of *base*) redefines any of the methods *names*."""
+    key = (cls, base, names)
+    hit = _OVERRIDE_CACHE.get(key)
+    if hit is None:
+        hit = any(getattr(cls, n, None) is not getattr(base, n, None) for n in names)
+        _OVERRIDE_CACHE[key] = hit
+    return hit
+
+
+_OVERRIDE_CACHE = {}
+
+
+def _text_encoding_for_writer(encoding):
+    if encoding == "locale":
+        import locale
+        return locale.getpreferredencoding(False)
+    return encoding
+
+
+def _rotates_natively(stream):
+    """True when *stream* is a native file writer that rotates on its worker thread."""
+    return (isinstance(stream, _native().AsyncFile)
+            and (stream.max_bytes > 0 or stream.rollover_at is not None))
+
+
+# ---------------------------------------------------------------------------
 # Rotating files
 # ---------------------------------------------------------------------------
+
+def _rotation_param(name, doc):
+    """A rotation setting the worker applies: changing it reopens the native writer."""
+    def get(self):
+        return self.__dict__.get(name)
+
+    def set_(self, value):
+        self.__dict__[name] = value
+        stream = self.__dict__.get('stream')
+        if (isinstance(stream, _native().AsyncFile) and not stream.closed
+                and not self._python_rotation()):
+            with self.lock:
+                self._femto_rebuild()
+    return property(get, set_, doc=doc)
+
+
+# Methods whose redefinition by a subclass means rotation is decided in Python.
+_ROTATION_HOOKS = ('shouldRollover', 'doRollover', 'rotate', 'rotation_filename',
+                   'getFilesToDelete', 'computeRollover')
+
 
 class BaseRotatingHandler(femtologging.FileHandler):
     """Base class for file handlers that switch to a new file on a condition.
@@ -71,10 +135,48 @@ class BaseRotatingHandler(femtologging.FileHandler):
     Subclasses implement ``shouldRollover(record)`` and ``doRollover()``.
     ``namer`` (callable taking the default name) and ``rotator`` (callable
     taking source and destination) customise how old files are named/moved.
+
+    femtologging: when neither ``namer`` nor ``rotator`` is set and no rotation
+    method is redefined by a subclass, the file is a native writer that rotates
+    on its worker thread and ``emit`` only queues the record; otherwise the
+    stream is a plain native writer and rotation is decided here, in Python.
     """
 
-    namer = None
-    rotator = None
+    _native_base = None
+
+    @property
+    def namer(self):
+        """Callable giving a rotated file's name from the default one (None: default)."""
+        return self.__dict__.get('namer')
+
+    @namer.setter
+    def namer(self, value):
+        self.__dict__['namer'] = value
+        self._femto_rotation_changed()
+
+    @property
+    def rotator(self):
+        """Callable moving the live file to its rotated name (None: ``os.rename``)."""
+        return self.__dict__.get('rotator')
+
+    @rotator.setter
+    def rotator(self, value):
+        self.__dict__['rotator'] = value
+        self._femto_rotation_changed()
+
+    backupCount = _rotation_param('backupCount', "Number of rotated files kept.")
+
+    def _femto_rotation_changed(self):
+        # Rotation moves between the worker and Python with namer/rotator: reopen the file
+        # (drained first) so that exactly one of them rotates it.
+        stream = self.__dict__.get('stream')
+        if not isinstance(stream, _native().AsyncFile) or stream.closed:
+            return
+        with self.lock:
+            if self._python_rotation():
+                self._ensure_python_rotation_stream()
+            elif not _rotates_natively(stream) and self._native_writer_kwargs():
+                self._femto_rebuild()
 
     def __init__(self, filename, mode, encoding=None, delay=False, errors=None):
         femtologging.FileHandler.__init__(self, filename, mode=mode,
@@ -84,11 +186,55 @@ class BaseRotatingHandler(femtologging.FileHandler):
         self.encoding = encoding
         self.errors = errors
 
+    def _python_rotation(self):
+        """True when rotation must be decided in Python (namer/rotator or overridden hooks)."""
+        if self.namer is not None or self.rotator is not None:
+            return True
+        base = self._native_base
+        return (base is None or _overrides(type(self), base, _ROTATION_HOOKS)
+                or self.__dict__.get('_femto_python_rotation', False))
+
+    def _native_writer_kwargs(self):
+        """Rotation parameters for a natively rotating writer (subclasses)."""
+        return {}
+
+    def _make_writer(self, mode):
+        encoding = _text_encoding_for_writer(self.encoding)
+        kwargs = dict(_writer_options(self))
+        if not self._python_rotation():
+            kwargs.update(self._native_writer_kwargs())
+        return _native().AsyncFile(self.baseFilename, mode, encoding=encoding,
+                                   errors=self.errors, **kwargs)
+
+    def _open(self):
+        """Open the file: a native writer, rotating on its worker unless rotation is in Python."""
+        mode = self.mode
+        if 'b' in mode or '+' in mode or 'r' in mode:
+            return femtologging.FileHandler._open(self)
+        return self._make_writer(mode)
+
+    def _femto_rebuild(self):
+        """Replace the current native writer by one with the handler's current options."""
+        if isinstance(self.stream, _native().AsyncFile):
+            self._femto_swap(lambda: self._make_writer('a'))
+
+    def _ensure_python_rotation_stream(self):
+        # A namer/rotator was set after the file was opened natively: from now on the
+        # worker must not rotate, Python does.
+        if _rotates_natively(self.stream):
+            self._femto_swap(lambda: self._make_writer('a'))
+
     def emit(self, record):
         """Roll the file over if needed, then write *record* to it."""
         try:
-            if self.shouldRollover(record):
-                self.doRollover()
+            if self._python_rotation():
+                self._ensure_python_rotation_stream()
+                if self.shouldRollover(record):
+                    self.doRollover()
+            elif (isinstance(self.stream, _native().AsyncFile)
+                  and not _rotates_natively(self.stream) and self._native_writer_kwargs()):
+                # Opened while rotation was decided in Python: the worker takes over again.
+                self._femto_rebuild()
             femtologging.FileHandler.emit(self, record)
         except Exception:
             self.handleError(record)
@@ -112,6 +258,7 @@ class BaseRotatingHandler(femtologging.FileHandler):
         stream = self.stream
         if stream:
             self.stream = None
+            self._femto_retire(stream)
             stream.close()
 
     def _reopen_unless_delayed(self):
@@ -134,10 +281,19 @@ class RotatingFileHandler(BaseRotatingHandler):
         if "b" not in mode:
             # Warns (under -X warn_default_encoding) at the caller, as stdlib does.
             encoding = io.text_encoding(encoding)
-        BaseRotatingHandler.__init__(self, filename, mode, encoding=encoding,
-                                     delay=delay, errors=errors)
+        # Known before the file is opened: the native writer rotates with them.
         self.maxBytes = maxBytes
         self.backupCount = backupCount
+        BaseRotatingHandler.__init__(self, filename, mode, encoding=encoding,
+                                     delay=delay, errors=errors)
+
+    maxBytes = _rotation_param(
+        'maxBytes', "Size (bytes) a record may not take the file to; 0: never rotate.")
+
+    def _native_writer_kwargs(self):
+        if self.maxBytes > 0:
+            return {'max_bytes': self.maxBytes, 'backup_count': self.backupCount}
+        return {}
 
     def _numbered(self, n):
         return self.rotation_filename("%s.%d" % (self.baseFilename, n))
@@ -159,7 +315,10 @@ class RotatingFileHandler(BaseRotatingHandler):
         self._reopen_unless_delayed()
 
     def shouldRollover(self, record):
-        """True when writing *record* would take the file to ``maxBytes``."""
+        """True when writing *record* would take the file to ``maxBytes``.
+
+        (femtologging: ``emit`` does not ask when the worker rotates the file itself.)
+        """
         if _is_special_file(self.baseFilename):
             return False
         if self.stream is None:
@@ -171,6 +330,9 @@ class RotatingFileHandler(BaseRotatingHandler):
         if seek is not None:
             seek(0, 2)
         return self.stream.tell() + len(line) >= self.maxBytes
+
+
+RotatingFileHandler._native_base = RotatingFileHandler
 
 
 # when -> (seconds per unit, strftime suffix, regex of the suffix)
@@ -198,8 +360,6 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
                  encoding=None, delay=False, utc=False, atTime=None,
                  errors=None):
         encoding = io.text_encoding(encoding)
-        BaseRotatingHandler.__init__(self, filename, 'a', encoding=encoding,
-                                     delay=delay, errors=errors)
         self.when = when.upper()
         self.backupCount = backupCount
         self.utc = utc
@@ -218,12 +378,62 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
             raise ValueError("Invalid rollover interval specified: %s" % self.when)
         unit, self.suffix, pattern = _WHEN_TABLE[key]
         self.extMatch = re.compile(r"^" + pattern + r"(\.\w+)?$", re.ASCII)
+        self._interval_units = interval
         self.interval = unit * interval
+        if not self._native_writer_kwargs():
+            # A schedule the worker cannot keep (e.g. a fractional interval): rotate in
+            # Python, and keep records off the native path, which would skip the check.
+            self._femto_python_rotation = True
+            self.emit = types.MethodType(type(self).emit, self)
+        BaseRotatingHandler.__init__(self, filename, 'a', encoding=encoding,
+                                     delay=delay, errors=errors)
         if os.path.exists(self.baseFilename):
             start = int(os.stat(self.baseFilename).st_mtime)
         else:
             start = int(time.time())
         self.rolloverAt = self.computeRollover(start)
+
+    def _native_writer_kwargs(self):
+        units = self._interval_units
+        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+            return {}  # the worker only schedules whole positive intervals
+        kwargs = {'when': self.when, 'interval': units, 'utc': bool(self.utc),
+                  'backup_count': self.backupCount}
+        if self.atTime is not None:
+            kwargs['at_time'] = self.atTime
+        return kwargs
+
+    def _make_writer(self, mode):
+        writer = BaseRotatingHandler._make_writer(self, mode)
+        at = self.__dict__.get('_rollover_at')
+        if at is not None and writer.rollover_at is not None:
+            writer.rollover_at = int(at)  # keep the schedule across writers
+        return writer
+
+    def _femto_retire(self, stream):
+        if _rotates_natively(stream) and not stream.closed and stream.rollover_at:
+            self.__dict__['_rollover_at'] = stream.rollover_at
+        BaseRotatingHandler._femto_retire(self, stream)
+
+    @property
+    def rolloverAt(self):
+        """Time (seconds since the epoch) of the next rollover.
+
+        While the worker rotates the file, this is the worker's schedule.
+        """
+        stream = self.__dict__.get('stream')
+        if _rotates_natively(stream) and not stream.closed:
+            at = stream.rollover_at
+            if at:
+                return at
+        return self.__dict__.get('_rollover_at')
+
+    @rolloverAt.setter
+    def rolloverAt(self, value):
+        self.__dict__['_rollover_at'] = value
+        stream = self.__dict__.get('stream')
+        if _rotates_natively(stream) and not stream.closed and stream.rollover_at is not None:
+            stream.rollover_at = int(value)
 
     def _timetuple(self, t):
         return time.gmtime(t) if self.utc else time.localtime(t)
@@ -305,10 +515,11 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
 
     def doRollover(self):
         """Rename the file after the start of the interval it covers."""
+        rollover_at = self.rolloverAt  # read before the (native) stream closes
         self._close_stream()
         now = int(time.time())
         dst_now = time.localtime(now).tm_isdst
-        started = self.rolloverAt - self.interval
+        started = rollover_at - self.interval
         tt = self._timetuple(started)
         if not self.utc:
             shift = self._dst_shift(tt.tm_isdst, dst_now)
@@ -331,11 +542,23 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         self.rolloverAt = nxt
 
 
+TimedRotatingFileHandler._native_base = TimedRotatingFileHandler
+
+# Exact instances of these classes whose stream rotates on its worker take the native path:
+# records are formatted and written (and the file rotated) without running Python.
+_native()._register_native_handlers(RotatingFileHandler, TimedRotatingFileHandler)
+
+
 class WatchedFileHandler(femtologging.FileHandler):
     """File handler that reopens its file when it was moved or deleted.
 
     Before each write the path is stat'ed; if its device/inode differ from the
     open file's (log rotation by an external tool), the file is reopened.
+
+    femtologging: the file is a native writer that also watches the path on its
+    worker thread (``watch=True``), so a move between the check and the write is
+    caught too; the check on the calling thread keeps the stdlib guarantee that
+    the file exists again when ``handle`` returns.
     """
 
     def __init__(self, filename, mode='a', encoding=None, delay=False,
@@ -347,6 +570,25 @@ class WatchedFileHandler(femtologging.FileHandler):
                                           errors=errors)
         self.dev, self.ino = -1, -1
         self._statstream()
+
+    def _make_writer(self, mode):
+        return _native().AsyncFile(self.baseFilename, mode,
+                                   encoding=_text_encoding_for_writer(self.encoding),
+                                   errors=self.errors, watch=True,
+                                   **_writer_options(self))
+
+    def _open(self):
+        """Open the file as a native writer that watches the path on its worker."""
+        mode = self.mode
+        if 'b' in mode or '+' in mode or 'r' in mode:
+            return femtologging.FileHandler._open(self)
+        return self._make_writer(mode)
+
+    def _femto_rebuild(self):
+        """Replace the current native writer by one with the handler's current options."""
+        if isinstance(self.stream, _native().AsyncFile):
+            self._femto_swap(lambda: self._make_writer('a'))
+            self._statstream()
 
     def _statstream(self):
         stream = self.stream
@@ -375,12 +617,19 @@ class WatchedFileHandler(femtologging.FileHandler):
             st = None
         if st is not None and (st.st_dev, st.st_ino) == (self.dev, self.ino):
             return
-        if self.stream is None:
+        stream = self.stream
+        if stream is None:
             return
-        self.stream.flush()
-        self.stream.close()
-        self.stream = None
-        self.stream = self._open()
+        if isinstance(stream, _native().AsyncFile):
+            # The worker reopens in order with the records queued before; wait for it so
+            # that the file exists again when this call returns.
+            stream.reopen()
+            stream.flush()
+        else:
+            stream.flush()
+            stream.close()
+            self.stream = None
+            self.stream = self._open()
         self._statstream()
 
     def emit(self, record):
@@ -393,7 +642,43 @@ class WatchedFileHandler(femtologging.FileHandler):
 # Network handlers
 # ---------------------------------------------------------------------------
 
-class SocketHandler(femtologging.Handler):
+class _NativeSocketMixin:
+    """Overflow policy and drop counter of a network handler's native socket writer."""
+
+    _femto_overflow = None
+    _femto_dropped_base = 0
+    _femto_writer_attr = 'sock'
+
+    def set_overflow(self, policy='block', timeout=None, capacity=None):
+        """Choose what the handler's native socket writer does when its queue is full.
+
+        ``'block'`` (default) waits for room, ``'drop'`` drops and counts, ``'timeout'``
+        waits up to ``timeout`` seconds then drops and counts; ``capacity`` is the queue
+        length. The current writer is drained and replaced at the next record.
+        """
+        opts = femtologging._handler._overflow_options(policy, timeout, capacity)
+        self.acquire()
+        try:
+            self._femto_overflow = opts
+            self._femto_close_writer()
+        finally:
+            self.release()
+
+    @property
+    def dropped(self):
+        """Records the native socket writers dropped (queue full, or peer unreachable)."""
+        w = self.__dict__.get('_femto_writer')
+        return self._femto_dropped_base + (w.dropped if w is not None else 0)
+
+    def _femto_close_writer(self):
+        w = self.__dict__.pop('_femto_writer', None)
+        if w is not None:
+            self._femto_dropped_base = self._femto_dropped_base + w.dropped
+            w.close()
+        return w
+
+
+class SocketHandler(_NativeSocketMixin, femtologging.Handler):
     """Send pickled records to a stream socket (TCP, or Unix if port is None).
 
     Wire format: a 4-byte big-endian length followed by a pickle of the
@@ -401,7 +686,15 @@ class SocketHandler(femtologging.Handler):
     readable by ``makeLogRecord`` at the other end.  Failed connections are
     retried with exponential backoff (``retryStart``, ``retryFactor``,
     ``retryMax``).
+
+    femtologging: unless ``makeSocket``/``createSocket``/``send`` are replaced,
+    the calling thread only pickles the record and queues the bytes; a native
+    worker connects, backs off, reconnects and sends. ``sock`` is that writer
+    while it is connected (reading it waits for the records queued before), and
+    ``retryTime`` the worker's next reconnection time while the peer is down.
     """
+
+    _SOCKET_HOOKS = ('makeSocket', 'createSocket', 'send')
 
     def __init__(self, host, port):
         femtologging.Handler.__init__(self)
@@ -414,6 +707,77 @@ class SocketHandler(femtologging.Handler):
         self.retryStart = 1.0
         self.retryMax = 30.0
         self.retryFactor = 2.0
+
+    # -- native writer -------------------------------------------------------------------
+
+    def _native_base_class(self):
+        return SocketHandler
+
+    def _uses_native_socket(self):
+        if 'makeSocket' in self.__dict__ or 'send' in self.__dict__:
+            return False
+        return not _overrides(type(self), self._native_base_class(), self._SOCKET_HOOKS)
+
+    def _native_socket_args(self):
+        kind = 'unix' if self.port is None else 'tcp'
+        return kind, self.address
+
+    def _femto_socket(self):
+        """The native writer, created (with the current backoff settings) on first use."""
+        w = self.__dict__.get('_femto_writer')
+        retry = (self.retryStart, self.retryFactor, self.retryMax)
+        if w is None or w.closed:
+            kind, address = self._native_socket_args()
+            w = _native().AsyncSocket(kind, address, retry_start=retry[0],
+                                      retry_factor=retry[1], retry_max=retry[2],
+                                      **self._socket_options())
+            self.__dict__['_femto_writer'] = w
+            self.__dict__['_femto_retry'] = retry
+        elif self.__dict__.get('_femto_retry') != retry:
+            w.set_retry(*retry)
+            self.__dict__['_femto_retry'] = retry
+        return w
+
+    def _socket_options(self):
+        opts = dict(_writer_options(self))
+        opts.setdefault('overflow', 'block')
+        return opts
+
+    @property
+    def sock(self):
+        """The connected socket, or None (native: the writer while it is connected)."""
+        w = self.__dict__.get('_femto_writer')
+        if w is not None and not w.closed:
+            try:
+                w.flush()
+            except OSError:
+                pass
+            return w if (w.connected or w.kind not in ('tcp', 'unix')) else None
+        return self.__dict__.get('_sock')
+
+    @sock.setter
+    def sock(self, value):
+        if value is None:
+            self._femto_close_writer()
+        self.__dict__['_sock'] = value
+
+    @property
+    def retryTime(self):
+        """Time before which no reconnection is tried (None while connected)."""
+        w = self.__dict__.get('_femto_writer')
+        if w is not None and not w.closed:
+            try:
+                w.flush()
+            except OSError:
+                pass
+            return w.retry_at
+        return self.__dict__.get('_retry_time')
+
+    @retryTime.setter
+    def retryTime(self, value):
+        self.__dict__['_retry_time'] = value
+
+    # -- stdlib protocol -----------------------------------------------------------------
 
     def makeSocket(self, timeout=1):
         """Return a connected stream socket (``timeout`` in seconds)."""
@@ -445,7 +809,13 @@ class SocketHandler(femtologging.Handler):
             self.retryTime = now + self.retryPeriod
 
     def send(self, s):
-        """Send bytes *s*, connecting first if needed; drop the socket on error."""
+        """Send bytes *s*, connecting first if needed; drop the socket on error.
+
+        (femtologging: queued for the native worker, which connects and sends.)
+        """
+        if self._uses_native_socket():
+            self._femto_socket().write_bytes(s)
+            return
         if self.sock is None:
             self.createSocket()
         sock = self.sock
@@ -485,11 +855,18 @@ class SocketHandler(femtologging.Handler):
         except Exception:
             self.handleError(record)
 
+    def flush(self):
+        """Wait until the records queued so far are sent (or dropped)."""
+        w = self.__dict__.get('_femto_writer')
+        if w is not None and not w.closed:
+            w.flush()
+
     def close(self):
         """Close the socket and the handler."""
         self.acquire()
         try:
-            sock, self.sock = self.sock, None
+            self._femto_close_writer()
+            sock, self.__dict__['_sock'] = self.__dict__.get('_sock'), None
             if sock:
                 sock.close()
             femtologging.Handler.close(self)
@@ -500,9 +877,21 @@ class SocketHandler(femtologging.Handler):
 class DatagramHandler(SocketHandler):
     """Send pickled records as datagrams (UDP, or Unix datagram if port is None)."""
 
+    _SOCKET_HOOKS = ('makeSocket', 'send')
+
     def __init__(self, host, port):
         SocketHandler.__init__(self, host, port)
         self.closeOnError = False
+
+    def _native_base_class(self):
+        return DatagramHandler
+
+    def _native_socket_args(self):
+        if self.port is None:
+            return 'unix_dgram', self.address
+        # Like makeSocket below: an IPv4 socket, so the name resolves to an IPv4 address.
+        info = socket.getaddrinfo(self.host, self.port, socket.AF_INET, socket.SOCK_DGRAM)
+        return 'udp', info[0][4][:2]
 
     def makeSocket(self):
         """Return an unconnected datagram socket of the right family."""
@@ -511,13 +900,40 @@ class DatagramHandler(SocketHandler):
 
     def send(self, s):
         """Send one datagram holding *s* (the length prefix included)."""
+        if self._uses_native_socket():
+            self._femto_socket().write_bytes(s)
+            return
         if self.sock is None:
             self.createSocket()
         self.sock.sendto(s, self.address)
 
 
-class SysLogHandler(femtologging.Handler):
-    """Send records to a syslog daemon (UDP, TCP or a Unix socket path)."""
+def _probe_unix_socktype(path):
+    """The socket type listening at *path*: SOCK_DGRAM, SOCK_STREAM, or None (nothing yet).
+
+    Connecting a datagram socket sends nothing; a stream listener refuses it with
+    EPROTOTYPE, which tells its type without opening a connection.
+    """
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        probe.connect(path)
+        return socket.SOCK_DGRAM
+    except OSError as exc:
+        if exc.errno == errno.EPROTOTYPE:
+            return socket.SOCK_STREAM
+        return None
+    finally:
+        probe.close()
+
+
+class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
+    """Send records to a syslog daemon (UDP, TCP or a Unix socket path).
+
+    femtologging: unless ``createSocket`` is replaced, ``socket`` is a native
+    writer: the calling thread formats and encodes the frame and queues it, a
+    worker thread sends it (and reconnects a TCP or Unix stream connection).
+    A TCP daemon that is down is therefore not an error at construction.
+    """
 
     # priorities
     LOG_EMERG = 0
@@ -613,7 +1029,7 @@ class SysLogHandler(femtologging.Handler):
             self.socktype = socket.SOCK_STREAM
 
     def createSocket(self):
-        """Create (and for TCP, connect) the socket.
+        """Create the native socket writer (the worker connects and sends).
 
         A Unix socket that is not listening yet is not an error here: the
         connection is retried when a record is emitted.
@@ -621,10 +1037,14 @@ class SysLogHandler(femtologging.Handler):
         address = self.address
         if isinstance(address, str):
             self.unixsocket = True
-            try:
-                self._connect_unixsocket(address)
-            except OSError:
-                pass
+            socktype = self.socktype
+            if socktype is None:
+                socktype = _probe_unix_socktype(address)
+                if socktype is None:
+                    return  # nothing listening yet: retried at the next record
+                self.socktype = socktype
+            kind = 'unix_dgram' if socktype == socket.SOCK_DGRAM else 'unix'
+            self.socket = _native().AsyncSocket(kind, address, **self._socket_options())
             return
         self.unixsocket = False
         wanted = socket.SOCK_DGRAM if self.socktype is None else self.socktype
@@ -632,25 +1052,38 @@ class SysLogHandler(femtologging.Handler):
         candidates = socket.getaddrinfo(host, port, 0, wanted)
         if not candidates:
             raise OSError("getaddrinfo returns an empty list")
-        last_error = None
-        sock = None
-        for family, stype, proto, _canon, sockaddr in candidates:
-            last_error = sock = None
-            try:
-                sock = socket.socket(family, stype, proto)
-                if stype == socket.SOCK_STREAM:
-                    sock.connect(sockaddr)
-                wanted = stype
-                break
-            except OSError as exc:
-                last_error = exc
-                if sock is not None:
-                    sock.close()
-                wanted = stype
-        if last_error is not None:
-            raise last_error
-        self.socket = sock
-        self.socktype = wanted
+        _family, stype, _proto, _canon, sockaddr = candidates[0]
+        if stype == socket.SOCK_STREAM:
+            self.socket = _native().AsyncSocket('tcp', (host, port), **self._socket_options())
+        else:
+            self.socket = _native().AsyncSocket('udp', tuple(sockaddr[:2]),
+                                                **self._socket_options())
+        self.socktype = stype
+
+    def _socket_options(self):
+        opts = dict(_writer_options(self))
+        opts.setdefault('overflow', 'block')
+        return opts
+
+    def _femto_close_writer(self):
+        sock = self.__dict__.get('socket')
+        if isinstance(sock, _native().AsyncWriter):
+            self.socket = None
+            self._femto_dropped_base = self._femto_dropped_base + sock.dropped
+            sock.close()
+
+    @property
+    def dropped(self):
+        """Records the native socket writers dropped (queue full, or peer unreachable)."""
+        sock = self.__dict__.get('socket')
+        extra = sock.dropped if isinstance(sock, _native().AsyncWriter) else 0
+        return self._femto_dropped_base + extra
+
+    def flush(self):
+        """Wait until the records queued so far are sent (or dropped)."""
+        sock = self.__dict__.get('socket')
+        if isinstance(sock, _native().AsyncWriter) and not sock.closed:
+            sock.flush()
 
     def encodePriority(self, facility, priority):
         """Combine facility and priority (names or numbers) into one number."""
@@ -666,6 +1099,8 @@ class SysLogHandler(femtologging.Handler):
         try:
             sock, self.socket = self.socket, None
             if sock:
+                if isinstance(sock, _native().AsyncWriter):
+                    self._femto_dropped_base = self._femto_dropped_base + sock.dropped
                 sock.close()
             femtologging.Handler.close(self)
         finally:
@@ -691,6 +1126,13 @@ class SysLogHandler(femtologging.Handler):
             data = self._frame(record)
             if not self.socket:
                 self.createSocket()
+            sock = self.socket
+            if isinstance(sock, _native().AsyncWriter):
+                sock.write_bytes(data)
+                return
+            if sock is None and self.unixsocket:
+                # Nothing listens at the path yet (native createSocket probes, never raises).
+                self._connect_unixsocket(self.address)
             if self.unixsocket:
                 try:
                     self.socket.send(data)

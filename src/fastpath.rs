@@ -63,6 +63,10 @@ pub(crate) fn try_log<'py>(
             match native_target(&h)? {
                 Some(t) => {
                     if levelno >= t.level() {
+                        if t.has_filters(py) {
+                            // Filters need a Python record: the record path runs them natively.
+                            return Ok(false);
+                        }
                         targets.push((h, t));
                     }
                 }

@@ -26,7 +26,10 @@ use crate::record::instance_dict;
 
 /// Python classes whose exact instances may take the native path (registered by the facade and
 /// by `femtologging.handlers`).
-static NATIVE_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
+static NATIVE_TYPES: Mutex<Vec<(Py<PyType>, Vec<(&'static str, Py<PyAny>)>)>> = Mutex::new(Vec::new());
+
+/// Methods whose replacement (on the class or the instance) sends records through Python.
+const HOT_METHODS: [&str; 6] = ["emit", "handle", "format", "filter", "flush", "acquire"];
 
 /// Exact handler classes whose Python stream (an `io.StringIO`, a socket file...) may be written
 /// by the engine directly, skipping the Python `handle`/`emit` frames.
@@ -43,6 +46,8 @@ pub enum Sink {
 
 /// What a native handler writes to, and how.
 pub struct Target {
+    /// The handler's `filters` list (usually empty), run natively on the calling thread.
+    filters: Py<PyList>,
     sink: Sink,
     plan: Arc<NativeFormatterPlan>,
     terminator: Box<str>,
@@ -160,16 +165,7 @@ impl SlotCache {
                 return Ok(false);
             }
         }
-        if let Some(filters) = &self.filters {
-            let f = filters.bind(py);
-            if let Ok(l) = f.cast::<PyList>() {
-                if !l.is_empty() {
-                    return Ok(false);
-                }
-            } else if f.is_truthy()? {
-                return Ok(false);
-            }
-        }
+        let _ = &self.filters;
         Ok(true)
     }
 }
@@ -186,10 +182,20 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         target: None,
     };
     let target = (|| -> PyResult<Option<Target>> {
-        if !NATIVE_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
-            return Ok(None);
+        let originals = {
+            let registered = NATIVE_TYPES.lock();
+            match registered.iter().find(|(t, _)| t.bind(py).is(&htype)) {
+                Some((_, o)) => o.iter().map(|(n, f)| (*n, f.clone_ref(py))).collect::<Vec<_>>(),
+                None => return Ok(None),
+            }
+        };
+        // A method patched on the class after registration is honoured: Python path.
+        for (name, original) in &originals {
+            if !htype.getattr(*name)?.is(original.bind(py)) {
+                return Ok(None);
+            }
         }
-        for key in ["emit", "handle", "format", "filter", "flush"] {
+        for key in HOT_METHODS {
             if hdict.contains(key)? {
                 return Ok(None);
             }
@@ -205,9 +211,9 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
             None => return Ok(None),
         };
         cache.filters = Some(filters.clone().unbind());
-        if filters.is_truthy()? {
-            return Ok(None);
-        }
+        // Filters run natively (see `Target::filter`); they must be a plain list.
+        let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
+        let filters = filters.clone().unbind();
         let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
         let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
             if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
@@ -248,6 +254,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
         let names = &needs.fields;
         Ok(Some(Target {
+            filters,
             sink,
             terminator: terminator.to_str()?.into(),
             level,
@@ -341,7 +348,34 @@ impl Target {
         }
     }
 
-    /// The handler object behind a Python-stream sink (for the fallback path).
+    /// Does the handler have filters (which need a Python record)?
+    pub fn has_filters(&self, py: Python<'_>) -> bool {
+        !self.filters.bind(py).is_empty()
+    }
+
+    /// stdlib's `Filterer.filter` for this handler: `None` drops the record; otherwise the
+    /// record to emit (a filter may return a replacement record, as in Python 3.12).
+    pub fn filter<'py>(&self, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = record.py();
+        let mut record = record.clone();
+        // Iterate over a snapshot, as a filter may add or remove filters.
+        let filters = self.filters.bind(py).to_tuple();
+        for f in filters.iter() {
+            let result = match f.getattr_opt(intern!(py, "filter"))? {
+                Some(m) => m.call1((&record,))?,
+                None => f.call1((&record,))?,
+            };
+            if !result.is_truthy()? {
+                return Ok(None);
+            }
+            if result.is_instance_of::<crate::record::LogRecord>() {
+                record = result;
+            }
+        }
+        Ok(Some(record))
+    }
+
+    /// Is this a worker-thread sink?
     pub fn is_worker(&self) -> bool {
         matches!(self.sink, Sink::Worker(_))
     }
@@ -574,14 +608,23 @@ fn _register_stream_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
 #[pyfunction]
 #[pyo3(signature = (*types))]
 fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyResult<()> {
-    let _ = py;
-    let mut registered = NATIVE_TYPES.lock();
+    let mut entries = Vec::new();
     for t in types.iter() {
         let t = t.cast_into::<PyType>()?;
-        if !registered.iter().any(|r| r.as_ptr() == t.as_ptr()) {
-            registered.push(t.unbind());
+        let mut originals = Vec::new();
+        for name in HOT_METHODS {
+            originals.push((name, t.getattr(name)?.unbind()));
+        }
+        entries.push((t.unbind(), originals));
+    }
+    let mut registered = NATIVE_TYPES.lock();
+    for (t, o) in entries {
+        if !registered.iter().any(|(r, _)| r.as_ptr() == t.as_ptr()) {
+            registered.push((t, o));
         }
     }
+    drop(registered);
+    let _ = py;
     Ok(())
 }
 

@@ -320,15 +320,38 @@ impl LoggerCore {
                 found += 1;
                 if let (Some(lv), Some(t)) = (levelno_i, handler::native_target(&h)?) {
                     if lv >= t.level() {
-                        if captured.is_none() {
-                            captured = handler::capture_record(record, &t)?.map(Arc::new);
-                        }
-                        let sent = match &captured {
+                        let own;
+                        let (rec_obj, shared) = if t.has_filters(py) {
+                            match t.filter(record)? {
+                                None => continue,
+                                Some(r) if !r.is(record) => {
+                                    own = r;
+                                    (&own, false)
+                                }
+                                Some(_) => (record, true),
+                            }
+                        } else {
+                            (record, true)
+                        };
+                        let rec = if shared {
+                            if captured.is_none() {
+                                captured = handler::capture_record(record, &t)?.map(Arc::new);
+                            }
+                            captured.clone()
+                        } else {
+                            handler::capture_record(rec_obj, &t)?.map(Arc::new)
+                        };
+                        let sent = match &rec {
                             Some(rec) => t.send(py, rec)?,
                             None => false,
                         };
                         if !sent {
-                            h.call_method1(intern!(py, "handle"), (record,))?;
+                            // The handler's own Python emit (under its lock, filters already
+                            // passed) formats the record and reports any error.
+                            h.call_method0(intern!(py, "acquire"))?;
+                            let r = h.call_method1(intern!(py, "emit"), (rec_obj,));
+                            h.call_method0(intern!(py, "release"))?;
+                            r?;
                         }
                     }
                     continue;
