@@ -170,6 +170,24 @@ impl SlotCache {
     }
 }
 
+/// The native writer a `StreamHandler` keeps for `sys.__stdout__`/`sys.__stderr__`, when `stream`
+/// is one of them and the writer encodes natively.
+fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>) -> PyResult<Option<Writer>> {
+    let sys = crate::globals::module(py, "sys")?;
+    let is_stdio = [intern!(py, "__stdout__"), intern!(py, "__stderr__")]
+        .iter()
+        .any(|n| sys.getattr(*n).is_ok_and(|s| s.is(stream)));
+    if !is_stdio {
+        return Ok(None);
+    }
+    let Some(make) = h.getattr_opt(intern!(py, "_femto_stdio_writer"))? else { return Ok(None) };
+    let w = make.call1((stream,))?;
+    Ok(match w.cast::<AsyncWriter>() {
+        Ok(aw) if aw.get().is_native_utf8() && !aw.get().writer().is_closed() => Some(aw.get().writer().clone()),
+        _ => None,
+    })
+}
+
 /// Build the native target of handler `h`, or `None` when it must go through Python.
 fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<SlotCache> {
     let htype = h.get_type();
@@ -220,6 +238,9 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
                 return Ok(None);
             }
             Sink::Worker(aw.get().writer().clone())
+        } else if let Some(aw) = stdio_writer(py, h, &stream)? {
+            // The process's own stdout/stderr: written by a worker thread on the raw fd.
+            Sink::Worker(aw)
         } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
             let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
             if lock.is_none() {
