@@ -9,7 +9,7 @@ use parking_lot::RwLock;
 use smallvec::SmallVec;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
 use crate::caller;
 use crate::globals;
@@ -57,8 +57,12 @@ pub(crate) fn try_log<'py>(
     let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
     while let Some(c) = cur {
         let (handlers, propagate, parent) = LoggerCore::chain_step(&c)?;
-        for h in handlers.try_iter()? {
-            let h = h?;
+        // Handlers are a list nearly always: index it (no iterator object per call).
+        let items: SmallVec<[Bound<'py, PyAny>; 4]> = match handlers.cast_exact::<PyList>() {
+            Ok(l) => l.iter().collect(),
+            Err(_) => handlers.try_iter()?.collect::<PyResult<_>>()?,
+        };
+        for h in items {
             found += 1;
             match native_target(&h)? {
                 Some(t) => {

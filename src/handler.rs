@@ -465,8 +465,18 @@ struct Job {
 
 impl Render for Job {
     fn render(&self, out: &mut Vec<u8>) {
-        let mut line = String::with_capacity(128);
-        match self.target.plan.render(&*self.rec, self.rec.created, &mut line) {
+        thread_local! {
+            // One line buffer per worker thread, reused for every record.
+            static LINE: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
+        }
+        LINE.with(|cell| self.render_with(&mut cell.borrow_mut(), out))
+    }
+}
+
+impl Job {
+    fn render_with(&self, line: &mut String, out: &mut Vec<u8>) {
+        line.clear();
+        match self.target.plan.render(&*self.rec, self.rec.created, line) {
             Ok(()) => {
                 line.push_str(&self.target.terminator);
                 out.extend_from_slice(line.as_bytes());

@@ -2,10 +2,10 @@
 //! the common `%s`/`%d` templates with int/str arguments, deferred to the worker thread, which
 //! renders exactly what Python's `%` operator would.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
+use smallvec::SmallVec;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyString, PyTuple};
 
@@ -71,7 +71,7 @@ pub enum Arg {
 #[derive(Debug)]
 pub enum Message {
     Ready(String),
-    Deferred { template: Arc<Template>, args: Vec<Arg>, text: OnceLock<String> },
+    Deferred { template: Arc<Template>, args: SmallVec<[Arg; 4]>, text: OnceLock<String> },
 }
 
 impl Message {
@@ -103,27 +103,38 @@ fn render(t: &Template, args: &[Arg]) -> String {
     out
 }
 
-/// Parsed templates by message object (a reference is held, so addresses are never reused).
-/// Bounded: cleared when full, so messages built at run time cannot grow it without limit.
-static TEMPLATES: Mutex<Option<HashMap<usize, (Py<PyAny>, Option<Arc<Template>>)>>> = Mutex::new(None);
-const MAX_TEMPLATES: usize = 4096;
+/// Parsed templates by message object, in a small direct-mapped cache (one probe, no hashing):
+/// a slot holds a reference to its message, so an address is never reused for another string.
+struct Slot {
+    key: usize,
+    msg: Option<Py<PyAny>>,
+    template: Option<Arc<Template>>,
+}
+
+const SLOTS: usize = 1024;
+static TEMPLATES: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
 
 fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
     let key = msg.as_ptr() as usize;
-    if let Some(map) = TEMPLATES.lock().as_ref() {
-        if let Some((_, t)) = map.get(&key) {
-            return Ok(t.clone());
+    let index = (key >> 4) % SLOTS;
+    {
+        let slots = TEMPLATES.lock();
+        if let Some(slot) = slots.get(index) {
+            if slot.key == key && slot.msg.is_some() {
+                return Ok(slot.template.clone());
+            }
         }
     }
     let parsed = Template::parse(msg.to_str()?).map(Arc::new);
     let old = {
-        let mut guard = TEMPLATES.lock();
-        let map = guard.get_or_insert_with(HashMap::new);
-        let old = if map.len() >= MAX_TEMPLATES { Some(std::mem::take(map)) } else { None };
-        map.insert(key, (msg.clone().into_any().unbind(), parsed.clone()));
-        old
+        let mut slots = TEMPLATES.lock();
+        if slots.is_empty() {
+            slots.extend((0..SLOTS).map(|_| Slot { key: 0, msg: None, template: None }));
+        }
+        let new = Slot { key, msg: Some(msg.clone().into_any().unbind()), template: parsed.clone() };
+        std::mem::replace(&mut slots[index], new)
     };
-    drop(old); // dropping references outside the lock
+    drop(old); // dropping the evicted reference outside the lock
     Ok(parsed)
 }
 
@@ -166,8 +177,8 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Opti
 
 /// Arguments as plain values when every one matches its slot exactly as Python would render it:
 /// exact `int` (not `bool`) for `%d`/`%s`, exact `str` for `%s`.
-fn native_args(t: &Template, args: &Bound<'_, PyTuple>) -> PyResult<Option<Vec<Arg>>> {
-    let mut out = Vec::with_capacity(args.len());
+fn native_args(t: &Template, args: &Bound<'_, PyTuple>) -> PyResult<Option<SmallVec<[Arg; 4]>>> {
+    let mut out = SmallVec::new();
     let mut slot = t.pieces.iter().filter(|p| !matches!(p, Piece::Lit(_)));
     for a in args.iter() {
         let kind = slot.next();

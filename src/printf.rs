@@ -206,6 +206,11 @@ impl PrintfSpec {
 }
 
 fn pad_str(out: &mut String, text: &str, width: usize, left: bool) {
+    // Counting chars only matters when a width could pad the text.
+    if width == 0 || text.len() >= width && text.is_ascii() {
+        out.push_str(text);
+        return;
+    }
     let n = text.chars().count();
     let pad = width.saturating_sub(n);
     if !left {

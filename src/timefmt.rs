@@ -150,7 +150,13 @@ pub fn format_time(
         }
         let m = m as i64;
         s.push(',');
-        if m < 0 {
+        if (0..1000).contains(&m) {
+            // The common case, without a formatting allocation.
+            let m = m as u32;
+            s.push(char::from(b'0' + (m / 100) as u8));
+            s.push(char::from(b'0' + (m / 10 % 10) as u8));
+            s.push(char::from(b'0' + (m % 10) as u8));
+        } else if m < 0 {
             s.push_str(&format!("-{:02}", -m));
         } else {
             s.push_str(&format!("{:03}", m));
