@@ -7,6 +7,7 @@ use std::panic::AssertUnwindSafe;
 use pyo3::exceptions::{PySystemError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::logger::{LoggerCore, CRITICAL, DEBUG, ERROR, INFO, WARNING};
@@ -21,9 +22,19 @@ unsafe fn level_call(
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     let py = Python::assume_attached();
+    // SAFETY: installed as method descriptors of `_LoggerCore`; the descriptor protocol has
+    // checked that `self` is an instance of it. Borrowed: no reference counting.
+    let core = Borrowed::<'_, '_, PyAny>::from_ptr(py, slf).cast_unchecked::<LoggerCore>();
+    if core.get().quick_drop(level) {
+        let none = ffi::Py_None();
+        ffi::Py_IncRef(none);
+        return none;
+    }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<()> {
         let obj = Bound::from_borrowed_ptr(py, slf);
-        let core = obj.cast::<LoggerCore>()?;
+        // SAFETY: these functions are installed as method descriptors of `_LoggerCore`; the
+        // descriptor protocol has already checked that `self` is an instance of it.
+        let core = obj.cast_unchecked::<LoggerCore>();
         if !LoggerCore::check_enabled(core, level)? {
             return Ok(());
         }

@@ -118,6 +118,35 @@ impl LoggerCore {
         *self.name_text.read()
     }
 
+    /// The disabled-call shortcut: true when a call at `level` is certainly dropped, decided from
+    /// the cached effective level alone. `false` means "ask the full check".
+    #[inline(always)]
+    pub(crate) fn quick_drop(&self, level: i64) -> bool {
+        let f = self.overrides.load(Ordering::Relaxed);
+        if f & COMPUTED == 0 || f & O_IS_ENABLED != 0 {
+            return false;
+        }
+        if self.cache_gen.load(Ordering::Acquire) != globals::generation() {
+            return false;
+        }
+        if self.disabled.load(Ordering::Relaxed) {
+            return true;
+        }
+        if level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= self.cache_eff.load(Ordering::Relaxed) {
+            return false;
+        }
+        // Dropped: remember that this level was asked (stdlib's `_cache`), then drop.
+        if (0..64).contains(&level) {
+            let bit = 1u64 << level;
+            if self.queried.load(Ordering::Relaxed) & bit == 0 {
+                self.queried.fetch_or(bit, Ordering::Relaxed);
+            }
+            true
+        } else {
+            false
+        }
+    }
+
     /// Is the logger switched off (`disabled`)?
     pub(crate) fn is_disabled(&self) -> bool {
         self.disabled.load(Ordering::Relaxed)
