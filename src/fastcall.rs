@@ -45,6 +45,12 @@ unsafe fn level_call(
             )));
         }
         let msg = Bound::from_borrowed_ptr(py, *args);
+        if kwnames.is_null() {
+            // No keywords: the record-less path takes the arguments without building a tuple.
+            let rest: smallvec::SmallVec<[Bound<'_, PyAny>; 4]> =
+                (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
+            return LoggerCore::log_fast_args(core, level, &msg, &rest);
+        }
         let tuple = PyTuple::new(py, (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))))?;
         let kwargs = if kwnames.is_null() {
             None

@@ -26,11 +26,10 @@ fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
 /// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
 pub(crate) fn try_log<'py>(
     slf: &Bound<'py, LoggerCore>,
-    name: &RwLock<Py<PyAny>>,
     filters: &RwLock<Py<PyAny>>,
     level: &Bound<'py, PyAny>,
     msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
+    args: &[Bound<'py, PyAny>],
     opts: &LogOptions<'py>,
 ) -> PyResult<bool> {
     let py = slf.py();
@@ -180,7 +179,7 @@ pub(crate) fn try_log<'py>(
             // This handler needs its Python path (closed writer, a write error for
             // handleError...): give it a real record, built once, with the same fields.
             if fallback.is_none() {
-                fallback = Some(python_record(py, name, level, msg, args, opts, exc_info.as_ref(), &rec)?);
+                fallback = Some(python_record(py, slf, level, msg, args, opts, exc_info.as_ref(), &rec)?);
             }
             if let Some(r) = &fallback {
                 h.call_method1(intern!(py, "handle"), (r,))?;
@@ -193,10 +192,10 @@ pub(crate) fn try_log<'py>(
 /// A Python `LogRecord` equal to what the slow path would have made for this call.
 fn python_record<'py>(
     py: Python<'py>,
-    name: &RwLock<Py<PyAny>>,
+    slf: &Bound<'py, LoggerCore>,
     level: &Bound<'py, PyAny>,
     msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
+    args: &[Bound<'py, PyAny>],
     opts: &LogOptions<'py>,
     exc_info: Option<&Bound<'py, PyAny>>,
     rec: &NativeRecord,
@@ -204,9 +203,10 @@ fn python_record<'py>(
     let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
     let none = py.None().into_bound(py);
     let lineno = c.lineno.into_pyobject(py)?.into_any();
-    let name = name.read().clone_ref(py).into_bound(py);
+    let name = slf.getattr(intern!(py, "name"))?;
     let ei = exc_info.cloned().unwrap_or_else(|| none.clone());
-    let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, args, &ei, &c.func, &none, &c.sinfo)?;
+    let args = pyo3::types::PyTuple::new(py, args)?.into_any();
+    let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, &args, &ei, &c.func, &none, &c.sinfo)?;
     let d = crate::record::instance_dict(&record)?;
     d.set_item(intern!(py, "created"), rec.created)?;
     d.set_item(intern!(py, "msecs"), rec.msecs)?;

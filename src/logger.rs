@@ -271,13 +271,50 @@ impl LoggerCore {
         args: &Bound<'py, PyAny>,
         opts: LogOptions<'py>,
     ) -> PyResult<()> {
-        let py = slf.py();
         let flags = Self::flags(slf)?;
-        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
-            && crate::fastpath::try_log(slf, &slf.get().name, &slf.get().filters, level, msg, args, &opts)?
+        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0 {
+            if let Ok(t) = args.cast::<PyTuple>() {
+                if crate::fastpath::try_log(slf, &slf.get().filters, level, msg, t.as_slice(), &opts)? {
+                    return Ok(());
+                }
+            }
+        }
+        Self::log_python(slf, level, msg, args, opts)
+    }
+
+    /// `log_native` without the record-less attempt (the caller already made it).
+    pub(crate) fn log_fast_args<'py>(
+        slf: &Bound<'py, Self>,
+        level: i64,
+        msg: &Bound<'py, PyAny>,
+        args: &[Bound<'py, PyAny>],
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let level_obj = level.into_pyobject(py)?.into_any();
+        let opts = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
+        if Self::flags(slf)? & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
+            && crate::fastpath::try_log(slf, &slf.get().filters, &level_obj, msg, args, &opts)?
         {
             return Ok(());
         }
+        let tuple = PyTuple::new(py, args)?;
+        if Self::flags(slf)? & O_LOG != 0 {
+            slf.call_method1(intern!(py, "_log"), (&level_obj, msg, tuple))?;
+            return Ok(());
+        }
+        Self::log_python(slf, &level_obj, msg, tuple.as_any(), opts)
+    }
+
+    /// The record path: caller lookup, `makeRecord`, `handle` (each possibly overridden).
+    fn log_python<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        opts: LogOptions<'py>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let flags = Self::flags(slf)?;
         let (path, lineno, func, sinfo) = if globals::flag(py, intern!(py, "_srcfile"))? {
             if flags & O_FIND_CALLER != 0 {
                 match slf.call_method1(intern!(py, "findCaller"), (opts.stack_info, opts.stacklevel)) {

@@ -141,8 +141,7 @@ fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
 /// Capture `msg % args` for a record: deferred when the template and arguments allow an exact
 /// native rendering, else formatted now by Python. `None`: the full Python path must handle
 /// the call (mapping arguments, a formatting error for `handleError`, a non-str result).
-pub fn capture(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Option<Message>> {
-    let Ok(tuple) = args.cast::<PyTuple>() else { return Ok(None) };
+pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Option<Message>> {
     let exact = msg.is_exact_instance_of::<PyString>();
     let text = match msg.cast_exact::<PyString>() {
         Ok(s) => s.clone(),
@@ -151,21 +150,22 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Opti
             Err(_) => return Ok(None),
         },
     };
-    if tuple.is_empty() {
+    if args.is_empty() {
         return Ok(Some(Message::Ready(text.to_str()?.to_string())));
     }
-    if tuple.len() == 1 && crate::record::is_mapping(&tuple.get_item(0)?)? {
+    if args.len() == 1 && crate::record::is_mapping(&args[0])? {
         return Ok(None);
     }
     // Only exact str messages are cached: they are usually literals, the same object each call.
     let template = if exact { template_of(&text)? } else { None };
     if let Some(t) = template {
-        if t.slots == tuple.len() {
-            if let Some(args) = native_args(&t, tuple)? {
+        if t.slots == args.len() {
+            if let Some(args) = native_args(&t, args)? {
                 return Ok(Some(Message::Deferred { template: t, args, text: OnceLock::new() }));
             }
         }
     }
+    let tuple = PyTuple::new(msg.py(), args)?;
     match text.as_any().rem(tuple) {
         Ok(m) => match m.cast::<PyString>() {
             Ok(s) => Ok(Some(Message::Ready(s.to_str()?.to_string()))),
@@ -177,7 +177,7 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<Opti
 
 /// Arguments as plain values when every one matches its slot exactly as Python would render it:
 /// exact `int` (not `bool`) for `%d`/`%s`, exact `str` for `%s`.
-fn native_args(t: &Template, args: &Bound<'_, PyTuple>) -> PyResult<Option<SmallVec<[Arg; 4]>>> {
+fn native_args(t: &Template, args: &[Bound<'_, PyAny>]) -> PyResult<Option<SmallVec<[Arg; 4]>>> {
     let mut out = SmallVec::new();
     let mut slot = t.pieces.iter().filter(|p| !matches!(p, Piece::Lit(_)));
     for a in args.iter() {
