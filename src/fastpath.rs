@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
 use crate::caller;
 use crate::globals;
-use crate::handler::{native_target, NativeRecord, Target};
+use crate::handler::{native_target, NativeRecord, RecordRef, Target};
 use crate::logger::{LogOptions, LoggerCore};
 
 fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
@@ -172,18 +172,30 @@ pub(crate) fn try_log<'py>(
         let text = text.to_str()?;
         rec.exc_text = Some(text.strip_suffix('\n').unwrap_or(text).to_string());
     }
-    let rec = Arc::new(rec);
+    let times = (rec.created, rec.msecs, rec.relative_created);
     let mut fallback: Option<Bound<'py, PyAny>> = None;
-    for (h, t) in &targets {
-        if !t.send(py, &rec)? {
-            // This handler needs its Python path (closed writer, a write error for
-            // handleError...): give it a real record, built once, with the same fields.
-            if fallback.is_none() {
-                fallback = Some(python_record(py, slf, level, msg, args, opts, exc_info.as_ref(), &rec)?);
+    let mut failed: SmallVec<[&Bound<'py, PyAny>; 4]> = SmallVec::new();
+    if targets.len() == 1 {
+        let (h, t) = &targets[0];
+        if !t.send(py, RecordRef::Owned(rec))? {
+            failed.push(h);
+        }
+    } else {
+        let rec = Arc::new(rec);
+        for (h, t) in &targets {
+            if !t.send(py, RecordRef::Shared(rec.clone()))? {
+                failed.push(h);
             }
-            if let Some(r) = &fallback {
-                h.call_method1(intern!(py, "handle"), (r,))?;
-            }
+        }
+    }
+    for h in failed {
+        // This handler needs its Python path (closed writer, a write error for handleError...):
+        // give it a real record, built once, with the same fields.
+        if fallback.is_none() {
+            fallback = Some(python_record(py, slf, level, msg, args, opts, exc_info.as_ref(), times)?);
+        }
+        if let Some(r) = &fallback {
+            h.call_method1(intern!(py, "handle"), (r,))?;
         }
     }
     Ok(true)
@@ -198,7 +210,7 @@ fn python_record<'py>(
     args: &[Bound<'py, PyAny>],
     opts: &LogOptions<'py>,
     exc_info: Option<&Bound<'py, PyAny>>,
-    rec: &NativeRecord,
+    (created, msecs, relative): (f64, f64, f64),
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
     let none = py.None().into_bound(py);
@@ -208,8 +220,8 @@ fn python_record<'py>(
     let args = pyo3::types::PyTuple::new(py, args)?.into_any();
     let record = crate::logger::make_record(py, &name, level, &c.filename, &lineno, msg, &args, &ei, &c.func, &none, &c.sinfo)?;
     let d = crate::record::instance_dict(&record)?;
-    d.set_item(intern!(py, "created"), rec.created)?;
-    d.set_item(intern!(py, "msecs"), rec.msecs)?;
-    d.set_item(intern!(py, "relativeCreated"), rec.relative_created)?;
+    d.set_item(intern!(py, "created"), created)?;
+    d.set_item(intern!(py, "msecs"), msecs)?;
+    d.set_item(intern!(py, "relativeCreated"), relative)?;
     Ok(record)
 }

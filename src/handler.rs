@@ -325,10 +325,10 @@ impl Target {
     /// Hand `rec` to this handler's sink. `Ok(false)` means the record must go through the
     /// handler's Python path instead (the writer is closed, or the line could not be rendered
     /// or written: Python then reports it through `handleError`, as stdlib would).
-    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: &Arc<NativeRecord>) -> PyResult<bool> {
+    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: RecordRef) -> PyResult<bool> {
         match &self.sink {
             Sink::Worker(writer) => {
-                let job: Box<dyn Render> = Box::new(Job { rec: rec.clone(), target: self.clone() });
+                let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
                 let sent = match writer.send_render_nowait(job) {
                     Ok(None) => Ok(()),
                     Ok(Some(job)) => {
@@ -346,7 +346,7 @@ impl Target {
             }
             Sink::Python { stream, lock, flush, .. } => {
                 let mut line = String::with_capacity(128);
-                if self.plan.render(&**rec, rec.created, &mut line).is_err() {
+                if self.plan.render(&*rec, rec.created, &mut line).is_err() {
                     return Ok(false);
                 }
                 line.push_str(&self.terminator);
@@ -458,8 +458,25 @@ impl FieldSource for NativeRecord {
     }
 }
 
+/// A record as a job holds it: owned when it goes to one handler (one allocation in all),
+/// shared when several handlers write it.
+pub enum RecordRef {
+    Owned(NativeRecord),
+    Shared(Arc<NativeRecord>),
+}
+
+impl std::ops::Deref for RecordRef {
+    type Target = NativeRecord;
+    fn deref(&self) -> &NativeRecord {
+        match self {
+            RecordRef::Owned(r) => r,
+            RecordRef::Shared(r) => r,
+        }
+    }
+}
+
 struct Job {
-    rec: Arc<NativeRecord>,
+    rec: RecordRef,
     target: Arc<Target>,
 }
 

@@ -408,7 +408,7 @@ impl LoggerCore {
                             handler::capture_record(rec_obj, &t)?.map(Arc::new)
                         };
                         let sent = match &rec {
-                            Some(rec) => t.send(py, rec)?,
+                            Some(rec) => t.send(py, handler::RecordRef::Shared(rec.clone()))?,
                             None => false,
                         };
                         if !sent {
