@@ -100,7 +100,7 @@ pub(crate) fn try_log<'py>(
             None => return Ok(false),
         },
         levelno,
-        levelname: match globals::level_name_text(py, level, levelno)? {
+        levelname: match globals::level_name_text(py, &sw, level, levelno)? {
             Some(n) => Cow::Borrowed(n),
             None => return Ok(false),
         },

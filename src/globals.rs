@@ -61,6 +61,8 @@ pub struct Switches {
     pub raise_exceptions: bool,
     /// `_logRecordFactory` is the native `LogRecord`.
     pub native_factory: bool,
+    /// Address of the `_levelToName` dict (kept alive by the namespace while `version` holds).
+    level_table: usize,
 }
 
 static SWITCHES: parking_lot::Mutex<Option<Switches>> = parking_lot::Mutex::new(None);
@@ -90,6 +92,10 @@ pub fn switches(py: Python<'_>) -> PyResult<Switches> {
         log_multiprocessing: flag(py, pyo3::intern!(py, "logMultiprocessing"))?,
         raise_exceptions: flag(py, pyo3::intern!(py, "raiseExceptions"))?,
         native_factory: factory.is_some_and(|f| f.is(&py.get_type::<crate::record::LogRecord>())),
+        level_table: match global(py, pyo3::intern!(py, "_levelToName"))? {
+            Some(t) if t.is_instance_of::<PyDict>() => t.as_ptr() as usize,
+            _ => 0,
+        },
     };
     // Only trust the snapshot if nothing changed while it was being computed.
     if dict_version(ns) == version {
@@ -108,13 +114,13 @@ struct LevelNames {
 static LEVEL_NAMES: parking_lot::Mutex<Option<LevelNames>> = parking_lot::Mutex::new(None);
 
 /// `getLevelName(level)` as Rust text, cached while `_levelToName` is unchanged.
-pub fn level_name_text(py: Python<'_>, level: &Bound<'_, PyAny>, levelno: i64) -> PyResult<Option<&'static str>> {
-    let table = match global(py, pyo3::intern!(py, "_levelToName"))? {
-        Some(t) => t,
-        None => return Ok(None),
-    };
-    let Ok(table) = table.cast::<PyDict>() else { return Ok(None) };
-    let (ptr, version) = (table.as_ptr() as usize, dict_version(table));
+pub fn level_name_text(py: Python<'_>, sw: &Switches, level: &Bound<'_, PyAny>, levelno: i64) -> PyResult<Option<&'static str>> {
+    if sw.level_table == 0 {
+        return Ok(None);
+    }
+    let ptr = sw.level_table;
+    // SAFETY: the namespace holds the table while the switches' version is current.
+    let version = unsafe { (*(ptr as *mut pyo3::ffi::PyDictObject)).ma_version_tag };
     if let Some(c) = LEVEL_NAMES.lock().as_ref() {
         if c.table == ptr && c.version == version {
             if let Some((_, n)) = c.names.iter().find(|(l, _)| *l == levelno) {

@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
@@ -143,8 +144,28 @@ fn type_tag(t: &Bound<'_, PyType>) -> u32 {
     unsafe { (*(t.as_ptr() as *mut ffi::PyTypeObject)).tp_version_tag }
 }
 
+extern "C" {
+    // CPython 3.11 (exported, private): the address of an object's `__dict__` slot, after
+    // materialising a managed dict. Cheaper than `PyObject_GenericGetDict` (no new reference).
+    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
+}
+
+/// An object's attribute dict, without creating a new reference (`None`: it has none).
+fn dict_of<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<Borrowed<'a, 'py, PyDict>> {
+    // SAFETY: live object, GIL held; the slot holds NULL or a dict owned by the object, which
+    // `obj` keeps alive for 'a.
+    unsafe {
+        let slot = _PyObject_GetDictPtr(obj.as_ptr());
+        if slot.is_null() || (*slot).is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(Borrowed::from_ptr(obj.py(), *slot).cast_unchecked::<PyDict>())
+    }
+}
+
 fn obj_dict_version(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
-    Ok(dict_version(&instance_dict(obj)?))
+    Ok(dict_of(obj).map_or(u64::MAX, |d| dict_version(&d)))
 }
 
 impl SlotCache {
@@ -296,7 +317,8 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
 pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
     let py = h.py();
     // Only instances of registered classes (or their subclasses) carry a slot.
-    let Ok(hdict) = instance_dict(h) else { return Ok(None) };
+    let Some(hdict) = dict_of(h) else { return Ok(None) };
+    let hdict = hdict.to_owned();
     let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
     let Ok(slot) = slot.cast::<NativeSlot>() else { return Ok(None) };
     // Never hold the slot's lock while running Python code (which may release the GIL and let
