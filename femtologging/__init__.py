@@ -216,6 +216,11 @@ Logger.manager = Manager(Logger.root)
 
 def getLogger(name=None):
     """Return the logger called ``name``, creating it if needed; the root logger for no name."""
+    if name.__class__ is str and name:
+        # Fast path: an existing logger, found without taking the module lock.
+        node = Logger.manager.loggerDict.get(name)
+        if node is not None and node.__class__ is not PlaceHolder and name != root.name:
+            return node
     if not name or isinstance(name, str) and name == root.name:
         return root
     return Logger.manager.getLogger(name)
