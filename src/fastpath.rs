@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
 use crate::caller;
 use crate::globals;
-use crate::handler::{native_target, NativeRecord, RecordRef, Target};
+use crate::handler::{native_target_with_validity, NativeRecord, RecordRef, Target, Validity};
 use crate::logger::{LogOptions, LoggerCore};
 
 fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
@@ -50,43 +50,22 @@ pub(crate) fn try_log<'py>(
     if !sw.native_factory {
         return Ok(false);
     }
-    // Walk the handler chain: every handler the record reaches must be native.
     let mut targets: SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]> = SmallVec::new();
-    let mut found = 0usize;
-    let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
-    while let Some(c) = cur {
-        let (handlers, propagate, parent) = LoggerCore::chain_step(&c)?;
-        // Handlers are a list nearly always: index it (no iterator object per call).
-        let items: SmallVec<[Bound<'py, PyAny>; 4]> = match handlers.cast_exact::<PyList>() {
-            Ok(l) => l.iter().collect(),
-            Err(_) => handlers.try_iter()?.collect::<PyResult<_>>()?,
-        };
-        for h in items {
-            found += 1;
-            match native_target(&h)? {
-                Some(t) => {
-                    if levelno >= t.level() {
-                        if t.has_filters(py) {
-                            // Filters need a Python record: the record path runs them natively.
-                            return Ok(false);
-                        }
-                        targets.push((h, t));
-                    }
+    let plan = slf.get().plan();
+    if let Some(plan) = plan.as_ref().filter(|p| p.holds(py)) {
+        for (h, t, _) in &plan.entries {
+            if levelno >= t.level() {
+                if t.has_filters(py) {
+                    return Ok(false);
                 }
-                None => {
-                    // A Python handler below the record's level is skipped, as stdlib would.
-                    let hl = h.getattr(intern!(py, "level"))?;
-                    match hl.extract::<i64>() {
-                        Ok(l) if levelno < l => {}
-                        _ => return Ok(false),
-                    }
-                }
+                targets.push((h.bind(py).clone(), t.clone()));
             }
         }
-        cur = if propagate { parent } else { None };
-    }
-    if found == 0 {
-        return Ok(false);
+    } else {
+        let Some(found) = walk_chain(slf, levelno, &mut targets)? else { return Ok(false) };
+        if found == 0 {
+            return Ok(false);
+        }
     }
     if targets.is_empty() {
         return Ok(true);
@@ -199,6 +178,121 @@ pub(crate) fn try_log<'py>(
         }
     }
     Ok(true)
+}
+
+/// A logger's cached answer to "which handlers does a record reach, and are they all native":
+/// valid while the hierarchy generation, the chain's handler lists (identity and contents), their
+/// `propagate` flags and every handler's [`Validity`] hold. Saves the chain walk and the
+/// per-handler slot lookups on every call.
+pub struct DispatchPlan {
+    generation: u64,
+    links: SmallVec<[Link; 3]>,
+    entries: SmallVec<[(Py<PyAny>, Arc<Target>, Validity); 4]>,
+}
+
+struct Link {
+    logger: Py<LoggerCore>,
+    list: usize,
+    items: SmallVec<[usize; 4]>,
+    propagate: bool,
+}
+
+impl DispatchPlan {
+    /// Does the plan still describe the chain? Reads pointers and version tags; runs no Python.
+    fn holds(&self, py: Python<'_>) -> bool {
+        if self.generation != globals::generation() {
+            return false;
+        }
+        for link in &self.links {
+            let core = link.logger.get();
+            let (list, propagate) = core.chain_identity();
+            if list != link.list || propagate != link.propagate {
+                return false;
+            }
+            let list = list as *mut pyo3::ffi::PyObject;
+            // SAFETY: the logger holds the list (same address as when the plan was built, and
+            // the plan keeps the logger alive); GIL held; the list is exact (checked at build).
+            unsafe {
+                if pyo3::ffi::PyList_GET_SIZE(list) as usize != link.items.len() {
+                    return false;
+                }
+                for (i, item) in link.items.iter().enumerate() {
+                    if pyo3::ffi::PyList_GET_ITEM(list, i as isize) as usize != *item {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.entries.iter().all(|(h, _, v)| v.holds(h.bind(py)))
+    }
+}
+
+/// Walk the handler chain for a record at `levelno`, collecting native targets. `None`: a
+/// handler the record reaches is not native (take the record path). On a complete, all-native
+/// chain of native loggers, caches a [`DispatchPlan`] on the logger.
+fn walk_chain<'py>(
+    slf: &Bound<'py, LoggerCore>,
+    levelno: i64,
+    targets: &mut SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]>,
+) -> PyResult<Option<usize>> {
+    let py = slf.py();
+    let generation = globals::generation();
+    let mut plan = Some(DispatchPlan { generation, links: SmallVec::new(), entries: SmallVec::new() });
+    let mut found = 0usize;
+    let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
+    while let Some(c) = cur {
+        let (handlers, propagate, parent) = LoggerCore::chain_step(&c)?;
+        // Handlers are a list nearly always: index it (no iterator object per call).
+        let items: SmallVec<[Bound<'py, PyAny>; 4]> = match handlers.cast_exact::<PyList>() {
+            Ok(l) => l.iter().collect(),
+            Err(_) => {
+                plan = None;
+                handlers.try_iter()?.collect::<PyResult<_>>()?
+            }
+        };
+        match (c.cast::<LoggerCore>(), plan.as_mut()) {
+            (Ok(core), Some(p)) => p.links.push(Link {
+                logger: core.clone().unbind(),
+                list: handlers.as_ptr() as usize,
+                items: items.iter().map(|h| h.as_ptr() as usize).collect(),
+                propagate,
+            }),
+            _ => plan = None,
+        }
+        for h in items {
+            found += 1;
+            match native_target_with_validity(&h, plan.is_some())? {
+                Some((t, validity)) => {
+                    if let (Some(p), Some(v)) = (plan.as_mut(), validity) {
+                        p.entries.push((h.clone().unbind(), t.clone(), v));
+                    }
+                    if levelno >= t.level() {
+                        if t.has_filters(py) {
+                            // Filters need a Python record: the record path runs them natively.
+                            return Ok(None);
+                        }
+                        targets.push((h, t));
+                    }
+                }
+                None => {
+                    plan = None;
+                    // A Python handler below the record's level is skipped, as stdlib would.
+                    let hl = h.getattr(intern!(py, "level"))?;
+                    match hl.extract::<i64>() {
+                        Ok(l) if levelno < l => {}
+                        _ => return Ok(None),
+                    }
+                }
+            }
+        }
+        cur = if propagate { parent } else { None };
+    }
+    if found > 0 {
+        if let Some(p) = plan {
+            slf.get().set_plan(Some(Arc::new(p)));
+        }
+    }
+    Ok(Some(found))
 }
 
 /// A Python `LogRecord` equal to what the slow path would have made for this call.

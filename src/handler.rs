@@ -111,11 +111,56 @@ fn worker_safe(layout: &Layout) -> bool {
     })
 }
 
-struct SlotCache {
+/// What a cached decision about a handler depends on: the version tags of the handler's and its
+/// formatter's attribute dicts and types, and of the formatter's style object.
+pub struct Validity {
     hdict_version: u64,
     htype_tag: u32,
     formatter: Option<(Py<PyAny>, u64, u32)>,
     style: Option<(Py<PyAny>, u64)>,
+}
+
+impl Validity {
+    fn clone_ref(&self, py: Python<'_>) -> Validity {
+        Validity {
+            hdict_version: self.hdict_version,
+            htype_tag: self.htype_tag,
+            formatter: self.formatter.as_ref().map(|(f, v, t)| (f.clone_ref(py), *v, *t)),
+            style: self.style.as_ref().map(|(s, v)| (s.clone_ref(py), *v)),
+        }
+    }
+
+    /// Does the decision still hold for handler `h`? (Reads version tags only; runs no Python.)
+    pub fn holds(&self, h: &Bound<'_, PyAny>) -> bool {
+        match dict_of(h) {
+            Some(d) => self.check(h.py(), &d, &h.get_type()),
+            None => false,
+        }
+    }
+
+    fn check(&self, py: Python<'_>, hdict: &Bound<'_, PyDict>, htype: &Bound<'_, PyType>) -> bool {
+        let htag = type_tag(htype);
+        if htag == 0 || htag != self.htype_tag || dict_version(hdict) != self.hdict_version {
+            return false;
+        }
+        if let Some((f, ver, tag)) = &self.formatter {
+            let f = f.bind(py);
+            let t = type_tag(&f.get_type());
+            if t == 0 || t != *tag || obj_dict_version(f) != *ver {
+                return false;
+            }
+        }
+        if let Some((s, ver)) = &self.style {
+            if obj_dict_version(s.bind(py)) != *ver {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+struct SlotCache {
+    validity: Validity,
     filters: Option<Py<PyAny>>,
     target: Option<Arc<Target>>,
 }
@@ -164,32 +209,10 @@ fn dict_of<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<Borrowed<'a, 'py, PyDi
     }
 }
 
-fn obj_dict_version(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
-    Ok(dict_of(obj).map_or(u64::MAX, |d| dict_version(&d)))
+fn obj_dict_version(obj: &Bound<'_, PyAny>) -> u64 {
+    dict_of(obj).map_or(u64::MAX, |d| dict_version(&d))
 }
 
-impl SlotCache {
-    fn still_valid(&self, py: Python<'_>, hdict: &Bound<'_, PyDict>, htype: &Bound<'_, PyType>) -> PyResult<bool> {
-        let htag = type_tag(htype);
-        if htag == 0 || htag != self.htype_tag || dict_version(hdict) != self.hdict_version {
-            return Ok(false);
-        }
-        if let Some((f, ver, tag)) = &self.formatter {
-            let f = f.bind(py);
-            let t = type_tag(&f.get_type());
-            if t == 0 || t != *tag || obj_dict_version(f)? != *ver {
-                return Ok(false);
-            }
-        }
-        if let Some((s, ver)) = &self.style {
-            if obj_dict_version(s.bind(py))? != *ver {
-                return Ok(false);
-            }
-        }
-        let _ = &self.filters;
-        Ok(true)
-    }
-}
 
 /// The native writer a `StreamHandler` keeps for `sys.__stdout__`/`sys.__stderr__`, when `stream`
 /// is one of them and the writer encodes natively.
@@ -213,10 +236,7 @@ fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>)
 fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<SlotCache> {
     let htype = h.get_type();
     let mut cache = SlotCache {
-        hdict_version: 0,
-        htype_tag: 0,
-        formatter: None,
-        style: None,
+        validity: Validity { hdict_version: 0, htype_tag: 0, formatter: None, style: None },
         filters: None,
         target: None,
     };
@@ -290,8 +310,9 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
             return Ok(None);
         }
         let style = formatter.getattr(intern!(py, "_style"))?;
-        cache.formatter = Some((formatter.clone().unbind(), obj_dict_version(&formatter)?, type_tag(&formatter.get_type())));
-        cache.style = Some((style.clone().unbind(), obj_dict_version(&style)?));
+        cache.validity.formatter =
+            Some((formatter.clone().unbind(), obj_dict_version(&formatter), type_tag(&formatter.get_type())));
+        cache.validity.style = Some((style.clone().unbind(), obj_dict_version(&style)));
         let terminator = h.getattr(intern!(py, "terminator"))?;
         let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
         let names = &needs.fields;
@@ -307,14 +328,19 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         }))
     })()?;
     // Versions are read last: reading attributes above may have materialised dicts.
-    cache.hdict_version = dict_version(hdict);
-    cache.htype_tag = type_tag(&htype);
+    cache.validity.hdict_version = dict_version(hdict);
+    cache.validity.htype_tag = type_tag(&htype);
     cache.target = target.map(Arc::new);
     Ok(cache)
 }
 
 /// The native target of handler `h`, if it has one right now.
 pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
+    Ok(native_target_with_validity(h, false)?.map(|(t, _)| t))
+}
+
+/// Like [`native_target`], also giving what the decision depends on (for a dispatch plan).
+pub fn native_target_with_validity(h: &Bound<'_, PyAny>, want_validity: bool) -> PyResult<Option<(Arc<Target>, Option<Validity>)>> {
     let py = h.py();
     // Only instances of registered classes (or their subclasses) carry a slot.
     let Some(hdict) = dict_of(h) else { return Ok(None) };
@@ -326,16 +352,16 @@ pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
     {
         let guard = slot.get().cache.lock();
         if let Some(c) = guard.as_ref() {
-            if c.still_valid(py, &hdict, &h.get_type())? {
-                return Ok(c.target.clone());
+            if c.validity.check(py, &hdict, &h.get_type()) {
+                return Ok(c.target.clone().map(|t| (t, want_validity.then(|| c.validity.clone_ref(py)))));
             }
         }
     }
     let fresh = build_target(py, h, &hdict)?;
-    let t = fresh.target.clone();
+    let out = fresh.target.clone().map(|t| (t, want_validity.then(|| fresh.validity.clone_ref(py))));
     let old = slot.get().cache.lock().replace(fresh);
     drop(old); // released outside the lock: dropping Python references may run Python code
-    Ok(t)
+    Ok(out)
 }
 
 impl Target {

@@ -79,6 +79,8 @@ pub struct LoggerCore {
     queried: AtomicU64,
     queried_other: Mutex<Vec<i64>>,
     overrides: AtomicU32,
+    /// The cached dispatch plan of the record-less path (see `fastpath::DispatchPlan`).
+    plan: Mutex<Option<Arc<crate::fastpath::DispatchPlan>>>,
 }
 
 /// Keyword arguments accepted by `_log`.
@@ -145,6 +147,22 @@ impl LoggerCore {
         } else {
             false
         }
+    }
+
+    /// The cached dispatch plan, if any (validated by the caller).
+    pub(crate) fn plan(&self) -> Option<Arc<crate::fastpath::DispatchPlan>> {
+        self.plan.lock().clone()
+    }
+
+    /// Replace the cached dispatch plan.
+    pub(crate) fn set_plan(&self, plan: Option<Arc<crate::fastpath::DispatchPlan>>) {
+        let old = std::mem::replace(&mut *self.plan.lock(), plan);
+        drop(old); // outside the lock
+    }
+
+    /// `(handlers list address, propagate)` for validating a dispatch plan.
+    pub(crate) fn chain_identity(&self) -> (usize, bool) {
+        (self.handlers.read().as_ptr() as usize, self.propagate.load(Ordering::Relaxed))
     }
 
     /// Is the logger switched off (`disabled`)?
@@ -545,6 +563,7 @@ impl LoggerCore {
             queried: AtomicU64::new(0),
             queried_other: Mutex::new(Vec::new()),
             overrides: AtomicU32::new(0),
+            plan: Mutex::new(None),
         }
     }
 
