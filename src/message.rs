@@ -64,7 +64,24 @@ impl Template {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     Int(i64),
+    /// A short str kept inline (no allocation).
+    Small(u8, [u8; SMALL]),
     Str(Box<str>),
+}
+
+/// Longest str argument stored inline.
+const SMALL: usize = 22;
+
+impl Arg {
+    fn text(s: &str) -> Arg {
+        if s.len() <= SMALL {
+            let mut buf = [0u8; SMALL];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Arg::Small(s.len() as u8, buf)
+        } else {
+            Arg::Str(s.into())
+        }
+    }
 }
 
 /// The message of a captured record.
@@ -96,6 +113,10 @@ fn render(t: &Template, args: &[Arg]) -> String {
                     let _ = write!(out, "{i}");
                 }
                 Some(Arg::Str(s)) => out.push_str(s),
+                Some(Arg::Small(n, buf)) => {
+                    // SAFETY: the bytes were copied from a str, up to a char boundary (whole str).
+                    out.push_str(unsafe { std::str::from_utf8_unchecked(&buf[..*n as usize]) })
+                }
                 None => {}
             },
         }
@@ -188,7 +209,7 @@ fn native_args(t: &Template, args: &[Bound<'_, PyAny>]) -> PyResult<Option<Small
                 Err(_) => return Ok(None),
             }
         } else if matches!(kind, Some(Piece::Str)) && a.is_exact_instance_of::<PyString>() {
-            out.push(Arg::Str(a.cast::<PyString>()?.to_str()?.into()));
+            out.push(Arg::text(a.cast::<PyString>()?.to_str()?));
         } else {
             return Ok(None);
         }
@@ -205,9 +226,11 @@ mod tests {
         let t = Template::parse("request %d from %s (100%%)").unwrap();
         assert_eq!(t.slots, 2);
         assert_eq!(
-            render(&t, &[Arg::Int(-7), Arg::Str("alice".into())]),
+            render(&t, &[Arg::Int(-7), Arg::text("alice")]),
             "request -7 from alice (100%)"
         );
+        let long = "a string longer than twenty-two bytes, with é";
+        assert_eq!(render(&t, &[Arg::Int(1), Arg::text(long)]), format!("request 1 from {long} (100%)"));
         assert!(Template::parse("%5d").is_none());
         assert!(Template::parse("%r").is_none());
         assert!(Template::parse("%(x)s").is_none());
