@@ -83,21 +83,14 @@ pub(crate) fn try_log<'py>(
             Some(n) => Cow::Borrowed(n),
             None => return Ok(false),
         },
-        pathname: None,
-        filename: None,
-        module: None,
         lineno: 0,
-        func_name: None,
         created,
         msecs: ((created - created.trunc()) * 1000.0).trunc(),
         relative_created: (created - globals::start_time()) * 1000.0,
         thread: None,
-        thread_name: None,
         process: None,
-        process_name: None,
         message,
-        exc_text: None,
-        stack_info: None,
+        extra: None,
     };
     if needs_caller && sw.srcfile {
         let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
@@ -108,25 +101,27 @@ pub(crate) fn try_log<'py>(
                 Some(i) if base[..i].chars().any(|ch| ch != '.') => &base[..i],
                 _ => base,
             };
-            rec.filename = Some(base.to_string());
-            rec.module = Some(stem.to_string());
+            let t = rec.text_mut();
+            t.filename = Some(base.to_string());
+            t.module = Some(stem.to_string());
         }
-        rec.pathname = path;
+        rec.text_mut().pathname = path;
         rec.lineno = c.lineno as i64;
-        rec.func_name = to_string(&c.func)?;
-        rec.stack_info = if c.sinfo.is_none() { None } else { to_string(&c.sinfo)? };
+        rec.text_mut().func_name = to_string(&c.func)?;
+        rec.text_mut().stack_info = if c.sinfo.is_none() { None } else { to_string(&c.sinfo)? };
     } else if needs_caller {
-        rec.pathname = Some("(unknown file)".into());
-        rec.filename = Some("(unknown file)".into());
-        rec.module = Some("Unknown module".into());
-        rec.func_name = Some("(unknown function)".into());
+        let t = rec.text_mut();
+        t.pathname = Some("(unknown file)".into());
+        t.filename = Some("(unknown file)".into());
+        t.module = Some("(unknown file)".into());
+        t.func_name = Some("(unknown function)".into());
     }
     if sw.log_threads {
         // SAFETY: pthread_self has no preconditions.
         rec.thread = Some(unsafe { libc::pthread_self() } as i64);
         if targets.iter().any(|(_, t)| t.needs_thread_name) {
             let t = globals::module(py, "threading")?.call_method0(intern!(py, "current_thread"))?;
-            rec.thread_name = to_string(&t.getattr(intern!(py, "name"))?)?;
+            rec.text_mut().thread_name = to_string(&t.getattr(intern!(py, "name"))?)?;
         }
     }
     if sw.log_processes {
@@ -134,10 +129,10 @@ pub(crate) fn try_log<'py>(
     }
     if sw.log_multiprocessing && targets.iter().any(|(_, t)| t.needs_process_name) {
         let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
-        rec.process_name = Some("MainProcess".into());
+        rec.text_mut().process_name = Some("MainProcess".into());
         if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item("multiprocessing")).unwrap_or(Ok(None)) {
             if let Ok(n) = mp.call_method0("current_process").and_then(|p| p.getattr("name")) {
-                rec.process_name = to_string(&n)?;
+                rec.text_mut().process_name = to_string(&n)?;
             }
         }
     }
@@ -149,7 +144,7 @@ pub(crate) fn try_log<'py>(
         }
         let text = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?)?;
         let text = text.to_str()?;
-        rec.exc_text = Some(text.strip_suffix('\n').unwrap_or(text).to_string());
+        rec.text_mut().exc_text = Some(text.strip_suffix('\n').unwrap_or(text).to_string());
     }
     let times = (rec.created, rec.msecs, rec.relative_created);
     let mut fallback: Option<Bound<'py, PyAny>> = None;

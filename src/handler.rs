@@ -456,29 +456,44 @@ pub struct NativeRecord {
     pub name: Cow<'static, str>,
     pub levelno: i64,
     pub levelname: Cow<'static, str>,
-    pub pathname: Option<String>,
-    pub filename: Option<String>,
-    pub module: Option<String>,
     pub lineno: i64,
-    pub func_name: Option<String>,
     pub created: f64,
     pub msecs: f64,
     pub relative_created: f64,
     pub thread: Option<i64>,
-    pub thread_name: Option<String>,
     pub process: Option<i64>,
-    pub process_name: Option<String>,
     pub message: Message,
+    /// The text fields only some layouts use, boxed so the common record stays small.
+    pub extra: Option<Box<RecordText>>,
+}
+
+/// Text fields of a captured record that most layouts do not use.
+#[derive(Debug, Default)]
+pub struct RecordText {
+    pub pathname: Option<String>,
+    pub filename: Option<String>,
+    pub module: Option<String>,
+    pub func_name: Option<String>,
+    pub thread_name: Option<String>,
+    pub process_name: Option<String>,
     pub exc_text: Option<String>,
     pub stack_info: Option<String>,
 }
 
-fn opt_str(v: &Option<String>) -> FieldValue<'_> {
-    match v {
-        Some(s) => FieldValue::Str(s),
-        None => FieldValue::None,
+impl NativeRecord {
+    /// The boxed text fields, created on first use.
+    pub fn text_mut(&mut self) -> &mut RecordText {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    fn text_field(&self, get: impl Fn(&RecordText) -> &Option<String>) -> FieldValue<'_> {
+        match self.extra.as_deref().map(get) {
+            Some(Some(s)) => FieldValue::Str(s),
+            _ => FieldValue::None,
+        }
     }
 }
+
 
 impl FieldSource for NativeRecord {
     fn field(&self, name: &str) -> Option<FieldValue<'_>> {
@@ -486,21 +501,21 @@ impl FieldSource for NativeRecord {
             "name" => FieldValue::Str(&self.name),
             "levelno" => FieldValue::Int(self.levelno),
             "levelname" => FieldValue::Str(&self.levelname),
-            "pathname" => opt_str(&self.pathname),
-            "filename" => opt_str(&self.filename),
-            "module" => opt_str(&self.module),
+            "pathname" => self.text_field(|t| &t.pathname),
+            "filename" => self.text_field(|t| &t.filename),
+            "module" => self.text_field(|t| &t.module),
             "lineno" => FieldValue::Int(self.lineno),
-            "funcName" => opt_str(&self.func_name),
+            "funcName" => self.text_field(|t| &t.func_name),
             "created" => FieldValue::Float(self.created),
             "msecs" => FieldValue::Float(self.msecs),
             "relativeCreated" => FieldValue::Float(self.relative_created),
             "thread" => self.thread.map_or(FieldValue::None, FieldValue::Int),
-            "threadName" => opt_str(&self.thread_name),
+            "threadName" => self.text_field(|t| &t.thread_name),
             "process" => self.process.map_or(FieldValue::None, FieldValue::Int),
-            "processName" => opt_str(&self.process_name),
+            "processName" => self.text_field(|t| &t.process_name),
             "message" => FieldValue::Str(self.message.text()),
-            "exc_text" => opt_str(&self.exc_text),
-            "stack_info" => opt_str(&self.stack_info),
+            "exc_text" => self.text_field(|t| &t.exc_text),
+            "stack_info" => self.text_field(|t| &t.stack_info),
             _ => return None,
         })
     }
@@ -668,21 +683,23 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
         name: Cow::Owned(name),
         levelno,
         levelname: Cow::Owned(levelname),
-        pathname: s!("pathname"),
-        filename: s!("filename"),
-        module: s!("module"),
         lineno,
-        func_name: s!("funcName"),
         created,
         msecs,
         relative_created,
         thread: i!("thread"),
-        thread_name: s!("threadName"),
         process: i!("process"),
-        process_name: s!("processName"),
         message: Message::Ready(message),
-        exc_text,
-        stack_info: s!("stack_info"),
+        extra: Some(Box::new(RecordText {
+            pathname: s!("pathname"),
+            filename: s!("filename"),
+            module: s!("module"),
+            func_name: s!("funcName"),
+            thread_name: s!("threadName"),
+            process_name: s!("processName"),
+            exc_text,
+            stack_info: s!("stack_info"),
+        })),
     }))
 }
 
