@@ -516,6 +516,16 @@ class StreamHandler(Handler, Generic[_StreamT]):
     @overload
     def __init__(self: StreamHandler[_StreamT], stream: _StreamT) -> None: ...
     def setStream(self, stream: _StreamT) -> _StreamT | None: ...
+    def set_overflow(
+        self,
+        policy: Literal["block", "drop", "timeout"] = "block",
+        timeout: float | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        """femtologging: what the handler's native writers do when their queue is full."""
+    @property
+    def dropped(self) -> int:
+        """femtologging: records dropped by the overflow policy (0 with ``'block'``)."""
     def __class_getitem__(cls, item: Any, /) -> GenericAlias: ...
 
 class FileHandler(StreamHandler[Any]):

@@ -115,6 +115,9 @@ class WatchedFileHandler(FileHandler):
 # ---------------------------------------------------------------------------
 
 class SocketHandler(Handler):
+    def set_overflow(self, policy: str = 'block', timeout: float | None = None, capacity: int | None = None) -> None: ...
+    @property
+    def dropped(self) -> int: ...
     """Sends length-prefixed pickles of records' attribute dicts over a stream socket."""
 
     host: str
@@ -139,6 +142,9 @@ class DatagramHandler(SocketHandler):
     def makeSocket(self) -> socket.socket: ...  # type: ignore[override]
 
 class SysLogHandler(Handler):
+    def set_overflow(self, policy: str = 'block', timeout: float | None = None, capacity: int | None = None) -> None: ...
+    @property
+    def dropped(self) -> int: ...
     """Sends records to a syslog daemon over UDP, TCP or a Unix socket."""
 
     LOG_EMERG: int
