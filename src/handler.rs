@@ -161,7 +161,6 @@ impl Validity {
 
 struct SlotCache {
     validity: Validity,
-    filters: Option<Py<PyAny>>,
     target: Option<Arc<Target>>,
 }
 
@@ -237,7 +236,6 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     let htype = h.get_type();
     let mut cache = SlotCache {
         validity: Validity { hdict_version: 0, htype_tag: 0, formatter: None, style: None },
-        filters: None,
         target: None,
     };
     let target = (|| -> PyResult<Option<Target>> {
@@ -269,7 +267,6 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
             Some(f) => f,
             None => return Ok(None),
         };
-        cache.filters = Some(filters.clone().unbind());
         // Filters run natively (see `Target::filter`); they must be a plain list.
         let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
         let filters = filters.clone().unbind();
@@ -442,11 +439,6 @@ impl Target {
             }
         }
         Ok(Some(record))
-    }
-
-    /// Is this a worker-thread sink?
-    pub fn is_worker(&self) -> bool {
-        matches!(self.sink, Sink::Worker(_))
     }
 }
 
@@ -720,7 +712,7 @@ fn _register_stream_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
 /// Declare which handler classes may take the native path (exact types only).
 #[pyfunction]
 #[pyo3(signature = (*types))]
-fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyResult<()> {
+fn _register_native_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
     let mut entries = Vec::new();
     for t in types.iter() {
         let t = t.cast_into::<PyType>()?;
@@ -736,8 +728,6 @@ fn _register_native_handlers(py: Python<'_>, types: &Bound<'_, PyTuple>) -> PyRe
             registered.push((t, o));
         }
     }
-    drop(registered);
-    let _ = py;
     Ok(())
 }
 

@@ -152,51 +152,12 @@ fn parse_percent(fmt: &str) -> Option<Vec<Segment>> {
         }
         let end = end?;
         let name = body[..end].to_string();
-        let b = &body.as_bytes()[end + 1..];
-        let mut i = 0;
-        let mut p = PrintfSpec::default();
-        while i < b.len() && b"-+ #0".contains(&b[i]) {
-            match b[i] {
-                b'-' => p.left = true,
-                b'+' => p.plus = true,
-                b' ' => p.space = true,
-                b'#' => p.alt = true,
-                _ => p.zero = true,
-            }
-            i += 1;
-        }
-        let ws = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i > ws {
-            p.width = std::str::from_utf8(&b[ws..i]).ok()?.parse().ok()?;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            let ps = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            p.prec = Some(if i > ps {
-                std::str::from_utf8(&b[ps..i]).ok()?.parse().ok()?
-            } else {
-                0
-            });
-        }
-        while i < b.len() && b"hlL".contains(&b[i]) {
-            i += 1;
-        }
-        let conv = *b.get(i)? as char;
-        if !PrintfSpec::conv_known(conv) || conv == '%' {
-            return None;
-        }
-        p.conv = conv;
+        let (p, used) = PrintfSpec::parse(&body.as_bytes()[end + 1..])?;
         segs.push(Segment::Field(Field {
             name,
             fmt: FieldFmt::Printf(p),
         }));
-        rest = &body[end + 1 + i + 1..];
+        rest = &body[end + 1 + used..];
     }
     push_lit(&mut segs, rest);
     Some(segs)

@@ -743,13 +743,11 @@ impl LoggerCore {
             }
             return Ok(());
         }
-        let l: i64 = level.extract()?;
         let enabled = if Self::flags(slf)? & O_IS_ENABLED != 0 {
             slf.call_method1(intern!(py, "isEnabledFor"), (level,))?.is_truthy()?
         } else {
             slf.get().is_enabled_for(py, level)?
         };
-        let _ = l;
         if !enabled {
             return Ok(());
         }

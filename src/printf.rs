@@ -171,6 +171,48 @@ pub struct PrintfSpec {
 }
 
 impl PrintfSpec {
+    /// Parses the part of a `%`-specifier after the mapping key: flags, width, precision,
+    /// length modifiers and the conversion. Returns the spec and the bytes consumed, or `None`
+    /// for anything the native renderer does not handle (`*`, an unknown conversion, `%%`).
+    pub fn parse(b: &[u8]) -> Option<(PrintfSpec, usize)> {
+        let mut i = 0;
+        let mut p = PrintfSpec::default();
+        while i < b.len() && b"-+ #0".contains(&b[i]) {
+            match b[i] {
+                b'-' => p.left = true,
+                b'+' => p.plus = true,
+                b' ' => p.space = true,
+                b'#' => p.alt = true,
+                _ => p.zero = true,
+            }
+            i += 1;
+        }
+        let ws = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i > ws {
+            p.width = std::str::from_utf8(&b[ws..i]).ok()?.parse().ok()?;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let ps = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            p.prec = Some(if i > ps { std::str::from_utf8(&b[ps..i]).ok()?.parse().ok()? } else { 0 });
+        }
+        while i < b.len() && b"hlL".contains(&b[i]) {
+            i += 1;
+        }
+        let conv = *b.get(i)? as char;
+        if !PrintfSpec::conv_known(conv) || conv == '%' {
+            return None;
+        }
+        p.conv = conv;
+        Some((p, i + 1))
+    }
+
     /// The specifier text without the mapping key, e.g. `-10.3s`, for a Python fallback.
     pub fn to_python(&self) -> String {
         let mut s = String::from("%");
@@ -715,33 +757,7 @@ mod tests {
     use super::*;
 
     fn pf(spec: &str, v: FieldValue<'_>) -> String {
-        let mut p = PrintfSpec::default();
-        let b = spec.as_bytes();
-        let mut i = 0;
-        while i < b.len() && b"-+ #0".contains(&b[i]) {
-            match b[i] {
-                b'-' => p.left = true,
-                b'+' => p.plus = true,
-                b' ' => p.space = true,
-                b'#' => p.alt = true,
-                _ => p.zero = true,
-            }
-            i += 1;
-        }
-        let ws = i;
-        while b[i].is_ascii_digit() {
-            i += 1;
-        }
-        p.width = spec[ws..i].parse().unwrap_or(0);
-        if b[i] == b'.' {
-            i += 1;
-            let ps = i;
-            while b[i].is_ascii_digit() {
-                i += 1;
-            }
-            p.prec = Some(spec[ps..i].parse().unwrap_or(0));
-        }
-        p.conv = b[i] as char;
+        let (p, _) = PrintfSpec::parse(spec.as_bytes()).unwrap();
         let mut out = String::new();
         render_printf(&p, &v, &mut out).unwrap();
         out
