@@ -99,6 +99,15 @@ def _text_encoding_for_writer(encoding):
     return encoding
 
 
+def _open_native(handler):
+    """The stream of a file handler with its own native writer (``handler._make_writer``);
+    binary and read/update modes get FileHandler's plain Python file."""
+    mode = handler.mode
+    if 'b' in mode or '+' in mode or 'r' in mode:
+        return femtologging.FileHandler._open(handler)
+    return handler._make_writer(mode)
+
+
 def _rotates_natively(stream):
     """True when *stream* is a native file writer that rotates on its worker thread."""
     return (isinstance(stream, _native().AsyncFile)
@@ -208,10 +217,7 @@ class BaseRotatingHandler(femtologging.FileHandler):
 
     def _open(self):
         """Open the file: a native writer, rotating on its worker unless rotation is in Python."""
-        mode = self.mode
-        if 'b' in mode or '+' in mode or 'r' in mode:
-            return femtologging.FileHandler._open(self)
-        return self._make_writer(mode)
+        return _open_native(self)
 
     def _femto_rebuild(self):
         """Replace the current native writer by one with the handler's current options."""
@@ -579,10 +585,7 @@ class WatchedFileHandler(femtologging.FileHandler):
 
     def _open(self):
         """Open the file as a native writer that watches the path on its worker."""
-        mode = self.mode
-        if 'b' in mode or '+' in mode or 'r' in mode:
-            return femtologging.FileHandler._open(self)
-        return self._make_writer(mode)
+        return _open_native(self)
 
     def _femto_rebuild(self):
         """Replace the current native writer by one with the handler's current options."""
