@@ -120,8 +120,8 @@ pub(crate) fn try_log<'py>(
         // SAFETY: pthread_self has no preconditions.
         rec.thread = Some(unsafe { libc::pthread_self() } as i64);
         if targets.iter().any(|(_, t)| t.needs_thread_name) {
-            let t = globals::module(py, "threading")?.call_method0(intern!(py, "current_thread"))?;
-            rec.text_mut().thread_name = to_string(&t.getattr(intern!(py, "name"))?)?;
+            let ident = unsafe { libc::pthread_self() } as u64;
+            rec.text_mut().thread_name = to_string(&crate::record::thread_name(py, ident)?)?;
         }
     }
     if sw.log_processes {

@@ -26,7 +26,41 @@ pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict
 }
 
 static MAPPING_ABC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static CURRENT_THREAD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `threading.current_thread` and the exact thread classes whose `name` is their `_name`.
+struct Threading {
+    current_thread: Py<PyAny>,
+    plain_types: Vec<Py<PyAny>>,
+}
+
+static THREADING: PyOnceLock<Threading> = PyOnceLock::new();
+
+/// `threading.current_thread().name`, read straight from `threading._active` and the thread's
+/// `_name` for the standard thread classes (their `name` property returns `_name`); any other
+/// thread class goes through `current_thread().name`.
+pub fn thread_name<'py>(py: Python<'py>, ident: u64) -> PyResult<Bound<'py, PyAny>> {
+    let th = THREADING.get_or_try_init(py, || -> PyResult<Threading> {
+        let m = crate::globals::module(py, "threading")?;
+        let mut plain_types = Vec::new();
+        for n in ["Thread", "_MainThread", "_DummyThread"] {
+            if let Ok(t) = m.getattr(n) {
+                plain_types.push(t.unbind());
+            }
+        }
+        Ok(Threading { current_thread: m.getattr("current_thread")?.unbind(), plain_types })
+    })?;
+    let m = crate::globals::module(py, "threading")?;
+    if let Ok(active) = m.getattr(intern!(py, "_active")) {
+        if let Ok(Some(t)) = active.cast::<PyDict>().map(|a| a.get_item(ident)).unwrap_or(Ok(None)) {
+            let ty = t.get_type();
+            if th.plain_types.iter().any(|p| p.bind(py).is(&ty)) {
+                if let Some(name) = instance_dict(&t)?.get_item(intern!(py, "_name"))? {
+                    return Ok(name);
+                }
+            }
+        }
+    }
+    th.current_thread.bind(py).call0()?.getattr(intern!(py, "name"))
+}
 
 pub fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     if obj.is_instance_of::<PyDict>() {
@@ -137,20 +171,17 @@ pub fn init_record<'py>(
     d.set_item(intern!(py, "created"), ct)?;
     d.set_item(intern!(py, "msecs"), ((ct - ct.trunc()) * 1000.0).trunc() + 0.0)?;
     d.set_item(intern!(py, "relativeCreated"), (ct - globals::start_time()) * 1000.0)?;
-    if globals::flag(py, intern!(py, "logThreads"))? {
+    let sw = globals::switches(py)?;
+    if sw.log_threads {
         // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
         let ident = unsafe { libc::pthread_self() } as u64;
         d.set_item(intern!(py, "thread"), ident)?;
-        let current = CURRENT_THREAD.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(crate::globals::module(py, "threading")?.getattr("current_thread")?.unbind())
-        })?;
-        let tname = current.bind(py).call0()?.getattr(intern!(py, "name"))?;
-        d.set_item(intern!(py, "threadName"), tname)?;
+        d.set_item(intern!(py, "threadName"), thread_name(py, ident)?)?;
     } else {
         d.set_item(intern!(py, "thread"), py.None())?;
         d.set_item(intern!(py, "threadName"), py.None())?;
     }
-    if globals::flag(py, intern!(py, "logMultiprocessing"))? {
+    if sw.log_multiprocessing {
         let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
         let modules = crate::globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
         if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
@@ -165,7 +196,7 @@ pub fn init_record<'py>(
     } else {
         d.set_item(intern!(py, "processName"), py.None())?;
     }
-    if globals::flag(py, intern!(py, "logProcesses"))? {
+    if sw.log_processes {
         d.set_item(intern!(py, "process"), globals::pid())?;
     } else {
         d.set_item(intern!(py, "process"), py.None())?;
