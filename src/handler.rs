@@ -683,16 +683,25 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
         process: i!("process"),
         message: Message::Ready(message),
         extra: Some(Box::new(RecordText {
-            pathname: s!("pathname"),
-            filename: s!("filename"),
-            module: s!("module"),
-            func_name: s!("funcName"),
-            thread_name: s!("threadName"),
-            process_name: s!("processName"),
+            pathname: if target.needs_caller { s!("pathname") } else { None },
+            filename: if target.needs_caller { s!("filename") } else { None },
+            module: if target.needs_caller { s!("module") } else { None },
+            func_name: if target.needs_caller { s!("funcName") } else { None },
+            thread_name: if target.needs_thread_name { s!("threadName") } else { None },
+            process_name: if target.needs_process_name { s!("processName") } else { None },
             exc_text,
             stack_info: s!("stack_info"),
         })),
     }))
+}
+
+impl Target {
+    /// Does a record captured for `self` hold every field `other` renders?
+    pub fn capture_covers(&self, other: &Target) -> bool {
+        (self.needs_caller || !other.needs_caller)
+            && (self.needs_thread_name || !other.needs_thread_name)
+            && (self.needs_process_name || !other.needs_process_name)
+    }
 }
 
 /// Declare handler classes whose Python stream the engine may write directly (exact types only).

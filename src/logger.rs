@@ -395,7 +395,7 @@ impl LoggerCore {
         let levelno = record.getattr(intern!(py, "levelno"))?;
         let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
         let mut found = 0usize;
-        let mut captured: Option<Arc<handler::NativeRecord>> = None;
+        let mut captured: Option<(Arc<handler::Target>, Arc<handler::NativeRecord>)> = None;
         let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
         while let Some(c) = cur {
             let (handlers, propagate, parent) = Self::chain_step(&c)?;
@@ -418,10 +418,12 @@ impl LoggerCore {
                             (record, true)
                         };
                         let rec = if shared {
-                            if captured.is_none() {
-                                captured = handler::capture_record(record, &t)?.map(Arc::new);
+                            // One capture serves every native handler whose fields it holds.
+                            let reusable = matches!(&captured, Some((by, _)) if by.capture_covers(&t));
+                            if !reusable {
+                                captured = handler::capture_record(record, &t)?.map(|r| (t.clone(), Arc::new(r)));
                             }
-                            captured.clone()
+                            captured.as_ref().map(|(_, r)| r.clone())
                         } else {
                             handler::capture_record(rec_obj, &t)?.map(Arc::new)
                         };

@@ -90,3 +90,30 @@ def test_filter_added_after_a_call_is_applied(tmp_path):
     lg.info("keep 2")
     assert _read(h, path) == ["plan.filtered keep 1", "plan.filtered keep 2"]
     h.close()
+
+
+def test_one_capture_serves_handlers_with_different_layouts(tmp_path):
+    # A logger filter forces the record path, where native handlers share one capture of the
+    # record: a second handler needing more fields than the first must still get them.
+    lg = fl.getLogger("plan.layouts")
+    lg.propagate = False
+    lg.setLevel(fl.DEBUG)
+    lg.addFilter(lambda r: True)
+    paths = [tmp_path / "a.log", tmp_path / "b.log", tmp_path / "c.log"]
+    formats = ["%(message)s", "%(funcName)s:%(threadName)s %(message)s", "%(module)s %(message)s"]
+    handlers = []
+    for path, f in zip(paths, formats):
+        h = fl.FileHandler(path, encoding="utf-8")
+        h.setFormatter(fl.Formatter(f))
+        lg.addHandler(h)
+        handlers.append(h)
+
+    def emitting_function():
+        lg.info("hello %s", "there")
+
+    emitting_function()
+    for h in handlers:
+        h.close()
+    assert paths[0].read_text() == "hello there\n"
+    assert paths[1].read_text() == "emitting_function:MainThread hello there\n"
+    assert paths[2].read_text() == "test_dispatch_plan hello there\n"
