@@ -25,7 +25,8 @@ unsafe fn level_call(
     // SAFETY: installed as method descriptors of `_LoggerCore`; the descriptor protocol has
     // checked that `self` is an instance of it. Borrowed: no reference counting.
     let core = Borrowed::<'_, '_, PyAny>::from_ptr(py, slf).cast_unchecked::<LoggerCore>();
-    if core.get().quick_drop(level) {
+    let quick = core.get().quick_check(level);
+    if quick == Some(false) {
         let none = ffi::Py_None();
         ffi::Py_IncRef(none);
         return none;
@@ -35,7 +36,7 @@ unsafe fn level_call(
         // SAFETY: these functions are installed as method descriptors of `_LoggerCore`; the
         // descriptor protocol has already checked that `self` is an instance of it.
         let core = obj.cast_unchecked::<LoggerCore>();
-        if !LoggerCore::check_enabled(core, level)? {
+        if quick.is_none() && !LoggerCore::check_enabled(core, level)? {
             return Ok(());
         }
         let nargs = ffi::PyVectorcall_NARGS(nargsf as usize);

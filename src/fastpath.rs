@@ -43,7 +43,8 @@ pub(crate) fn try_log<'py>(
     if slf.get().is_disabled() || filters.read().bind(py).is_truthy()? {
         return Ok(false);
     }
-    let Ok(levelno) = level.cast::<PyInt>().map(|l| l.extract::<i64>().unwrap_or(i64::MIN)) else {
+    // An int level beyond 64 bits takes the record path, which compares Python ints.
+    let Some(levelno) = level.cast::<PyInt>().ok().and_then(|l| l.extract::<i64>().ok()) else {
         return Ok(false);
     };
     let sw = globals::switches(py)?;

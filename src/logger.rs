@@ -120,33 +120,30 @@ impl LoggerCore {
         *self.name_text.read()
     }
 
-    /// The disabled-call shortcut: true when a call at `level` is certainly dropped, decided from
-    /// the cached effective level alone. `false` means "ask the full check".
+    /// The level-check shortcut, decided from the cached effective level alone:
+    /// `Some(false)` drops the call, `Some(true)` lets it through, `None` means "ask the full
+    /// check" (overridden `isEnabledFor`, stale cache, a level outside the remembered range).
     #[inline(always)]
-    pub(crate) fn quick_drop(&self, level: i64) -> bool {
+    pub(crate) fn quick_check(&self, level: i64) -> Option<bool> {
         let f = self.overrides.load(Ordering::Relaxed);
         if f & COMPUTED == 0 || f & O_IS_ENABLED != 0 {
-            return false;
+            return None;
         }
         if self.cache_gen.load(Ordering::Acquire) != globals::generation() {
-            return false;
+            return None;
         }
         if self.disabled.load(Ordering::Relaxed) {
-            return true;
+            return Some(false);
         }
-        if level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= self.cache_eff.load(Ordering::Relaxed) {
-            return false;
+        if !(0..64).contains(&level) {
+            return None;
         }
-        // Dropped: remember that this level was asked (stdlib's `_cache`), then drop.
-        if (0..64).contains(&level) {
-            let bit = 1u64 << level;
-            if self.queried.load(Ordering::Relaxed) & bit == 0 {
-                self.queried.fetch_or(bit, Ordering::Relaxed);
-            }
-            true
-        } else {
-            false
+        // Remember that this level was asked (stdlib's `_cache`).
+        let bit = 1u64 << level;
+        if self.queried.load(Ordering::Relaxed) & bit == 0 {
+            self.queried.fetch_or(bit, Ordering::Relaxed);
         }
+        Some(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= self.cache_eff.load(Ordering::Relaxed))
     }
 
     /// The cached dispatch plan, if any (validated by the caller).
