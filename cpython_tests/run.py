@@ -7,7 +7,7 @@ test module is imported and streams one JSON line per finished test, so a
 crash or a hang loses only the tests of that class not yet reported.
 
 Writes a markdown and a JSON report and ends with the line
-``cpython: N passed, N failed, N skipped`` followed by the report path.
+the report path, then ``cpython: N passed, N failed, N skipped`` as the last line.
 See ``cpython_tests/README.md`` for the options and the counting rules.
 """
 
@@ -438,8 +438,8 @@ def execute(args):
         elif passed > floor:
             print(f"hint: {passed} passed exceeds the floor of {floor}; "
                   f"raise {_show(args.floor_file)} to {passed}")
-    print(summary)
     print(f"report: {_show(md_path)}")
+    print(summary)  # last line: the summary CI reads
     return rep, status
 
 

@@ -53,10 +53,11 @@ def run(tmp_path, *args, pythonpath=None, exclusions=None, floor=None):
 
 
 def summary(lines):
-    """(passed, failed, skipped) from the summary line, which must be second to last."""
-    m = SUMMARY.match(lines[-2])
+    """(passed, failed, skipped) from the summary line, which must be the last line (CI reads
+    it), right after the report path."""
+    m = SUMMARY.match(lines[-1])
     assert m, lines[-2:]
-    assert lines[-1].startswith("report: ")
+    assert lines[-2].startswith("report: ")
     return tuple(int(g or 0) for g in m.groups())
 
 
