@@ -105,9 +105,12 @@ pub struct SecondCache {
 
 impl SecondCache {
     /// `strftime(secs, conv, fmt)`, reusing the previous result for the same second.
+    ///
+    /// The cache is only ever *tried*: a busy lock (another thread formatting, or a lock a
+    /// worker thread held when the process forked, orphaned in the child) means "format without
+    /// the cache", never waiting.
     pub fn strftime(&self, secs: i64, conv: Converter, fmt: &str) -> Option<String> {
-        {
-            let g = self.last.lock();
+        if let Some(g) = self.last.try_lock() {
             if let Some(e) = g.as_ref() {
                 if e.secs == secs && e.conv == conv && e.fmt == fmt {
                     return Some(e.text.clone());
@@ -115,7 +118,8 @@ impl SecondCache {
             }
         }
         let text = strftime(secs, conv, fmt)?;
-        *self.last.lock() = Some(Entry {
+        let Some(mut slot) = self.last.try_lock() else { return Some(text) };
+        *slot = Some(Entry {
             secs,
             conv,
             fmt: fmt.to_string(),
