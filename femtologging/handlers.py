@@ -133,6 +133,17 @@ def _rotation_param(name, doc):
     return property(get, set_, doc=doc)
 
 
+def _rotation_hook(name, doc):
+    """A Python rotation hook (``namer``/``rotator``): setting one moves rotation to Python."""
+    def get(self):
+        return self.__dict__.get(name)
+
+    def set_(self, value):
+        self.__dict__[name] = value
+        self._femto_rotation_changed()
+    return property(get, set_, doc=doc)
+
+
 # Methods whose redefinition by a subclass means rotation is decided in Python.
 _ROTATION_HOOKS = ('shouldRollover', 'doRollover', 'rotate', 'rotation_filename',
                    'getFilesToDelete', 'computeRollover')
@@ -153,25 +164,10 @@ class BaseRotatingHandler(femtologging.FileHandler):
 
     _native_base = None
 
-    @property
-    def namer(self):
-        """Callable giving a rotated file's name from the default one (None: default)."""
-        return self.__dict__.get('namer')
-
-    @namer.setter
-    def namer(self, value):
-        self.__dict__['namer'] = value
-        self._femto_rotation_changed()
-
-    @property
-    def rotator(self):
-        """Callable moving the live file to its rotated name (None: ``os.rename``)."""
-        return self.__dict__.get('rotator')
-
-    @rotator.setter
-    def rotator(self, value):
-        self.__dict__['rotator'] = value
-        self._femto_rotation_changed()
+    namer = _rotation_hook(
+        'namer', "Callable giving a rotated file's name from the default one (None: default).")
+    rotator = _rotation_hook(
+        'rotator', "Callable moving the live file to its rotated name (None: ``os.rename``).")
 
     backupCount = _rotation_param('backupCount', "Number of rotated files kept.")
 

@@ -307,13 +307,14 @@ impl LoggerCore {
         let py = slf.py();
         let level_obj = level.into_pyobject(py)?.into_any();
         let opts = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
-        if Self::flags(slf)? & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
+        let flags = Self::flags(slf)?;
+        if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
             && crate::fastpath::try_log(slf, &slf.get().filters, &level_obj, msg, args, &opts)?
         {
             return Ok(());
         }
         let tuple = PyTuple::new(py, args)?;
-        if Self::flags(slf)? & O_LOG != 0 {
+        if flags & O_LOG != 0 {
             slf.call_method1(intern!(py, "_log"), (&level_obj, msg, tuple))?;
             return Ok(());
         }
@@ -571,19 +572,15 @@ impl LoggerCore {
         let py = slf.py();
         let me = slf.get();
         *me.name_text.write() = text_of(name);
-        let old_name = std::mem::replace(&mut *me.name.write(), name.clone().unbind());
-        drop(old_name);
+        swap(&me.name, name.clone().unbind());
         let lvl = match level {
             None => 0,
             Some(l) => check_level(py, l)?,
         };
         me.level.store(lvl, Ordering::Relaxed);
-        let old = (
-            std::mem::take(&mut *me.parent.write()),
-            std::mem::replace(&mut *me.handlers.write(), PyList::empty(py).into_any().unbind()),
-            std::mem::replace(&mut *me.filters.write(), PyList::empty(py).into_any().unbind()),
-        );
-        drop(old);
+        swap(&me.parent, None);
+        swap(&me.handlers, PyList::empty(py).into_any().unbind());
+        swap(&me.filters, PyList::empty(py).into_any().unbind());
         me.propagate.store(true, Ordering::Relaxed);
         me.disabled.store(false, Ordering::Relaxed);
         globals::bump_generation();
@@ -595,10 +592,9 @@ impl LoggerCore {
         self.name.read().clone_ref(py)
     }
     #[setter]
-    fn set_name(&self, v: Py<PyAny>) {
-        *self.name_text.write() = Python::attach(|py| text_of(v.bind(py)));
-        let old = std::mem::replace(&mut *self.name.write(), v);
-        drop(old); // outside the lock: dropping a reference may run Python code
+    fn set_name(&self, v: Bound<'_, PyAny>) {
+        *self.name_text.write() = text_of(&v);
+        swap(&self.name, v.unbind());
     }
 
     #[getter]
@@ -617,9 +613,7 @@ impl LoggerCore {
     }
     #[setter]
     fn set_parent(&self, v: Bound<'_, PyAny>) {
-        let new = if v.is_none() { None } else { Some(v.unbind()) };
-        let old = std::mem::replace(&mut *self.parent.write(), new);
-        drop(old);
+        swap(&self.parent, if v.is_none() { None } else { Some(v.unbind()) });
         globals::bump_generation();
     }
 
@@ -649,8 +643,7 @@ impl LoggerCore {
     }
     #[setter]
     fn set_handlers(&self, v: Py<PyAny>) {
-        let old = std::mem::replace(&mut *self.handlers.write(), v);
-        drop(old);
+        swap(&self.handlers, v);
     }
 
     #[getter]
@@ -659,8 +652,7 @@ impl LoggerCore {
     }
     #[setter]
     fn set_filters(&self, v: Py<PyAny>) {
-        let old = std::mem::replace(&mut *self.filters.write(), v);
-        drop(old);
+        swap(&self.filters, v);
     }
 
     /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.
@@ -837,6 +829,14 @@ fn text_of(v: &Bound<'_, PyAny>) -> Option<&'static str> {
     let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
     names.push(leaked);
     Some(leaked)
+}
+
+/// Store `new` under the lock and drop the old value only after the lock is released: dropping
+/// a Python reference may run arbitrary Python code (a `__del__` that logs), which must never
+/// happen while an engine lock is held.
+fn swap<T>(lock: &RwLock<T>, new: T) {
+    let old = std::mem::replace(&mut *lock.write(), new);
+    drop(old);
 }
 
 /// stdlib's `_checkLevel`, via the facade (it owns the name tables).

@@ -14,23 +14,10 @@ so its lines read ``2026-01-01 12:00:00 INFO bench request 7 from alice``
 It does slightly LESS work than the others (no milliseconds).
 """
 
-from libs.stdlib_shaped import FORMAT, StdlibShaped
+from libs.stdlib_shaped import FORMAT, StdlibShaped, export
 from verify import TIMESTAMP_NO_MS
 
 _adapter = StdlibShaped("picologging-noms", "picologging", fmt=FORMAT,
                         datefmt="%Y-%m-%d %H:%M:%S", timestamp=TIMESTAMP_NO_MS)
 
-LIB = _adapter.LIB
-INFO_MSG = _adapter.INFO_MSG
-DEBUG_MSG = _adapter.DEBUG_MSG
-DEBUG_ARGS = _adapter.DEBUG_ARGS
-STDLIB_API = True
-TIMESTAMP = _adapter.TIMESTAMP
-formatter = _adapter.formatter
-load = _adapter.load
-open_sink = _adapter.open_sink
-
-
-def module():
-    """The imported picologging module (after ``load()``)."""
-    return _adapter.module
+export(_adapter, globals())

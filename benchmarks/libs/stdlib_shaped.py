@@ -99,3 +99,19 @@ class StdlibShaped:
             handler.close()
 
         return Sink(logger, close)
+
+
+def export(adapter: "StdlibShaped", namespace: dict) -> None:
+    """Give an adapter module the interface ``run.py`` expects, from a ``StdlibShaped``."""
+    namespace.update(
+        LIB=adapter.LIB,
+        INFO_MSG=adapter.INFO_MSG,
+        DEBUG_MSG=adapter.DEBUG_MSG,
+        DEBUG_ARGS=adapter.DEBUG_ARGS,
+        STDLIB_API=True,
+        TIMESTAMP=adapter.TIMESTAMP,
+        formatter=adapter.formatter,
+        load=adapter.load,
+        open_sink=adapter.open_sink,
+        module=lambda: adapter.module,
+    )
