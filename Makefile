@@ -1,44 +1,78 @@
-# femtologging developer tasks. `make demo` and `make test` are the two
-# commands README.md promises work on a fresh machine.
-PY ?= python3
-VENV ?= .venv
-VPY := $(VENV)/bin/python
-STAMP := $(VENV)/.deps-stamp
+# femtologging developer tasks. `make demo` and `make test` are the two commands README.md
+# promises work on a fresh machine.
+#
+# Every supported CPython X.Y has its own virtualenv (.venv-X.Y), Cargo target directory
+# (target/pyX.Y, so switching versions never rebuilds the others) and CPython-suite floor
+# (cpython_tests/floor-X.Y). Its interpreter is $(PY_X.Y) when set, else `pythonX.Y` on PATH,
+# else ~/.pyenv/versions/X.Y.*/bin/pythonX.Y (.ci/find-python); a missing one FAILS the run.
+#
+#   make test                 every step on every version in PYTHONS
+#   make test-3.12            every step on one version
+#   make build PY=3.13        build into .venv-3.13 (also: demo, bench, bench-quick)
+#
+# Adding a per-version step: define `mystep-$(1)` inside `per_version` below (recipes use
+# $(1) for X.Y, $$(VPY_$(1)) for the venv's python, $$(CARGO_ENV_$(1)) for cargo), then add
+# `mystep` to STEPS (run by `make test`) or leave it out (run on request as `make mystep-X.Y`
+# or `make mystep` for every version).
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+PYTHONS ?= 3.11 3.12 3.13
+PY ?= 3.11
+STEPS := test-rust test-py test-cpython
 
-$(STAMP): pyproject.toml
-	test -x $(VPY) || $(PY) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
-	touch $(STAMP)
+.PHONY: venv build demo test bench bench-quick clean $(STEPS) \
+        $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-$(v) $(addsuffix -$(v),$(STEPS)))
 
-venv: $(STAMP)
+define per_version
+VENV_$(1) := .venv-$(1)
+VPY_$(1) := .venv-$(1)/bin/python
+CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(VPY_$(1)))
 
-build: venv
-	$(VENV)/bin/maturin develop --release -q
+.venv-$(1)/.deps-stamp: pyproject.toml
+	@interp="$$(PY_$(1))"; [ -n "$$$$interp" ] || interp=$$$$(.ci/find-python $(1)) || exit 1; \
+	test -x $$(VPY_$(1)) || "$$$$interp" -m venv $$(VENV_$(1))
+	$$(VPY_$(1)) -m pip install -q --upgrade pip
+	$$(VPY_$(1)) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
+	touch $$@
+
+venv-$(1): .venv-$(1)/.deps-stamp
+
+build-$(1): venv-$(1)
+	VIRTUAL_ENV=$$(CURDIR)/$$(VENV_$(1)) CARGO_TARGET_DIR=target/py$(1) \
+	    $$(VENV_$(1))/bin/maturin develop --release -q
+
+test-rust-$(1): venv-$(1)
+	$$(CARGO_ENV_$(1)) cargo test --lib -q
+
+test-py-$(1): build-$(1)
+	$$(VPY_$(1)) -m pytest -q
+
+test-cpython-$(1): build-$(1)
+	$$(VPY_$(1)) cpython_tests/run.py --check-floor
+
+test-$(1): $(addsuffix -$(1),$(STEPS))
+endef
+
+$(foreach v,$(PYTHONS),$(eval $(call per_version,$(v))))
+
+# A step without a version runs on every version.
+$(STEPS): %: $(foreach v,$(PYTHONS),%-$(v))
+
+# One version after the other: each build already keeps both cores busy.
+test: $(foreach v,$(PYTHONS),test-$(v))
+
+venv: venv-$(PY)
+build: build-$(PY)
 
 demo: build
-	$(VPY) examples/demo.py
-
-test-rust:
-	PYO3_PYTHON=$$(readlink -f $(VPY)) cargo test --lib -q
-
-test-py: build
-	$(VPY) -m pytest -q
-
-test-cpython: build
-	$(VPY) cpython_tests/run.py --check-floor
-
-test: venv test-rust test-py test-cpython
+	$(VPY_$(PY)) examples/demo.py
 
 bench: build
-	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
-	$(VPY) benchmarks/run.py
+	$(VPY_$(PY)) -m pip install -q pyperf picologging loguru structlog logly
+	$(VPY_$(PY)) benchmarks/run.py
 
 bench-quick: build
-	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
-	$(VPY) benchmarks/run.py --quick
+	$(VPY_$(PY)) -m pip install -q pyperf picologging loguru structlog logly
+	$(VPY_$(PY)) benchmarks/run.py --quick
 
 clean:
-	rm -rf target $(VENV) femtologging/*.so
+	rm -rf target $(foreach v,$(PYTHONS),.venv-$(v)) femtologging/*.so

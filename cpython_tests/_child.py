@@ -97,15 +97,43 @@ def map_logging(target):
     return fl
 
 
+# Installed in a child interpreter: maps ``logging[.handlers|.config]`` to femtologging's
+# modules when the child first imports them.
+_ALIAS_FINDER = """
+import importlib, importlib.util, sys
+
+class FemtoAlias:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name not in ('logging', 'logging.handlers', 'logging.config'):
+            return None
+        real = importlib.import_module('femto' + name)
+        own = real.__spec__
+
+        class Loader:
+            def create_module(self, spec):
+                return real
+
+            def exec_module(self, module):
+                module.__spec__ = own
+        return importlib.util.spec_from_loader(name, Loader())
+
+sys.meta_path.insert(0, FemtoAlias)
+"""
+
+
 def _subprocess_preamble(fl):
-    """One line of Python that applies the same mapping in a child interpreter."""
+    """Python code that applies the same mapping in a child interpreter.
+
+    The mapping is lazy: ``logging`` becomes femtologging when the child's code first imports
+    it, not before, so code that prepares the interpreter first (patches ``time.time_ns``,
+    say) sees femtologging import at the moment it would have imported ``logging``. The finder
+    lives in its own namespace, so it keeps no reference to ``__main__``'s globals (objects
+    there must still be finalised at exit).
+    """
     root = os.path.dirname(os.path.dirname(os.path.abspath(fl.__file__)))
-    return (
-        f"import sys as _s; _s.path.insert(0, {root!r}); "
-        "import femtologging as _f, femtologging.handlers as _fh, femtologging.config as _fc; "
-        "_s.modules['logging'] = _f; _s.modules['logging.handlers'] = _fh; "
-        "_s.modules['logging.config'] = _fc; del _s, _f, _fh, _fc\n"
-    )
+    return (f"import sys as _s; _s.path.insert(0, {root!r}); "
+            f"exec({_ALIAS_FINDER!r}, {{'__name__': '_femto_alias'}}); del _s\n")
 
 
 def _map_in_subprocesses(fl):
@@ -246,6 +274,12 @@ def make_result_class():
                 return
             rec = self._cur
             if rec is None:
+                # Python 3.12+ reports a skipped class's tests without startTest/stopTest.
+                name = test._testMethodName
+                if name not in self.reported:
+                    self.emit({"event": "done", "test": name, "outcome": outcome,
+                               "reason": reason, "detail": detail[-3000:], "time": 0.0})
+                    self.reported.add(name)
                 return
             if rec["outcome"] in (None, "pass"):
                 rec.update(outcome=outcome, reason=reason, detail=detail[-3000:])

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Each CPython runs its own test.test_logging: floors and reports are per version.
+PY_VERSION = "%d.%d" % sys.version_info[:2]
 CHILD = HERE / "_child.py"
 OUTCOMES = ("pass", "fail", "error", "skip", "excluded", "xfail", "xpass")
 FAILING = ("fail", "error", "xpass")
@@ -335,11 +337,13 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=60.0, help="per-test timeout, s (60)")
     p.add_argument("--class-timeout", type=float, default=300.0,
                    help="wall-clock limit per class; the child is then killed (300)")
-    p.add_argument("--report", default=str(HERE / "report.md"),
-                   help="markdown report path; JSON goes next to it (.json)")
+    p.add_argument("--report", default=str(HERE / f"report-{PY_VERSION}.md"),
+                   help="markdown report path; JSON goes next to it (.json)"
+                        " (default: report-X.Y.md for the running interpreter)")
     p.add_argument("--check-floor", action="store_true",
                    help="exit 1 when fewer tests pass than the floor file says")
-    p.add_argument("--floor-file", default=str(HERE / "floor"))
+    p.add_argument("--floor-file", default=str(HERE / f"floor-{PY_VERSION}"),
+                   help="default: floor-X.Y for the running interpreter")
     p.add_argument("--exclusions", default=str(HERE / "exclusions"))
     p.add_argument("--module", default="test.test_logging",
                    help="test module to run (default test.test_logging)")

@@ -10,12 +10,14 @@ import atexit
 import collections.abc  # noqa: F401  (the engine checks records' args against Mapping)
 import io
 import os
+import re  # noqa: F401  (stdlib's module offers it)
 import sys
 import threading
 import time
 import traceback
 import warnings
 import weakref
+from string import Template  # noqa: F401  (stdlib's module offers it)
 from types import GenericAlias
 
 from . import _femtologging as _native
@@ -36,15 +38,18 @@ from ._levels import (
     getLevelNamesMapping,
 )
 
-__all__ = ['BASIC_FORMAT', 'BufferingFormatter', 'CRITICAL', 'DEBUG', 'ERROR',
-           'FATAL', 'FileHandler', 'Filter', 'Formatter', 'Handler', 'INFO',
-           'LogRecord', 'Logger', 'LoggerAdapter', 'NOTSET', 'NullHandler',
-           'StreamHandler', 'WARN', 'WARNING', 'addLevelName', 'basicConfig',
-           'captureWarnings', 'critical', 'debug', 'disable', 'error',
-           'exception', 'fatal', 'getLevelName', 'getLogger', 'getLoggerClass',
-           'info', 'log', 'makeLogRecord', 'setLoggerClass', 'shutdown',
-           'warn', 'warning', 'getLogRecordFactory', 'setLogRecordFactory',
-           'lastResort', 'raiseExceptions', 'getLevelNamesMapping']
+from . import _compat
+
+# The names ``from logging import *`` gives on this interpreter.
+__all__ = sorted({
+    'BASIC_FORMAT', 'CRITICAL', 'DEBUG', 'ERROR', 'FATAL', 'INFO', 'NOTSET', 'WARN', 'WARNING',
+    'BufferingFormatter', 'FileHandler', 'Filter', 'Formatter', 'Handler', 'LogRecord',
+    'Logger', 'LoggerAdapter', 'NullHandler', 'StreamHandler',
+    'addLevelName', 'basicConfig', 'captureWarnings', 'disable', 'shutdown', 'makeLogRecord',
+    'critical', 'debug', 'error', 'exception', 'fatal', 'info', 'log', 'warn', 'warning',
+    'getLevelName', 'getLevelNamesMapping', 'getLogger', 'getLoggerClass', 'setLoggerClass',
+    'getLogRecordFactory', 'setLogRecordFactory', 'lastResort', 'raiseExceptions',
+} | ({'getHandlerByName', 'getHandlerNames'} if _compat.PY312 else set()))
 
 __author__ = "femtologging developers"
 __status__ = "beta"
@@ -52,11 +57,14 @@ __version__ = "0.1.0"
 __date__ = "2026-11-21"
 
 # Module-level switches, read by the engine at the moment it needs them.
-_startTime = time.time()
+# ``_startTime`` is in the unit of the record clock: seconds, nanoseconds from 3.13 on.
+_startTime = time.time_ns() if _compat.PY313 else time.time()
 raiseExceptions = True
 logThreads = True
 logMultiprocessing = True
 logProcesses = True
+if _compat.PY312:
+    logAsyncioTasks = True
 
 # ---------------------------------------------------------------------------
 # The module lock and fork handling
@@ -66,28 +74,43 @@ _lock = threading.RLock()
 
 
 def _acquireLock():
-    """Acquire the module-level lock guarding handler and logger registries."""
-    if _lock:
-        _lock.acquire()
+    """Take the module lock, which guards the handler and logger registries."""
+    _lock.acquire()
 
 
 def _releaseLock():
-    """Release the module-level lock."""
-    if _lock:
+    """Give back the module lock."""
+    _lock.release()
+
+
+def _take_lock_for_fork():
+    """Hold the module lock across ``fork()``, so a child never inherits it held by a thread
+    that does not exist there. An asynchronous exception right after taking it lets it go."""
+    try:
+        _lock.acquire()
+    except BaseException:
         _lock.release()
+        raise
 
 
+if _compat.PY313:
+    _prepareFork = _take_lock_for_fork
+    _afterFork = _releaseLock
+
+# Objects with a lock to re-create in a forked child (handlers register themselves).
 _at_fork_reinit_lock_weakset = weakref.WeakSet()
 
 
 def _register_at_fork_reinit_lock(instance):
+    """Have ``instance._at_fork_reinit()`` called in every forked child."""
     with _lock:
         _at_fork_reinit_lock_weakset.add(instance)
 
 
 def _after_at_fork_child_reinit_locks():
-    for handler in _at_fork_reinit_lock_weakset:
-        handler._at_fork_reinit()
+    """In a forked child: fresh locks for every registered object and for the module."""
+    for owner in _at_fork_reinit_lock_weakset:
+        owner._at_fork_reinit()
     _lock._at_fork_reinit()
 
 
@@ -121,16 +144,12 @@ def _before_fork():
         _mp_hooked = True
     # No flush here: the parent's worker threads keep writing what the parent queued, and a
     # stalled sink must never be able to block fork().
-    _acquireLock()
-
-
-def _after_fork_parent():
-    _releaseLock()
+    _take_lock_for_fork()
 
 
 os.register_at_fork(before=_before_fork,
                     after_in_child=_after_at_fork_child_reinit_locks,
-                    after_in_parent=_after_fork_parent)
+                    after_in_parent=_releaseLock)
 
 
 def addLevelName(level, levelName):
@@ -146,7 +165,7 @@ def currentframe():
 
 
 # Caller lookup skips this package's own Python frames; None switches it off.
-_srcfile = os.path.normcase(addLevelName.__code__.co_filename)
+_srcfile = os.path.normcase(currentframe.__code__.co_filename)
 
 # ---------------------------------------------------------------------------
 # Records
@@ -168,9 +187,9 @@ def getLogRecordFactory():
 
 def makeLogRecord(dict):
     """Make a record whose attributes are those of ``dict`` (e.g. unpickled from a socket)."""
-    rv = _logRecordFactory(None, None, "", 0, "", (), None, None)
-    rv.__dict__.update(dict)
-    return rv
+    record = _logRecordFactory(None, None, "", 0, "", (), None, None)
+    vars(record).update(dict)
+    return record
 
 
 from ._formatter import (  # noqa: E402
@@ -196,8 +215,8 @@ from ._handler import (  # noqa: E402
     _removeHandlerRef,
 )
 
-_defaultLastResort = _StderrHandler(WARNING)
-lastResort = _defaultLastResort
+# Used when a record finds no handler at all; ``lastResort = None`` restores the old warning.
+lastResort = _defaultLastResort = _StderrHandler(WARNING)
 
 from ._logger import (  # noqa: E402
     Logger,
@@ -221,94 +240,106 @@ def getLogger(name=None):
         node = Logger.manager.loggerDict.get(name)
         if node is not None and node.__class__ is not PlaceHolder and name != root.name:
             return node
-    if not name or isinstance(name, str) and name == root.name:
+    if not name or (isinstance(name, str) and name == root.name):
         return root
     return Logger.manager.getLogger(name)
+
+
+if _compat.PY312:
+    def getHandlerByName(name):
+        """The handler whose ``name`` is ``name``, or None."""
+        return _handlers.get(name)
+
+    def getHandlerNames():
+        """A frozenset of the names of every named handler."""
+        return frozenset(_handlers)
 
 
 from ._basic import basicConfig  # noqa: E402
 
 
+def _configured_root():
+    """The root logger, given stdlib's default console handler first if it has no handler."""
+    if not root.handlers:
+        basicConfig()
+    return root
+
+
 def critical(msg, *args, **kwargs):
     """Log at CRITICAL on the root logger (configuring it first if it has no handler)."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.critical(msg, *args, **kwargs)
+    _configured_root().critical(msg, *args, **kwargs)
 
 
 def fatal(msg, *args, **kwargs):
     """Alias of :func:`critical`."""
-    critical(msg, *args, **kwargs)
+    _configured_root().critical(msg, *args, **kwargs)
 
 
 def error(msg, *args, **kwargs):
     """Log at ERROR on the root logger."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.error(msg, *args, **kwargs)
+    _configured_root().error(msg, *args, **kwargs)
 
 
 def exception(msg, *args, exc_info=True, **kwargs):
     """Log at ERROR on the root logger with the current exception."""
-    error(msg, *args, exc_info=exc_info, **kwargs)
+    _configured_root().error(msg, *args, exc_info=exc_info, **kwargs)
 
 
 def warning(msg, *args, **kwargs):
     """Log at WARNING on the root logger."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.warning(msg, *args, **kwargs)
+    _configured_root().warning(msg, *args, **kwargs)
 
 
 def warn(msg, *args, **kwargs):
     """Deprecated alias of :func:`warning`."""
     warnings.warn("The 'warn' function is deprecated, use 'warning' instead",
                   DeprecationWarning, 2)
-    warning(msg, *args, **kwargs)
+    _configured_root().warning(msg, *args, **kwargs)
 
 
 def info(msg, *args, **kwargs):
     """Log at INFO on the root logger."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.info(msg, *args, **kwargs)
+    _configured_root().info(msg, *args, **kwargs)
 
 
 def debug(msg, *args, **kwargs):
     """Log at DEBUG on the root logger."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.debug(msg, *args, **kwargs)
+    _configured_root().debug(msg, *args, **kwargs)
 
 
 def log(level, msg, *args, **kwargs):
     """Log at ``level`` on the root logger."""
-    if len(root.handlers) == 0:
-        basicConfig()
-    root.log(level, msg, *args, **kwargs)
+    _configured_root().log(level, msg, *args, **kwargs)
 
 
 def disable(level=CRITICAL):
     """Drop every record at or below ``level``, whatever the loggers' levels."""
-    root.manager.disable = level
-    root.manager._clear_cache()
+    manager = root.manager
+    manager.disable = level
+    manager._clear_cache()
+
+
+def _flush_and_close(handler):
+    """shutdown()'s work on one handler; I/O errors of a closing stream are not reported."""
+    try:
+        handler.acquire()
+        # From 3.12 a handler can opt out of the final flush (MemoryHandler(flushOnClose=False)).
+        if not _compat.PY312 or getattr(handler, 'flushOnClose', True):
+            handler.flush()
+        handler.close()
+    except (OSError, ValueError):
+        pass
+    finally:
+        handler.release()
 
 
 def shutdown(handlerList=_handlerList):
-    """Flush and close every handler still alive (registered to run at exit)."""
-    for wr in reversed(handlerList[:]):
+    """Flush and close every handler still alive, newest first (registered to run at exit)."""
+    for ref in handlerList[::-1]:
         try:
-            h = wr()
-            if h:
-                try:
-                    h.acquire()
-                    if getattr(h, 'flushOnClose', True):
-                        h.flush()
-                    h.close()
-                except (OSError, ValueError):
-                    pass
-                finally:
-                    h.release()
+            handler = ref()
+            if handler:
+                _flush_and_close(handler)
         except:  # noqa: E722  (stdlib ignores every error here unless asked)
             if raiseExceptions:
                 raise
@@ -324,29 +355,27 @@ _warnings_showwarning = None
 
 
 def _showwarning(message, category, filename, lineno, file=None, line=None):
-    """Replacement for ``warnings.showwarning`` that logs to ``py.warnings``."""
-    if file is not None:
-        if _warnings_showwarning is not None:
-            _warnings_showwarning(message, category, filename, lineno, file, line)
-        return
-    text = warnings.formatwarning(message, category, filename, lineno, line)
-    logger = getLogger("py.warnings")
-    if not logger.handlers:
-        logger.addHandler(NullHandler())
-    logger.warning("%s", text)
+    """Replacement for ``warnings.showwarning`` that logs to ``py.warnings``.
+
+    A warning written to an explicit ``file`` still goes there, through the original hook.
+    """
+    if file is None:
+        logger = getLogger("py.warnings")
+        if not logger.handlers:
+            logger.addHandler(NullHandler())
+        logger.warning("%s", warnings.formatwarning(message, category, filename, lineno, line))
+    elif _warnings_showwarning is not None:
+        _warnings_showwarning(message, category, filename, lineno, file, line)
 
 
 def captureWarnings(capture):
     """Route (or stop routing) :mod:`warnings` output through ``py.warnings``."""
     global _warnings_showwarning
-    if capture:
-        if _warnings_showwarning is None:
-            _warnings_showwarning = warnings.showwarning
-            warnings.showwarning = _showwarning
-    else:
-        if _warnings_showwarning is not None:
-            warnings.showwarning = _warnings_showwarning
-            _warnings_showwarning = None
+    capturing = _warnings_showwarning is not None
+    if capture and not capturing:
+        _warnings_showwarning, warnings.showwarning = warnings.showwarning, _showwarning
+    elif not capture and capturing:
+        warnings.showwarning, _warnings_showwarning = _warnings_showwarning, None
 
 
 # Objects defined in helper modules present themselves as members of this one.
@@ -361,7 +390,7 @@ for _name in __all__ + ['Filterer', 'PlaceHolder', 'Manager', 'RootLogger', '_St
 del _name, _obj
 
 # Bind the engine to this namespace and tell caller lookup which files are ours.
-_native._bind(globals(), _startTime)
+_native._bind(globals(), _startTime / 1e9 if _compat.PY313 else _startTime)
 _native._set_internal_files(sorted({
     os.path.normcase(os.path.join(os.path.dirname(_srcfile), _f))
     for _f in os.listdir(os.path.dirname(_srcfile))

@@ -5,6 +5,7 @@ The public classes and functions have the same signatures as the standard librar
 ``_LoggerCore`` and ``FormatterCore`` classes of ``femtologging._femtologging``.
 """
 
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from string import Template
@@ -70,6 +71,8 @@ __all__ = [
     "raiseExceptions",
     "getLevelNamesMapping",
 ]
+if sys.version_info >= (3, 12):
+    __all__ += ["getHandlerByName", "getHandlerNames"]
 
 __author__: str
 __status__: str
@@ -107,8 +110,15 @@ raiseExceptions: bool
 logThreads: bool
 logMultiprocessing: bool
 logProcesses: bool
+if sys.version_info >= (3, 12):
+    logAsyncioTasks: bool
 _srcfile: str | None
-_startTime: float
+if sys.version_info >= (3, 13):
+    _startTime: int  # nanoseconds (time.time_ns())
+    def _prepareFork() -> None: ...
+    def _afterFork() -> None: ...
+else:
+    _startTime: float
 
 CRITICAL: Final = 50
 FATAL: Final = 50
@@ -204,6 +214,8 @@ class Logger(_LoggerCore, Filterer):
     def removeHandler(self, hdlr: Handler) -> None: ...
     def hasHandlers(self) -> bool: ...
     def getChild(self, suffix: str) -> Logger: ...
+    if sys.version_info >= (3, 12):
+        def getChildren(self) -> set[Logger]: ...
     def __reduce__(self) -> tuple[Callable[..., Logger], tuple[str, ...]]: ...
 
 class RootLogger(Logger):
@@ -219,7 +231,13 @@ class LoggerAdapter(Generic[_L]):
     logger: _L
     manager: Manager
     extra: Mapping[str, object] | None
-    def __init__(self, logger: _L, extra: Mapping[str, object] | None = None) -> None: ...
+    if sys.version_info >= (3, 13):
+        merge_extra: bool
+        def __init__(
+            self, logger: _L, extra: Mapping[str, object] | None = None, merge_extra: bool = False
+        ) -> None: ...
+    else:
+        def __init__(self, logger: _L, extra: Mapping[str, object] | None = None) -> None: ...
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]: ...
     def debug(
         self,
@@ -320,6 +338,11 @@ class LoggerAdapter(Generic[_L]):
     def __class_getitem__(cls, item: Any, /) -> GenericAlias: ...
 
 def getLogger(name: str | None = None) -> Logger: ...
+
+if sys.version_info >= (3, 12):
+    def getHandlerByName(name: str) -> Handler | None: ...
+    def getHandlerNames() -> frozenset[str]: ...
+
 def getLoggerClass() -> type[Logger]: ...
 def setLoggerClass(klass: type[Logger]) -> None: ...
 def getLogRecordFactory() -> Callable[..., LogRecord]: ...

@@ -1,5 +1,6 @@
 """``Filter`` and ``Filterer``: record filtering by logger name or by callables."""
 
+from . import _compat
 from ._femtologging import LogRecord
 
 
@@ -35,17 +36,17 @@ class Filterer:
             self.filters.remove(filter)
 
     def filter(self, record):
-        """Run every filter; false drops the record.
+        """Run every filter (an object with ``filter`` or a plain callable); a false result
+        drops the record.
 
-        A filter may return a replacement record (as in Python 3.12); the last
-        replacement is returned, otherwise ``True``.
+        Before 3.12 the result is True or False. From 3.12 a filter may return a replacement
+        record, used from then on, and the record that passed is returned (False if dropped).
         """
-        replaced = None
         for f in self.filters:
             check = getattr(f, 'filter', None)
             result = check(record) if check is not None else f(record)
             if not result:
                 return False
-            if isinstance(result, LogRecord):
-                record = replaced = result
-        return True if replaced is None else replaced
+            if _compat.PY312 and isinstance(result, LogRecord):
+                record = result
+        return record if _compat.PY312 else True

@@ -7,6 +7,7 @@ from types import GenericAlias
 
 import femtologging as _pkg
 
+from . import _compat
 from . import _femtologging as _native
 from ._femtologging import _LoggerCore
 from ._filter import Filterer
@@ -55,14 +56,28 @@ class Logger(_LoggerCore, Filterer):
             suffix = '.'.join((self.name, suffix))
         return self.manager.getLogger(suffix)
 
+    if _compat.PY312:
+        def getChildren(self):
+            """The set of loggers immediately below this one (placeholders skipped)."""
+            depth = 0 if self is self.manager.root else self.name.count('.') + 1
+            with _pkg._lock:
+                return {node for node in self.manager.loggerDict.values()
+                        if isinstance(node, Logger) and node.parent is self
+                        and node.name.count('.') == depth}
+
     def __repr__(self):
-        level = getLevelName(self.getEffectiveLevel())
-        return '<%s %s (%s)>' % (self.__class__.__name__, self.name, level)
+        return _describe(self, self)
 
     def __reduce__(self):
-        if _pkg.getLogger(self.name) is not self:
-            raise pickle.PicklingError('logger cannot be pickled')
-        return _pkg.getLogger, (self.name,)
+        # Loggers are singletons per name: unpickling looks the name up again.
+        if _pkg.getLogger(self.name) is self:
+            return _pkg.getLogger, (self.name,)
+        raise pickle.PicklingError('logger cannot be pickled')
+
+
+def _describe(obj, logger):
+    """``<Class name (LEVEL)>``, the repr of loggers and adapters."""
+    return f'<{type(obj).__name__} {logger.name} ({getLevelName(logger.getEffectiveLevel())})>'
 
 
 class RootLogger(Logger):
@@ -129,16 +144,15 @@ class Manager:
             raise TypeError('A logger name must be a string')
         with _pkg._lock:
             node = self.loggerDict.get(name)
-            if node is None or isinstance(node, PlaceHolder):
-                klass = self.loggerClass or _loggerClass
-                logger = klass(name)
-                logger.manager = self
-                self.loggerDict[name] = logger
-                if node is not None:
-                    self._fixupChildren(node, logger)
-                self._fixupParents(logger)
-                node = logger
-            return node
+            if node is not None and not isinstance(node, PlaceHolder):
+                return node
+            logger = (self.loggerClass or _loggerClass)(name)
+            logger.manager = self
+            self.loggerDict[name] = logger
+            if node is not None:
+                self._fixupChildren(node, logger)
+            self._fixupParents(logger)
+            return logger
 
     def setLoggerClass(self, klass):
         """Class of the loggers this manager creates."""
@@ -177,65 +191,95 @@ class Manager:
         _native._clear_cache()
 
 
+def _delegating_level_method(name, level):
+    """``LoggerAdapter.<name>(msg, *args, **kwargs)``: ``log(level, ...)`` on the adapter."""
+    def method(self, msg, *args, **kwargs):
+        self.log(level, msg, *args, **kwargs)
+    method.__name__ = name
+    method.__qualname__ = 'LoggerAdapter.' + name
+    method.__doc__ = 'Log at %s through the adapter (``process`` adds its context).' % name.upper()
+    return method
+
+
 class LoggerAdapter:
     """Wraps a logger to add contextual information (``extra``) to every record."""
 
-    def __init__(self, logger, extra=None):
-        self.logger = logger
-        self.extra = extra
+    if _compat.PY313:
+        def __init__(self, logger, extra=None, merge_extra=False):
+            """Wrap ``logger``; ``extra`` is given to every call (``merge_extra``: merged with
+            the call's own ``extra``, the call's keys winning)."""
+            self.logger = logger
+            self.extra = extra
+            self.merge_extra = merge_extra
 
-    def process(self, msg, kwargs):
-        """Give the adapter's ``extra`` to the call; override to change msg or kwargs."""
-        kwargs["extra"] = self.extra
-        return msg, kwargs
+        def process(self, msg, kwargs):
+            """Give the adapter's ``extra`` to the call; override to change msg or kwargs."""
+            extra = self.extra
+            if "extra" in kwargs and self.merge_extra:
+                extra = dict(extra)
+                extra.update(kwargs["extra"])  # the call's own keys win
+            kwargs["extra"] = extra
+            return msg, kwargs
 
-    def debug(self, msg, *args, **kwargs):
-        self.log(DEBUG, msg, *args, **kwargs)
+        def _log(self, level, msg, args, **kwargs):
+            return self.logger._log(level, msg, args, **kwargs)
+    else:
+        def __init__(self, logger, extra=None):
+            """Wrap ``logger``; ``extra`` replaces the ``extra`` of every call."""
+            self.logger = logger
+            self.extra = extra
 
-    def info(self, msg, *args, **kwargs):
-        self.log(INFO, msg, *args, **kwargs)
+        def process(self, msg, kwargs):
+            """Give the adapter's ``extra`` to the call; override to change msg or kwargs."""
+            kwargs["extra"] = self.extra
+            return msg, kwargs
 
-    def warning(self, msg, *args, **kwargs):
-        self.log(WARNING, msg, *args, **kwargs)
+        def _log(self, level, msg, args, exc_info=None, extra=None, stack_info=False):
+            return self.logger._log(level, msg, args, exc_info=exc_info, extra=extra,
+                                    stack_info=stack_info)
+
+    debug = _delegating_level_method('debug', DEBUG)
+    info = _delegating_level_method('info', INFO)
+    warning = _delegating_level_method('warning', WARNING)
+    error = _delegating_level_method('error', ERROR)
+    critical = _delegating_level_method('critical', CRITICAL)
 
     def warn(self, msg, *args, **kwargs):
+        """Deprecated alias of :meth:`warning`."""
         warnings.warn("The 'warn' method is deprecated, use 'warning' instead",
                       DeprecationWarning, 2)
         self.warning(msg, *args, **kwargs)
 
-    def error(self, msg, *args, **kwargs):
-        self.log(ERROR, msg, *args, **kwargs)
-
     def exception(self, msg, *args, exc_info=True, **kwargs):
-        self.log(ERROR, msg, *args, exc_info=exc_info, **kwargs)
-
-    def critical(self, msg, *args, **kwargs):
-        self.log(CRITICAL, msg, *args, **kwargs)
+        """Log at ERROR with the current exception."""
+        self.log(ERROR, msg, *args, **dict(kwargs, exc_info=exc_info))
 
     def log(self, level, msg, *args, **kwargs):
         """Process the call, then hand it to the underlying logger if the level is enabled."""
-        if self.isEnabledFor(level):
-            msg, kwargs = self.process(msg, kwargs)
-            self.logger.log(level, msg, *args, **kwargs)
+        if not self.isEnabledFor(level):
+            return
+        msg, kwargs = self.process(msg, kwargs)
+        self.logger.log(level, msg, *args, **kwargs)
 
     def isEnabledFor(self, level):
+        """Whether the wrapped logger handles ``level``."""
         return self.logger.isEnabledFor(level)
 
     def setLevel(self, level):
+        """Set the wrapped logger's level."""
         self.logger.setLevel(level)
 
     def getEffectiveLevel(self):
+        """The wrapped logger's effective level."""
         return self.logger.getEffectiveLevel()
 
     def hasHandlers(self):
+        """Whether the wrapped logger has a handler to reach."""
         return self.logger.hasHandlers()
-
-    def _log(self, level, msg, args, exc_info=None, extra=None, stack_info=False):
-        return self.logger._log(level, msg, args, exc_info=exc_info, extra=extra,
-                                stack_info=stack_info)
 
     @property
     def manager(self):
+        """The wrapped logger's manager."""
         return self.logger.manager
 
     @manager.setter
@@ -244,12 +288,11 @@ class LoggerAdapter:
 
     @property
     def name(self):
+        """The wrapped logger's name."""
         return self.logger.name
 
     def __repr__(self):
-        logger = self.logger
-        level = getLevelName(logger.getEffectiveLevel())
-        return '<%s %s (%s)>' % (self.__class__.__name__, logger.name, level)
+        return _describe(self, self.logger)
 
     __class_getitem__ = classmethod(GenericAlias)
 

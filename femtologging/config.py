@@ -22,6 +22,13 @@ import threading
 import traceback
 
 import femtologging
+import femtologging as logging  # noqa: F401  (the names stdlib's module offers)
+from socketserver import StreamRequestHandler, ThreadingTCPServer  # noqa: F401
+
+from . import _compat
+
+if _compat.PY312:
+    import functools  # noqa: F401
 
 DEFAULT_LOGGING_CONFIG_PORT = 9030
 
@@ -365,7 +372,8 @@ class BaseConfigurator(object):
 
     WORD_PATTERN = re.compile(r'^\s*(\w+)\s*')
     DOT_PATTERN = re.compile(r'^\.\s*(\w+)\s*')
-    INDEX_PATTERN = re.compile(r'^\[\s*(\w+)\s*\]\s*')
+    # 3.13 accepts any key without brackets inside ``[...]``; earlier versions a word.
+    INDEX_PATTERN = re.compile(r'^\[([^\[\]]*)\]\s*' if _compat.PY313 else r'^\[\s*(\w+)\s*\]\s*')
     DIGIT_PATTERN = re.compile(r'^\d+$')
 
     value_converters = {
@@ -467,12 +475,20 @@ class BaseConfigurator(object):
         return tuple(value) if isinstance(value, list) else value
 
 
+# The methods an object needs to serve as a QueueHandler queue (3.13 checks all of them).
+_QUEUE_METHODS = (('empty', 'full', 'get', 'get_nowait', 'put', 'put_nowait', 'join', 'qsize',
+                   'task_done') if _compat.PY313 else ('put', 'put_nowait', 'get'))
+
+
 def _is_queue_like(obj):
     """True for objects usable as a QueueHandler queue."""
     if isinstance(obj, queue.Queue):
         return True
-    return all(callable(getattr(obj, name, None))
-               for name in ('put', 'put_nowait', 'get'))
+    if _compat.PY313:
+        from multiprocessing.queues import Queue as ProcessQueue  # only when asked
+        if isinstance(obj, ProcessQueue):
+            return True
+    return all(callable(getattr(obj, name, None)) for name in _QUEUE_METHODS)
 
 
 class DictConfigurator(BaseConfigurator):
@@ -730,8 +746,11 @@ class DictConfigurator(BaseConfigurator):
             klass = class_name if callable(class_name) else self.resolve(class_name)
             hmod = _handlers_module()
             factory = klass
-            if issubclass(klass, hmod.MemoryHandler) and 'target' in config:
-                self._memory_target(config, original)
+            if issubclass(klass, hmod.MemoryHandler):
+                if _compat.PY313 and 'flushLevel' in config:
+                    config['flushLevel'] = femtologging._checkLevel(config['flushLevel'])
+                if 'target' in config:
+                    self._memory_target(config, original)
             elif issubclass(klass, hmod.QueueHandler):
                 self._queue_settings(config, original)
                 factory = self._queue_factory(klass)

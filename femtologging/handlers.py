@@ -26,6 +26,12 @@ import time
 import types
 
 import femtologging
+import femtologging as logging  # the name stdlib's module exposes
+
+from . import _compat
+
+if not _compat.PY313:
+    from stat import ST_DEV, ST_INO, ST_MTIME  # noqa: F401  (stdlib's module offers them before 3.13)
 
 # Default ports of the reference socket/datagram/http/syslog protocols.
 DEFAULT_TCP_LOGGING_PORT = 9020
@@ -231,12 +237,15 @@ class BaseRotatingHandler(femtologging.FileHandler):
         try:
             if self._python_rotation():
                 self._ensure_python_rotation_stream()
-                if self.shouldRollover(record):
-                    self.doRollover()
             elif (isinstance(self.stream, _native().AsyncFile)
                   and not _rotates_natively(self.stream) and self._native_writer_kwargs()):
                 # Opened while rotation was decided in Python: the worker takes over again.
                 self._femto_rebuild()
+            # A record that comes through Python (emit called directly, Python filters...) is
+            # checked here, so the file has rolled over when emit returns, as in stdlib; records
+            # dispatched natively are checked by the worker.
+            if self.shouldRollover(record):
+                self.doRollover()
             femtologging.FileHandler.emit(self, record)
         except Exception:
             self.handleError(record)
@@ -321,17 +330,25 @@ class RotatingFileHandler(BaseRotatingHandler):
 
         (femtologging: ``emit`` does not ask when the worker rotates the file itself.)
         """
-        if _is_special_file(self.baseFilename):
+        if not _compat.PY313 and _is_special_file(self.baseFilename):
             return False
         if self.stream is None:
             self.stream = self._open()
         if self.maxBytes <= 0:
             return False
-        line = "%s\n" % self.format(record)
-        seek = getattr(self.stream, "seek", None)
-        if seek is not None:
-            seek(0, 2)
-        return self.stream.tell() + len(line) >= self.maxBytes
+        if _compat.PY313:
+            # 3.13: an empty file is never rolled over, however long the record.
+            size = self.stream.tell()
+            if not size:
+                return False
+        else:
+            seek = getattr(self.stream, "seek", None)
+            if seek is not None:
+                seek(0, 2)
+            size = self.stream.tell()
+        if size + len("%s\n" % self.format(record)) < self.maxBytes:
+            return False
+        return not (_compat.PY313 and _is_special_file(self.baseFilename))
 
 
 RotatingFileHandler._native_base = RotatingFileHandler
@@ -379,7 +396,11 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         if key not in _WHEN_TABLE:
             raise ValueError("Invalid rollover interval specified: %s" % self.when)
         unit, self.suffix, pattern = _WHEN_TABLE[key]
-        self.extMatch = re.compile(r"^" + pattern + r"(\.\w+)?$", re.ASCII)
+        if _compat.PY313:
+            # 3.13 finds the date anywhere in a name, but not inside a longer run of digits.
+            self.extMatch = re.compile(r"(?<!\d)" + pattern + r"(?!\d)", re.ASCII)
+        else:
+            self.extMatch = re.compile(r"^" + pattern + r"(\.\w+)?$", re.ASCII)
         self._interval_units = interval
         self.interval = unit * interval
         if not self._native_writer_kwargs():
@@ -399,6 +420,8 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         units = self._interval_units
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             return {}  # the worker only schedules whole positive intervals
+        if _compat.PY313:
+            return {}  # the worker keeps the 3.11/3.12 schedule; 3.13's is decided here
         kwargs = {'when': self.when, 'interval': units, 'utc': bool(self.utc),
                   'backup_count': self.backupCount}
         if self.atTime is not None:
@@ -444,37 +467,46 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         return self.when == 'MIDNIGHT' or self.when.startswith('W')
 
     @staticmethod
-    def _dst_shift(dst_before, dst_after):
-        """Seconds to add when DST starts (-3600) or ends (+3600) in between."""
-        if dst_before == dst_after:
+    def _dst_shift(dst_now, dst_then):
+        """Seconds to add to a local time across a DST change: +3600 when DST ends, -3600
+        when it starts, 0 without a change."""
+        if dst_now == dst_then:
             return 0
-        return 3600 if dst_before else -3600
+        return 3600 if dst_now else -3600
+
+    def _seconds_to_rollover_time(self, tt):
+        """Seconds from the time of day ``tt`` to the rollover time of day (``atTime``)."""
+        at = self.atTime
+        target = _MIDNIGHT if at is None else at.hour * 3600 + at.minute * 60 + at.second
+        return target - (tt.tm_hour * 3600 + tt.tm_min * 60 + tt.tm_sec)
 
     def computeRollover(self, currentTime):
         """Return the time (seconds since the epoch) of the next rollover."""
         if not self._daily():
             return currentTime + self.interval
         tt = self._timetuple(currentTime)
-        if self.atTime is None:
-            target = _MIDNIGHT
-        else:
-            at = self.atTime
-            target = at.hour * 3600 + at.minute * 60 + at.second
-        now_secs = tt.tm_hour * 3600 + tt.tm_min * 60 + tt.tm_sec
-        wait = target - now_secs
+        wait = self._seconds_to_rollover_time(tt)
         weekday = tt.tm_wday
-        if wait < 0:
-            # Today's rollover time has passed: the next one is tomorrow.
+        # Today's rollover time has passed (3.13: or is now): the next one is tomorrow.
+        if wait < 0 or (_compat.PY313 and wait == 0):
             wait += _MIDNIGHT
             weekday = (weekday + 1) % 7
         result = currentTime + wait
-        if self.when.startswith('W') and weekday != self.dayOfWeek:
-            days = (self.dayOfWeek - weekday) % 7
-            candidate = result + days * _MIDNIGHT
+        days = (self.dayOfWeek - weekday) % 7 if self.when.startswith('W') else 0
+        if _compat.PY313:
+            # 3.13: ``interval`` counts days (weeks) from the first rollover, and DST applies
+            # to every daily schedule.
+            result += days * _MIDNIGHT + self.interval - (7 * _MIDNIGHT if self.when.startswith('W')
+                                                          else _MIDNIGHT)
             if not self.utc:
-                candidate += self._dst_shift(tt.tm_isdst,
-                                             time.localtime(candidate).tm_isdst)
-            result = candidate
+                shift = self._dst_shift(tt.tm_isdst, time.localtime(result).tm_isdst)
+                if shift < 0 and not time.localtime(result - 3600).tm_isdst:
+                    shift = 0
+                result += shift
+        elif days:
+            result += days * _MIDNIGHT
+            if not self.utc:
+                result += self._dst_shift(tt.tm_isdst, time.localtime(result).tm_isdst)
         return result
 
     def shouldRollover(self, record):
@@ -495,40 +527,68 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         return (fileName.startswith(baseName) or not fileName.endswith(ext)
                 or len(fileName) <= plen + 1 or fileName[plen + 1].isdigit())
 
-    def getFilesToDelete(self):
-        """Return the rotated files beyond ``backupCount``, oldest first."""
-        dirName, baseName = os.path.split(self.baseFilename)
+    def _rotated_files(self, dirName, baseName):
+        """Every file in ``dirName`` this handler's rotation could have made."""
+        names = os.listdir(dirName)
+        if _compat.PY313:
+            if self.namer is None:
+                prefix = baseName + '.'
+                return [n for n in names
+                        if n.startswith(prefix) and self.extMatch.fullmatch(n[len(prefix):])]
+            return [n for n in names if self._named_by_namer(n)]
         stem, ext = os.path.splitext(baseName)
         prefix = stem + '.'
         plen = len(prefix)
-        found = []
-        for fileName in os.listdir(dirName):
-            if not self._is_ours(fileName, baseName, ext, plen):
-                continue
-            if not fileName.startswith(prefix):
-                continue
-            if any(self.extMatch.match(part)
-                   for part in fileName[plen:].split('.')):
-                found.append(os.path.join(dirName, fileName))
+        return [n for n in names
+                if self._is_ours(n, baseName, ext, plen) and n.startswith(prefix)
+                and any(self.extMatch.match(part) for part in n[plen:].split('.'))]
+
+    def _named_by_namer(self, fileName):
+        """3.13: does some date in ``fileName`` give back exactly this name through ``namer``?"""
+        m = self.extMatch.search(fileName)
+        while m:
+            if os.path.basename(self.namer(self.baseFilename + "." + m[0])) == fileName:
+                return True
+            m = self.extMatch.search(fileName, m.start() + 1)
+        return False
+
+    def getFilesToDelete(self):
+        """Return the rotated files beyond ``backupCount``, oldest first."""
+        dirName, baseName = os.path.split(self.baseFilename)
+        found = sorted(os.path.join(dirName, n) for n in self._rotated_files(dirName, baseName))
         if len(found) < self.backupCount:
             return []
-        found.sort()
         return found[:len(found) - self.backupCount]
+
+    def _period_start(self, rollover_at, now):
+        """Time tuple naming the period that ends at ``rollover_at`` (DST-corrected)."""
+        started = rollover_at - self.interval
+        if self.utc:
+            return time.gmtime(started)
+        tt = time.localtime(started)
+        shift = self._dst_shift(time.localtime(now).tm_isdst, tt.tm_isdst)
+        return time.localtime(started + shift) if shift else tt
+
+    def _next_rollover(self, now):
+        if _compat.PY313:
+            return self.computeRollover(now)
+        nxt = self.computeRollover(now)
+        while nxt <= now:
+            nxt += self.interval
+        if self._daily() and not self.utc:
+            nxt += self._dst_shift(time.localtime(now).tm_isdst, time.localtime(nxt).tm_isdst)
+        return nxt
 
     def doRollover(self):
         """Rename the file after the start of the interval it covers."""
         rollover_at = self.rolloverAt  # read before the (native) stream closes
-        self._close_stream()
         now = int(time.time())
-        dst_now = time.localtime(now).tm_isdst
-        started = rollover_at - self.interval
-        tt = self._timetuple(started)
-        if not self.utc:
-            shift = self._dst_shift(tt.tm_isdst, dst_now)
-            if shift:
-                tt = time.localtime(started + shift)
         dest = self.rotation_filename(
-            self.baseFilename + "." + time.strftime(self.suffix, tt))
+            self.baseFilename + "." + time.strftime(self.suffix,
+                                                    self._period_start(rollover_at, now)))
+        if _compat.PY313 and os.path.exists(dest):
+            return  # 3.13: this period was rolled over already; keep writing where we are
+        self._close_stream()
         if os.path.exists(dest):
             os.remove(dest)
         self.rotate(self.baseFilename, dest)
@@ -536,12 +596,7 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
             for old in self.getFilesToDelete():
                 os.remove(old)
         self._reopen_unless_delayed()
-        nxt = self.computeRollover(now)
-        while nxt <= now:
-            nxt += self.interval
-        if self._daily() and not self.utc:
-            nxt += self._dst_shift(dst_now, time.localtime(nxt).tm_isdst)
-        self.rolloverAt = nxt
+        self.rolloverAt = self._next_rollover(now)
 
 
 TimedRotatingFileHandler._native_base = TimedRotatingFileHandler
@@ -1509,6 +1564,7 @@ class QueueListener(object):
     def _monitor(self):
         q = self.queue
         tracks_tasks = hasattr(q, 'task_done')
+        is_empty = getattr(q, 'empty', None)
         while True:
             try:
                 record = self.dequeue(True)
@@ -1520,6 +1576,10 @@ class QueueListener(object):
                 break
             self.handle(record)
             if tracks_tasks:
+                if is_empty is not None and is_empty():
+                    # Drained: what the handlers queued to native writers is written before
+                    # ``queue.join()`` returns, as stdlib's synchronous handlers would have it.
+                    femtologging._flush_native_writers()
                 q.task_done()
 
     def enqueue_sentinel(self):
@@ -1528,7 +1588,7 @@ class QueueListener(object):
 
     def stop(self):
         """Tell the thread to finish the queued records, and wait for it."""
-        if self._thread:
+        if self._thread or not _compat.PY313:  # 3.13: a second stop() does nothing
             self.enqueue_sentinel()
             self._thread.join()
             self._thread = None

@@ -5,6 +5,7 @@ import http.client
 import re
 import socket
 import ssl
+import sys
 import threading
 from collections.abc import Callable
 from queue import Queue, SimpleQueue
@@ -18,6 +19,9 @@ DEFAULT_HTTP_LOGGING_PORT: Final[int]
 DEFAULT_SOAP_LOGGING_PORT: Final[int]
 SYSLOG_UDP_PORT: Final[int]
 SYSLOG_TCP_PORT: Final[int]
+
+if sys.version_info < (3, 13):
+    from stat import ST_DEV as ST_DEV, ST_INO as ST_INO, ST_MTIME as ST_MTIME
 
 _Address: TypeAlias = tuple[str, int] | str
 

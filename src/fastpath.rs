@@ -73,7 +73,7 @@ pub(crate) fn try_log<'py>(
     }
     let Some(message) = crate::message::capture(msg, args)? else { return Ok(false) };
     let needs_caller = opts.stack_info || targets.iter().any(|(_, t)| t.needs_caller);
-    let created = globals::now();
+    let (created, msecs, relative_created) = crate::record::record_times(py)?;
     let mut rec = NativeRecord {
         name: match slf.get().name_text() {
             Some(n) => Cow::Borrowed(n),
@@ -86,8 +86,8 @@ pub(crate) fn try_log<'py>(
         },
         lineno: 0,
         created,
-        msecs: ((created - created.trunc()) * 1000.0).trunc(),
-        relative_created: (created - globals::start_time()) * 1000.0,
+        msecs,
+        relative_created,
         thread: None,
         process: None,
         message,

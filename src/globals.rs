@@ -172,14 +172,6 @@ pub fn start_time() -> f64 {
     f64::from_bits(START_TIME_BITS.load(Ordering::Relaxed))
 }
 
-/// Wall-clock time now as seconds since the epoch, the same clock as `time.time()`.
-pub fn now() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: valid out-pointer; CLOCK_REALTIME is what time.time() reads (through the vDSO).
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
-
 static MODULES: parking_lot::Mutex<Vec<(&'static str, Py<PyModule>)>> = parking_lot::Mutex::new(Vec::new());
 
 /// Modules the engine uses, imported once at bind time: at interpreter shutdown the import

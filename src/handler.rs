@@ -434,7 +434,8 @@ impl Target {
             if !result.is_truthy()? {
                 return Ok(None);
             }
-            if result.is_instance_of::<crate::record::LogRecord>() {
+            // From 3.12 a filter may return a replacement record.
+            if crate::record::python_minor(py) >= 12 && result.is_instance_of::<crate::record::LogRecord>() {
                 record = result;
             }
         }

@@ -6,6 +6,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use crate::globals;
 
 /// stdlib-compatible log record. Subclassable; attributes are plain instance attributes so that
@@ -118,7 +120,7 @@ pub fn init_record<'py>(
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
     let py = obj.py();
-    let ct = globals::now();
+    let (created, msecs, relative) = record_times(py)?;
     let d = instance_dict(obj)?;
     d.set_item(intern!(py, "name"), name)?;
     d.set_item(intern!(py, "msg"), msg)?;
@@ -168,9 +170,9 @@ pub fn init_record<'py>(
     d.set_item(intern!(py, "stack_info"), sinfo)?;
     d.set_item(intern!(py, "lineno"), lineno)?;
     d.set_item(intern!(py, "funcName"), func)?;
-    d.set_item(intern!(py, "created"), ct)?;
-    d.set_item(intern!(py, "msecs"), ((ct - ct.trunc()) * 1000.0).trunc() + 0.0)?;
-    d.set_item(intern!(py, "relativeCreated"), (ct - globals::start_time()) * 1000.0)?;
+    d.set_item(intern!(py, "created"), created)?;
+    d.set_item(intern!(py, "msecs"), msecs)?;
+    d.set_item(intern!(py, "relativeCreated"), relative)?;
     let sw = globals::switches(py)?;
     if sw.log_threads {
         // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
@@ -201,7 +203,94 @@ pub fn init_record<'py>(
     } else {
         d.set_item(intern!(py, "process"), py.None())?;
     }
+    if python_minor(py) >= 12 {
+        d.set_item(intern!(py, "taskName"), task_name(py)?)?;
+    }
     Ok(())
+}
+
+/// The running interpreter's minor version: records carry what that version's stdlib puts there.
+pub fn python_minor(py: Python<'_>) -> u8 {
+    static MINOR: AtomicU8 = AtomicU8::new(0);
+    match MINOR.load(Ordering::Relaxed) {
+        0 => {
+            let m = py.version_info().minor;
+            MINOR.store(m, Ordering::Relaxed);
+            m
+        }
+        m => m,
+    }
+}
+
+/// 3.12+: the name of the running asyncio task, when `logAsyncioTasks` is set and asyncio is loaded.
+fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let none = py.None().into_bound(py);
+    if !globals::flag(py, intern!(py, "logAsyncioTasks"))? {
+        return Ok(none);
+    }
+    let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
+    let Ok(Some(asyncio)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "asyncio"))).unwrap_or(Ok(None))
+    else {
+        return Ok(none);
+    };
+    if !asyncio.is_truthy()? {
+        return Ok(none);
+    }
+    match asyncio.call_method0(intern!(py, "current_task")).and_then(|t| t.call_method0(intern!(py, "get_name"))) {
+        Ok(name) => Ok(name),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(none),
+        Err(e) => Err(e),
+    }
+}
+
+/// The value of `time.<name>()` when a program or test has replaced that function on the `time`
+/// module (stdlib calls whatever is there); `None` while it is the builtin, read natively instead.
+fn patched_clock<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let time = globals::module(py, "time")?; // imported at bind: no import during finalisation
+    let f = time.getattr(name)?;
+    // SAFETY: both calls only inspect the object; PyCFunction_GetSelf is called on a PyCFunction.
+    let builtin = unsafe {
+        pyo3::ffi::PyCFunction_Check(f.as_ptr()) != 0 && pyo3::ffi::PyCFunction_GetSelf(f.as_ptr()) == time.as_ptr()
+    };
+    if builtin { Ok(None) } else { f.call0().map(Some) }
+}
+
+/// `time.time_ns()` read from the clock it uses.
+fn clock_ns() -> i64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: valid out-pointer; CLOCK_REALTIME is what time.time_ns() reads (through the vDSO).
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    ts.tv_sec as i64 * 1_000_000_000 + ts.tv_nsec as i64
+}
+
+/// `created`, `msecs` and `relativeCreated` of a record made now, by the running interpreter's rule:
+/// from 3.13 all three derive from one `time.time_ns()` reading and `_startTime` is in nanoseconds;
+/// before, from `time.time()` in seconds.
+pub fn record_times(py: Python<'_>) -> PyResult<(f64, f64, f64)> {
+    const NS: i64 = 1_000_000_000;
+    if python_minor(py) >= 13 {
+        let ns = match patched_clock(py, intern!(py, "time_ns"))? {
+            Some(v) => v.extract::<i64>()?,
+            None => clock_ns(),
+        };
+        let created = ns as f64 / 1e9;
+        let mut msecs = (ns.rem_euclid(NS) / 1_000_000) as f64;
+        if msecs == 999.0 && created.trunc() as i64 != ns.div_euclid(NS) {
+            msecs = 0.0; // the float seconds rounded up into the next second
+        }
+        let start = globals::global(py, intern!(py, "_startTime"))?;
+        let relative = match start.as_ref().map(|s| s.extract::<i64>()) {
+            Some(Ok(start_ns)) => (ns - start_ns) as f64 / 1e6,
+            _ => (created - globals::start_time()) * 1000.0,
+        };
+        Ok((created, msecs, relative))
+    } else {
+        let ct = match patched_clock(py, intern!(py, "time"))? {
+            Some(v) => v.extract::<f64>()?,
+            None => clock_ns() as f64 / 1e9,
+        };
+        Ok((ct, ((ct - ct.trunc()) * 1000.0).trunc() + 0.0, (ct - globals::start_time()) * 1000.0))
+    }
 }
 
 /// `str(record.msg) % record.args` (only when args is non-empty), as stdlib's `getMessage`.

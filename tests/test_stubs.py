@@ -9,6 +9,7 @@ import ast
 import importlib
 import inspect
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,31 @@ def _stub_tree(module_name):
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+def _version_test(test):
+    """The truth of a stub's ``sys.version_info >= (3, N)`` (or ``<``) test on this
+    interpreter, as type checkers evaluate it; None for any other test."""
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and ast.unparse(test.left) == "sys.version_info"
+            and isinstance(test.ops[0], (ast.GtE, ast.Lt))):
+        bound = ast.literal_eval(test.comparators[0])
+        at_least = sys.version_info[:len(bound)] >= bound
+        return at_least if isinstance(test.ops[0], ast.GtE) else not at_least
+    return None
+
+
+def _active(body):
+    """The statements of ``body`` that apply on this interpreter: the branches of
+    ``if sys.version_info ...`` blocks are resolved, recursively."""
+    out = []
+    for node in body:
+        truth = _version_test(node.test) if isinstance(node, ast.If) else None
+        if truth is None:
+            out.append(node)
+        else:
+            out.extend(_active(node.body if truth else node.orelse))
+    return out
+
+
 def _assigned_names(node):
     """Names bound by an assignment statement of a stub."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -50,7 +76,7 @@ def _declared(tree):
     re-exports.
     """
     defs, others = {}, set()
-    for node in tree.body:
+    for node in _active(tree.body):
         if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
             defs[node.name] = node
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -62,10 +88,15 @@ def _declared(tree):
 
 
 def _stub_all(tree):
-    for node in tree.body:
+    """The stub's ``__all__`` on this interpreter (``__all__ += [...]`` in version blocks)."""
+    names = None
+    for node in _active(tree.body):
         if isinstance(node, ast.Assign) and "__all__" in _assigned_names(node):
-            return ast.literal_eval(node.value)
-    return None
+            names = list(ast.literal_eval(node.value))
+        elif (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
+              and node.target.id == "__all__"):
+            names += ast.literal_eval(node.value)
+    return names
 
 
 def _public_runtime_names(module):
@@ -100,7 +131,7 @@ def test_package_stub_covers_dunder_all():
     defs, others = _declared(tree)
     missing = sorted(set(femtologging.__all__) - (set(defs) | others))
     assert missing == []
-    assert _stub_all(tree) == femtologging.__all__
+    assert sorted(_stub_all(tree)) == sorted(femtologging.__all__)
 
 
 def test_extension_stub_all_matches_runtime():
@@ -121,7 +152,7 @@ def _check_defs_exist(module_name, include_private):
             continue
         if isinstance(node, ast.ClassDef):
             runtime_cls = getattr(module, name)
-            for member in node.body:
+            for member in _active(node.body):
                 if isinstance(member, ast.FunctionDef) and not hasattr(runtime_cls, member.name):
                     problems.append(f"{name}.{member.name}")
     return problems
