@@ -12,15 +12,19 @@
 #
 # Adding a per-version step: define `mystep-$(1)` inside `per_version` below (recipes use
 # $(1) for X.Y, $$(VPY_$(1)) for the venv's python, $$(CARGO_ENV_$(1)) for cargo), then add
-# `mystep` to STEPS (run by `make test`) or leave it out (run on request as `make mystep-X.Y`
-# or `make mystep` for every version).
+# `mystep` to STEPS (part of `make test-X.Y`; also to CHECKS if it only runs Python tests
+# against the built extension, so `make test` runs it in the parallel phase) or leave it out
+# (run on request as `make mystep-X.Y`, or `make mystep` for every version if listed in STEPS).
 
 PYTHONS ?= 3.11 3.12 3.13
 PY ?= 3.11
 STEPS := test-rust test-py test-cpython
+# Steps that only run Python tests against a built extension: mostly waiting (sleeps, sockets,
+# subprocesses), so `make test` runs them for all versions at once, after the builds.
+CHECKS := test-py test-cpython
 
 .PHONY: venv build demo test bench bench-quick clean $(STEPS) \
-        $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-$(v) $(addsuffix -$(v),$(STEPS)))
+        $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
 
 define per_version
 VENV_$(1) := .venv-$(1)
@@ -37,8 +41,8 @@ CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(
 venv-$(1): .venv-$(1)/.deps-stamp
 
 build-$(1): venv-$(1)
-	VIRTUAL_ENV=$$(CURDIR)/$$(VENV_$(1)) CARGO_TARGET_DIR=target/py$(1) \
-	    $$(VENV_$(1))/bin/maturin develop --release -q
+	$$(if $$(SKIP_BUILD),,VIRTUAL_ENV=$$(CURDIR)/$$(VENV_$(1)) CARGO_TARGET_DIR=target/py$(1) \
+	    $$(VENV_$(1))/bin/maturin develop --release -q)
 
 test-rust-$(1): venv-$(1)
 	$$(CARGO_ENV_$(1)) cargo test --lib -q
@@ -50,6 +54,10 @@ test-cpython-$(1): build-$(1)
 	$$(VPY_$(1)) cpython_tests/run.py --check-floor
 
 test-$(1): $(addsuffix -$(1),$(STEPS))
+
+# The steps after the build, one after the other (what `make test` runs per version, in parallel).
+check-$(1):
+	$$(MAKE) --no-print-directory -j1 SKIP_BUILD=1 $(addsuffix -$(1),$(CHECKS))
 endef
 
 $(foreach v,$(PYTHONS),$(eval $(call per_version,$(v))))
@@ -57,8 +65,12 @@ $(foreach v,$(PYTHONS),$(eval $(call per_version,$(v))))
 # A step without a version runs on every version.
 $(STEPS): %: $(foreach v,$(PYTHONS),%-$(v))
 
-# One version after the other: each build already keeps both cores busy.
-test: $(foreach v,$(PYTHONS),test-$(v))
+# Builds and Rust tests one version after the other (each keeps both cores busy), then the
+# Python test steps of every version in parallel, their output kept per version.
+test:
+	$(MAKE) --no-print-directory $(foreach v,$(PYTHONS),build-$(v) test-rust-$(v))
+	$(MAKE) --no-print-directory -j$(words $(PYTHONS)) --output-sync=recurse \
+	    $(foreach v,$(PYTHONS),check-$(v))
 
 venv: venv-$(PY)
 build: build-$(PY)

@@ -56,8 +56,14 @@ def test_record_dict_has_every_standard_attribute(collect):
     assert d["threadName"] == threading.current_thread().name
     assert d["process"] == os.getpid()
     assert d["processName"] == "MainProcess"
-    assert d["msecs"] == int((d["created"] - int(d["created"])) * 1000)
-    assert d["relativeCreated"] == pytest.approx((d["created"] - fl._startTime) * 1000)
+    if sys.version_info >= (3, 13):  # times in nanoseconds since 3.13
+        assert isinstance(fl._startTime, int) and d["taskName"] is None
+        assert d["msecs"] == pytest.approx((d["created"] % 1) * 1000, abs=1)
+        assert d["relativeCreated"] == pytest.approx((d["created"] * 1e9 - fl._startTime) / 1e6)
+    else:
+        assert d["msecs"] == int((d["created"] - int(d["created"])) * 1000)
+        assert d["relativeCreated"] == pytest.approx((d["created"] - fl._startTime) * 1000)
+    assert ("taskName" in d) == (sys.version_info >= (3, 12))
     assert r.getMessage() == "hello world"
     assert "message" not in d
 

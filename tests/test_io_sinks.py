@@ -3,6 +3,7 @@
 import logging
 import logging.handlers
 import os
+import sys
 import socket
 import threading
 
@@ -481,6 +482,8 @@ def _aged_file(path, age_seconds):
     ],
 )
 def test_timed_schedule_matches_stdlib(tmp_path, when, interval, utc, at_time):
+    if sys.version_info >= (3, 13) and interval > 1 and when.upper().startswith(("W", "MIDNIGHT")):
+        pytest.skip("the worker keeps the 3.11/3.12 schedule; on 3.13 the handler rotates in Python")
     p = tmp_path / "t.log"
     _aged_file(p, 12345)
     theirs = logging.handlers.TimedRotatingFileHandler(p, when=when, interval=interval, utc=utc, atTime=at_time)

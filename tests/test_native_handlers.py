@@ -222,6 +222,12 @@ def test_timed_rotation_happens_on_the_worker(tmp_path):
     path = str(tmp_path / "t.log")
     h = handlers.TimedRotatingFileHandler(path, when="H", backupCount=5, encoding="utf-8")
     h.setFormatter(femtologging.Formatter("%(message)s"))
+    if sys.version_info >= (3, 13):
+        # 3.13 changed the rollover rules; the handler applies them in Python, the worker
+        # (which keeps the 3.11/3.12 schedule) only writes.
+        assert h.stream.rollover_at is None and h.rolloverAt > time.time()
+        h.close()
+        return
     assert h.stream.rollover_at == h.rolloverAt
     lg = plain_logger("timed", h)
     lg.info("before")
