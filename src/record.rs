@@ -246,7 +246,9 @@ fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 /// The value of `time.<name>()` when a program or test has replaced that function on the `time`
 /// module (stdlib calls whatever is there); `None` while it is the builtin, read natively instead.
 fn patched_clock<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let time = globals::module(py, "time")?; // imported at bind: no import during finalisation
+    static TIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    // From the engine's module cache, imported at bind: no import during finalisation.
+    let time = TIME.get_or_try_init(py, || globals::module(py, "time").map(Bound::unbind))?.bind(py);
     let f = time.getattr(name)?;
     // SAFETY: both calls only inspect the object; PyCFunction_GetSelf is called on a PyCFunction.
     let builtin = unsafe {
