@@ -20,6 +20,7 @@ import weakref
 from string import Template  # noqa: F401  (stdlib's module offers it)
 from types import GenericAlias
 
+from . import _compat
 from . import _femtologging as _native
 from ._femtologging import LogRecord, _LoggerCore
 from ._levels import (
@@ -37,8 +38,6 @@ from ._levels import (
     getLevelName,
     getLevelNamesMapping,
 )
-
-from . import _compat
 
 # The names ``from logging import *`` gives on this interpreter.
 __all__ = sorted({
