@@ -19,6 +19,7 @@ import weakref
 from types import GenericAlias
 
 from . import _femtologging as _native
+from . import _watch
 from ._femtologging import LogRecord, _LoggerCore
 from ._levels import (
     CRITICAL,
@@ -138,6 +139,7 @@ def addLevelName(level, levelName):
     with _lock:
         _levelToName[level] = levelName
         _nameToLevel[levelName] = level
+        _native._bump_epoch()  # the engine caches level names
 
 
 def currentframe():
@@ -159,6 +161,7 @@ def setLogRecordFactory(factory):
     """Set the callable used to create every ``LogRecord``."""
     global _logRecordFactory
     _logRecordFactory = factory
+    _native._bump_epoch()  # a module global rebound from inside: tell the engine
 
 
 def getLogRecordFactory():
@@ -362,6 +365,7 @@ del _name, _obj
 
 # Bind the engine to this namespace and tell caller lookup which files are ours.
 _native._bind(globals(), _startTime)
+_watch.watch_module(__name__)
 _native._set_internal_files(sorted({
     os.path.normcase(os.path.join(os.path.dirname(_srcfile), _f))
     for _f in os.listdir(os.path.dirname(_srcfile))

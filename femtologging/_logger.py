@@ -8,12 +8,13 @@ from types import GenericAlias
 import femtologging as _pkg
 
 from . import _femtologging as _native
+from . import _watch
 from ._femtologging import _LoggerCore
 from ._filter import Filterer
 from ._levels import CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, _checkLevel, getLevelName
 
 
-class Logger(_LoggerCore, Filterer):
+class Logger(_LoggerCore, Filterer, metaclass=_watch.ClassWatch):
     """A named channel for records. Level methods, record creation and dispatch are native."""
 
     def setLevel(self, level):
@@ -89,6 +90,9 @@ def setLoggerClass(klass):
 def getLoggerClass():
     """The class used for new loggers."""
     return _loggerClass
+
+
+_watch.watch_instances(Logger)
 
 
 class PlaceHolder:

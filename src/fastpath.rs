@@ -13,14 +13,27 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
 use crate::caller;
 use crate::globals;
-use crate::handler::{native_target_with_validity, NativeRecord, RecordRef, Target, Validity};
+use crate::handler::{native_target, NativeRecord, RecordRef, Target};
 use crate::logger::{LogOptions, LoggerCore};
 
-fn to_string(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+/// Text of a str field; `Err(Unrepresentable)` when Rust cannot hold it (lone surrogates).
+fn to_string(v: &Bound<'_, PyAny>) -> Result<Option<String>, Unrepresentable> {
     match v.cast::<PyString>() {
-        Ok(s) => Ok(Some(s.to_str()?.to_string())),
+        Ok(s) => s.to_str().map(|t| Some(t.to_string())).map_err(|_| Unrepresentable),
         Err(_) => Ok(None),
     }
+}
+
+/// A field whose text is not valid UTF-8: the call takes the Python-record path.
+struct Unrepresentable;
+
+macro_rules! text_or_bail {
+    ($v:expr) => {
+        match to_string($v) {
+            Ok(t) => t,
+            Err(Unrepresentable) => return Ok(false),
+        }
+    };
 }
 
 /// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
@@ -54,7 +67,7 @@ pub(crate) fn try_log<'py>(
     let mut targets: SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]> = SmallVec::new();
     let plan = slf.get().plan();
     if let Some(plan) = plan.as_ref().filter(|p| p.holds(py)) {
-        for (h, t, _) in &plan.entries {
+        for (h, t) in &plan.entries {
             if levelno >= t.level() {
                 if t.has_filters(py) {
                     return Ok(false);
@@ -95,7 +108,7 @@ pub(crate) fn try_log<'py>(
     };
     if needs_caller && sw.srcfile {
         let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
-        let path = to_string(&c.filename)?;
+        let path = text_or_bail!(&c.filename);
         if let Some(p) = &path {
             let base = p.rsplit('/').next().unwrap_or(p);
             let stem = match base.rfind('.') {
@@ -108,8 +121,8 @@ pub(crate) fn try_log<'py>(
         }
         rec.text_mut().pathname = path;
         rec.lineno = c.lineno as i64;
-        rec.text_mut().func_name = to_string(&c.func)?;
-        rec.text_mut().stack_info = if c.sinfo.is_none() { None } else { to_string(&c.sinfo)? };
+        rec.text_mut().func_name = text_or_bail!(&c.func);
+        rec.text_mut().stack_info = if c.sinfo.is_none() { None } else { text_or_bail!(&c.sinfo) };
     } else if needs_caller {
         let t = rec.text_mut();
         t.pathname = Some("(unknown file)".into());
@@ -122,7 +135,7 @@ pub(crate) fn try_log<'py>(
         rec.thread = Some(unsafe { libc::pthread_self() } as i64);
         if targets.iter().any(|(_, t)| t.needs_thread_name) {
             let ident = unsafe { libc::pthread_self() } as u64;
-            rec.text_mut().thread_name = to_string(&crate::record::thread_name(py, ident)?)?;
+            rec.text_mut().thread_name = text_or_bail!(&crate::record::thread_name(py, ident)?);
         }
     }
     if sw.log_processes {
@@ -133,7 +146,7 @@ pub(crate) fn try_log<'py>(
         rec.text_mut().process_name = Some("MainProcess".into());
         if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item("multiprocessing")).unwrap_or(Ok(None)) {
             if let Ok(n) = mp.call_method0("current_process").and_then(|p| p.getattr("name")) {
-                rec.text_mut().process_name = to_string(&n)?;
+                rec.text_mut().process_name = text_or_bail!(&n);
             }
         }
     }
@@ -143,8 +156,15 @@ pub(crate) fn try_log<'py>(
         if !globals::is_original_print_exception(py, &tb) || !ei.is_instance_of::<pyo3::types::PyTuple>() {
             return Ok(false);
         }
-        let text = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?)?;
-        let text = text.to_str()?;
+        if ei.len()? != 3 {
+            return Ok(false);
+        }
+        // A malformed exc_info (`(1, 2, 3)`) cannot be formatted: the record path reports it
+        // through the handler's handleError, as stdlib does.
+        let Ok(text) = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?) else {
+            return Ok(false);
+        };
+        let Ok(text) = text.to_str() else { return Ok(false) };
         rec.text_mut().exc_text = Some(text.strip_suffix('\n').unwrap_or(text).to_string());
     }
     let times = (rec.created, rec.msecs, rec.relative_created);
@@ -177,49 +197,32 @@ pub(crate) fn try_log<'py>(
 }
 
 /// A logger's cached answer to "which handlers does a record reach, and are they all native":
-/// valid while the hierarchy generation, the chain's handler lists (identity and contents), their
-/// `propagate` flags and every handler's [`Validity`] hold. Saves the chain walk and the
-/// per-handler slot lookups on every call.
+/// valid for one epoch (a handler's, formatter's or logger's attribute, a watched class, a
+/// `propagate` flag or a parent changing bumps it) while the chain's handler lists still hold the
+/// same items (in-place `append`/`remove`/slice assignment do not bump the epoch, so the lists'
+/// sizes and items are compared). Saves the chain walk and the per-handler slot lookups.
 pub struct DispatchPlan {
-    generation: u64,
+    epoch: u64,
     links: SmallVec<[Link; 3]>,
-    entries: SmallVec<[(Py<PyAny>, Arc<Target>, Validity); 4]>,
+    entries: SmallVec<[(Py<PyAny>, Arc<Target>); 4]>,
 }
 
 struct Link {
-    logger: Py<LoggerCore>,
-    list: usize,
+    list: Py<PyList>,
     items: SmallVec<[usize; 4]>,
-    propagate: bool,
 }
 
 impl DispatchPlan {
-    /// Does the plan still describe the chain? Reads pointers and version tags; runs no Python.
+    /// Does the plan still describe the chain? One atomic load and a few pointer comparisons.
     fn holds(&self, py: Python<'_>) -> bool {
-        if self.generation != globals::generation() {
+        if self.epoch != crate::epoch::current() {
             return false;
         }
-        for link in &self.links {
-            let core = link.logger.get();
-            let (list, propagate) = core.chain_identity();
-            if list != link.list || propagate != link.propagate {
-                return false;
-            }
-            let list = list as *mut pyo3::ffi::PyObject;
-            // SAFETY: the logger holds the list (same address as when the plan was built, and
-            // the plan keeps the logger alive); GIL held; the list is exact (checked at build).
-            unsafe {
-                if pyo3::ffi::PyList_GET_SIZE(list) as usize != link.items.len() {
-                    return false;
-                }
-                for (i, item) in link.items.iter().enumerate() {
-                    if pyo3::ffi::PyList_GET_ITEM(list, i as isize) as usize != *item {
-                        return false;
-                    }
-                }
-            }
-        }
-        self.entries.iter().all(|(h, _, v)| v.holds(h.bind(py)))
+        self.links.iter().all(|link| {
+            let list = link.list.bind(py);
+            list.len() == link.items.len()
+                && link.items.iter().enumerate().all(|(i, item)| crate::cpython::list_item_ptr(list, i) == *item)
+        })
     }
 }
 
@@ -232,8 +235,8 @@ fn walk_chain<'py>(
     targets: &mut SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]>,
 ) -> PyResult<Option<usize>> {
     let py = slf.py();
-    let generation = globals::generation();
-    let mut plan = Some(DispatchPlan { generation, links: SmallVec::new(), entries: SmallVec::new() });
+    let epoch = crate::epoch::current();
+    let mut plan = Some(DispatchPlan { epoch, links: SmallVec::new(), entries: SmallVec::new() });
     let mut found = 0usize;
     let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
     while let Some(c) = cur {
@@ -246,21 +249,20 @@ fn walk_chain<'py>(
                 handlers.try_iter()?.collect::<PyResult<_>>()?
             }
         };
-        match (c.cast::<LoggerCore>(), plan.as_mut()) {
-            (Ok(core), Some(p)) => p.links.push(Link {
-                logger: core.clone().unbind(),
-                list: handlers.as_ptr() as usize,
+        // A logger that is not native may change its chain without bumping the epoch.
+        match (c.is_instance_of::<LoggerCore>(), handlers.cast_exact::<PyList>(), plan.as_mut()) {
+            (true, Ok(list), Some(p)) => p.links.push(Link {
+                list: list.clone().unbind(),
                 items: items.iter().map(|h| h.as_ptr() as usize).collect(),
-                propagate,
             }),
             _ => plan = None,
         }
         for h in items {
             found += 1;
-            match native_target_with_validity(&h, plan.is_some())? {
-                Some((t, validity)) => {
-                    if let (Some(p), Some(v)) = (plan.as_mut(), validity) {
-                        p.entries.push((h.clone().unbind(), t.clone(), v));
+            match native_target(&h)? {
+                Some(t) => {
+                    if let Some(p) = plan.as_mut() {
+                        p.entries.push((h.clone().unbind(), t.clone()));
                     }
                     if levelno >= t.level() {
                         if t.has_filters(py) {
@@ -284,7 +286,7 @@ fn walk_chain<'py>(
         cur = if propagate { parent } else { None };
     }
     if found > 0 {
-        if let Some(p) = plan {
+        if let Some(p) = plan.filter(|p| p.epoch == crate::epoch::current()) {
             slf.get().set_plan(Some(Arc::new(p)));
         }
     }

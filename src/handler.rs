@@ -11,10 +11,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
@@ -26,11 +24,22 @@ use crate::message::Message;
 use crate::record::instance_dict;
 
 /// Python classes whose exact instances may take the native path (registered by the facade and
-/// by `femtologging.handlers`).
-static NATIVE_TYPES: Mutex<Vec<(Py<PyType>, Vec<(&'static str, Py<PyAny>)>)>> = Mutex::new(Vec::new());
+/// by `femtologging.handlers`), with their hot methods as registered.
+static NATIVE_TYPES: Mutex<Vec<(Py<PyType>, Vec<Py<PyAny>>)>> = Mutex::new(Vec::new());
 
 /// Methods whose replacement (on the class or the instance) sends records through Python.
 const HOT_METHODS: [&str; 6] = ["emit", "handle", "format", "filter", "flush", "acquire"];
+
+fn hot_method_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
+    [
+        intern!(py, "emit"),
+        intern!(py, "handle"),
+        intern!(py, "format"),
+        intern!(py, "filter"),
+        intern!(py, "flush"),
+        intern!(py, "acquire"),
+    ]
+}
 
 /// Exact handler classes whose Python stream (an `io.StringIO`, a socket file...) may be written
 /// by the engine directly, skipping the Python `handle`/`emit` frames.
@@ -111,60 +120,13 @@ fn worker_safe(layout: &Layout) -> bool {
     })
 }
 
-/// What a cached decision about a handler depends on: the version tags of the handler's and its
-/// formatter's attribute dicts and types, and of the formatter's style object.
-pub struct Validity {
-    hdict_version: u64,
-    htype_tag: u32,
-    formatter: Option<(Py<PyAny>, u64, u32)>,
-    style: Option<(Py<PyAny>, u64)>,
-}
-
-impl Validity {
-    fn clone_ref(&self, py: Python<'_>) -> Validity {
-        Validity {
-            hdict_version: self.hdict_version,
-            htype_tag: self.htype_tag,
-            formatter: self.formatter.as_ref().map(|(f, v, t)| (f.clone_ref(py), *v, *t)),
-            style: self.style.as_ref().map(|(s, v)| (s.clone_ref(py), *v)),
-        }
-    }
-
-    /// Does the decision still hold for handler `h`? (Reads version tags only; runs no Python.)
-    pub fn holds(&self, h: &Bound<'_, PyAny>) -> bool {
-        match dict_of(h) {
-            Some(d) => self.check(h.py(), &d, &h.get_type()),
-            None => false,
-        }
-    }
-
-    fn check(&self, py: Python<'_>, hdict: &Bound<'_, PyDict>, htype: &Bound<'_, PyType>) -> bool {
-        let htag = type_tag(htype);
-        if htag == 0 || htag != self.htype_tag || dict_version(hdict) != self.hdict_version {
-            return false;
-        }
-        if let Some((f, ver, tag)) = &self.formatter {
-            let f = f.bind(py);
-            let t = type_tag(&f.get_type());
-            if t == 0 || t != *tag || obj_dict_version(f) != *ver {
-                return false;
-            }
-        }
-        if let Some((s, ver)) = &self.style {
-            if obj_dict_version(s.bind(py)) != *ver {
-                return false;
-            }
-        }
-        true
-    }
-}
-
 struct SlotCache {
-    validity: Validity,
+    /// The epoch the decision was made in (see `epoch.rs`).
+    epoch: u64,
     target: Option<Arc<Target>>,
 }
 
-/// Per-handler cache of "can this handler be served natively, and how".
+/// Per-handler cache of "can this handler be served natively, and how", valid for one epoch.
 #[pyclass(frozen, module = "femtologging._femtologging")]
 pub struct NativeSlot {
     cache: Mutex<Option<SlotCache>>,
@@ -178,44 +140,10 @@ impl NativeSlot {
     }
 }
 
-fn dict_version(d: &Bound<'_, PyDict>) -> u64 {
-    // SAFETY: `d` is a live dict; ma_version_tag is a plain field of PyDictObject on CPython 3.11.
-    unsafe { (*(d.as_ptr() as *mut ffi::PyDictObject)).ma_version_tag }
-}
-
-fn type_tag(t: &Bound<'_, PyType>) -> u32 {
-    // SAFETY: live type object; tp_version_tag is a plain field (0 means "no valid tag").
-    unsafe { (*(t.as_ptr() as *mut ffi::PyTypeObject)).tp_version_tag }
-}
-
-extern "C" {
-    // CPython 3.11 (exported, private): the address of an object's `__dict__` slot, after
-    // materialising a managed dict. Cheaper than `PyObject_GenericGetDict` (no new reference).
-    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
-}
-
-/// An object's attribute dict, without creating a new reference (`None`: it has none).
-fn dict_of<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<Borrowed<'a, 'py, PyDict>> {
-    // SAFETY: live object, GIL held; the slot holds NULL or a dict owned by the object, which
-    // `obj` keeps alive for 'a.
-    unsafe {
-        let slot = _PyObject_GetDictPtr(obj.as_ptr());
-        if slot.is_null() || (*slot).is_null() {
-            ffi::PyErr_Clear();
-            return None;
-        }
-        Some(Borrowed::from_ptr(obj.py(), *slot).cast_unchecked::<PyDict>())
-    }
-}
-
-fn obj_dict_version(obj: &Bound<'_, PyAny>) -> u64 {
-    dict_of(obj).map_or(u64::MAX, |d| dict_version(&d))
-}
-
-
 /// The native writer a `StreamHandler` keeps for `sys.__stdout__`/`sys.__stderr__`, when `stream`
-/// is one of them and the writer encodes natively.
-fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>) -> PyResult<Option<Writer>> {
+/// is one of them: `Ok(None)` when it is not, `Some(None)` when it is but the writer does not
+/// encode natively (its `emit` then writes every record, so they all keep one order).
+fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>) -> PyResult<Option<Option<Writer>>> {
     let sys = crate::globals::module(py, "sys")?;
     let is_stdio = [intern!(py, "__stdout__"), intern!(py, "__stderr__")]
         .iter()
@@ -225,138 +153,121 @@ fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>)
     }
     let Some(make) = h.getattr_opt(intern!(py, "_femto_stdio_writer"))? else { return Ok(None) };
     let w = make.call1((stream,))?;
-    Ok(match w.cast::<AsyncWriter>() {
+    Ok(Some(match w.cast::<AsyncWriter>() {
         Ok(aw) if aw.get().is_native_utf8() && !aw.get().writer().is_closed() => Some(aw.get().writer().clone()),
-        _ => None,
-    })
+        Ok(_) => None,
+        Err(_) => return Ok(None),
+    }))
 }
 
 /// Build the native target of handler `h`, or `None` when it must go through Python.
-fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<SlotCache> {
+fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<Option<Target>> {
     let htype = h.get_type();
-    let mut cache = SlotCache {
-        validity: Validity { hdict_version: 0, htype_tag: 0, formatter: None, style: None },
-        target: None,
-    };
-    let target = (|| -> PyResult<Option<Target>> {
+    {
         let originals = {
             let registered = NATIVE_TYPES.lock();
             match registered.iter().find(|(t, _)| t.bind(py).is(&htype)) {
-                Some((_, o)) => o.iter().map(|(n, f)| (*n, f.clone_ref(py))).collect::<Vec<_>>(),
+                Some((_, o)) => o.iter().map(|f| Some(f.clone_ref(py).into_bound(py))).collect::<Vec<_>>(),
                 None => return Ok(None),
             }
         };
-        // A method patched on the class after registration is honoured: Python path.
-        for (name, original) in &originals {
-            if !htype.getattr(*name)?.is(original.bind(py)) {
-                return Ok(None);
-            }
+        // A method replaced on the class (before or after registration) or on the instance is
+        // honoured: Python path.
+        let names = hot_method_names(py);
+        if crate::overrides::detect(&htype, Some(h), &names, &originals)? != 0 {
+            return Ok(None);
         }
-        for key in HOT_METHODS {
-            if hdict.contains(key)? {
-                return Ok(None);
-            }
+    }
+    // A rotating handler with a Python namer/rotator rotates in Python, record by record.
+    for key in ["namer", "rotator"] {
+        if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
+            return Ok(None);
         }
-        // A rotating handler with a Python namer/rotator rotates in Python, record by record.
-        for key in ["namer", "rotator"] {
-            if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
-                return Ok(None);
-            }
+    }
+    let filters = match hdict.get_item(intern!(py, "filters"))? {
+        Some(f) => f,
+        None => return Ok(None),
+    };
+    // Filters run natively (see `Target::filter`); they must be a plain list.
+    let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
+    let filters = filters.clone().unbind();
+    let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
+    let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
+        if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
+            return Ok(None);
         }
-        let filters = match hdict.get_item(intern!(py, "filters"))? {
-            Some(f) => f,
+        Sink::Worker(aw.get().writer().clone())
+    } else if let Some(aw) = stdio_writer(py, h, &stream)? {
+        // The process's own stdout/stderr: written by a worker thread on the raw fd.
+        match aw {
+            Some(aw) => Sink::Worker(aw),
             None => return Ok(None),
-        };
-        // Filters run natively (see `Target::filter`); they must be a plain list.
-        let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
-        let filters = filters.clone().unbind();
-        let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
-        let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
-            if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
-                return Ok(None);
-            }
-            Sink::Worker(aw.get().writer().clone())
-        } else if let Some(aw) = stdio_writer(py, h, &stream)? {
-            // The process's own stdout/stderr: written by a worker thread on the raw fd.
-            Sink::Worker(aw)
-        } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
-            let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
-            if lock.is_none() {
-                return Ok(None);
-            }
-            let flush = stream.getattr_opt(intern!(py, "flush"))?.map(|f| f.unbind());
-            Sink::Python { handler: h.clone().unbind(), stream: stream.clone().unbind(), lock: lock.unbind(), flush }
-        } else {
-            return Ok(None);
-        };
-        let level: i64 = match hdict.get_item(intern!(py, "level"))? {
-            Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
-            _ => return Ok(None),
-        };
-        let mut formatter = hdict.get_item(intern!(py, "formatter"))?.unwrap_or_else(|| py.None().into_bound(py));
-        if formatter.is_none() {
-            match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
-                Some(f) => formatter = f,
-                None => return Ok(None),
-            }
         }
-        let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
-        let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
-        let needs = plan.needs();
-        if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !worker_safe(&plan.layout) {
+    } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
+        let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
+        if lock.is_none() {
             return Ok(None);
         }
-        let style = formatter.getattr(intern!(py, "_style"))?;
-        cache.validity.formatter =
-            Some((formatter.clone().unbind(), obj_dict_version(&formatter), type_tag(&formatter.get_type())));
-        cache.validity.style = Some((style.clone().unbind(), obj_dict_version(&style)));
-        let terminator = h.getattr(intern!(py, "terminator"))?;
-        let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
-        let names = &needs.fields;
-        Ok(Some(Target {
-            filters,
-            sink,
-            terminator: terminator.to_str()?.into(),
-            level,
-            needs_caller: needs.caller,
-            needs_thread_name: names.iter().any(|n| n == "threadName"),
-            needs_process_name: names.iter().any(|n| n == "processName"),
-            plan,
-        }))
-    })()?;
-    // Versions are read last: reading attributes above may have materialised dicts.
-    cache.validity.hdict_version = dict_version(hdict);
-    cache.validity.htype_tag = type_tag(&htype);
-    cache.target = target.map(Arc::new);
-    Ok(cache)
+        let flush = stream.getattr_opt(intern!(py, "flush"))?.map(|f| f.unbind());
+        Sink::Python { handler: h.clone().unbind(), stream: stream.clone().unbind(), lock: lock.unbind(), flush }
+    } else {
+        return Ok(None);
+    };
+    let level: i64 = match hdict.get_item(intern!(py, "level"))? {
+        Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
+        _ => return Ok(None),
+    };
+    let mut formatter = hdict.get_item(intern!(py, "formatter"))?.unwrap_or_else(|| py.None().into_bound(py));
+    if formatter.is_none() {
+        match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
+            Some(f) => formatter = f,
+            None => return Ok(None),
+        }
+    }
+    let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
+    let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
+    let needs = plan.needs();
+    if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !worker_safe(&plan.layout) {
+        return Ok(None);
+    }
+    let terminator = h.getattr(intern!(py, "terminator"))?;
+    let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
+    let names = &needs.fields;
+    Ok(Some(Target {
+        filters,
+        sink,
+        terminator: terminator.to_str()?.into(),
+        level,
+        needs_caller: needs.caller,
+        needs_thread_name: names.iter().any(|n| n == "threadName"),
+        needs_process_name: names.iter().any(|n| n == "processName"),
+        plan,
+    }))
 }
 
-/// The native target of handler `h`, if it has one right now.
+/// The native target of handler `h`, if it has one in the current epoch.
 pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
-    Ok(native_target_with_validity(h, false)?.map(|(t, _)| t))
-}
-
-/// Like [`native_target`], also giving what the decision depends on (for a dispatch plan).
-pub fn native_target_with_validity(h: &Bound<'_, PyAny>, want_validity: bool) -> PyResult<Option<(Arc<Target>, Option<Validity>)>> {
     let py = h.py();
     // Only instances of registered classes (or their subclasses) carry a slot.
-    let Some(hdict) = dict_of(h) else { return Ok(None) };
-    let hdict = hdict.to_owned();
+    let Some(hdict) = crate::cpython::attribute_dict(h) else { return Ok(None) };
     let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
     let Ok(slot) = slot.cast::<NativeSlot>() else { return Ok(None) };
     // Never hold the slot's lock while running Python code (which may release the GIL and let
     // another thread block on the lock while holding the GIL): check, unlock, build, store.
+    let now = crate::epoch::current();
     {
         let guard = slot.get().cache.lock();
         if let Some(c) = guard.as_ref() {
-            if c.validity.check(py, &hdict, &h.get_type()) {
-                return Ok(c.target.clone().map(|t| (t, want_validity.then(|| c.validity.clone_ref(py)))));
+            if c.epoch == now {
+                return Ok(c.target.clone());
             }
         }
     }
-    let fresh = build_target(py, h, &hdict)?;
-    let out = fresh.target.clone().map(|t| (t, want_validity.then(|| fresh.validity.clone_ref(py))));
-    let old = slot.get().cache.lock().replace(fresh);
+    let target = build_target(py, h, &hdict)?.map(Arc::new);
+    let out = target.clone();
+    // A decision made while something changed (building may run Python) is not kept.
+    let epoch = if crate::epoch::current() == now { now } else { 0 };
+    let old = slot.get().cache.lock().replace(SlotCache { epoch, target });
     drop(old); // released outside the lock: dropping Python references may run Python code
     Ok(out)
 }
@@ -569,9 +480,10 @@ fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Optio
     match d.get_item(key)? {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(Some(None)),
-        Some(v) => match v.cast::<PyString>() {
-            Ok(s) => Ok(Some(Some(s.to_str()?.to_string()))),
-            Err(_) => Ok(None),
+        // Not a str, or text Rust cannot hold (lone surrogates): the Python path formats it.
+        Some(v) => match v.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+            Some(s) => Ok(Some(Some(s.to_string()))),
+            None => Ok(None),
         },
     }
 }
@@ -607,14 +519,21 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
             Ok(s) => {
                 // Formatter.format leaves `message` on the record; later handlers may read it.
                 d.set_item(intern!(py, "message"), s)?;
-                s.to_str()?.to_string()
+                match s.to_str() {
+                    Ok(t) => t.to_string(),
+                    // Lone surrogates: the handler's Python path writes or reports it.
+                    Err(_) => return Ok(None),
+                }
             }
             Err(_) => return Ok(None),
         },
         Err(_) => return Ok(None),
     };
     let exc_text = match d.get_item(intern!(py, "exc_text"))? {
-        Some(t) if t.is_truthy()? => Some(t.cast::<PyString>()?.to_str()?.to_string()),
+        Some(t) if t.is_truthy()? => match t.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+            Some(s) => Some(s.to_string()),
+            None => return Ok(None),
+        },
         _ => {
             let ei = d.get_item(intern!(py, "exc_info"))?;
             match ei {
@@ -624,9 +543,16 @@ pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Op
                         Some(f) => f,
                         None => return Ok(None),
                     };
-                    let text = f.call_method1(intern!(py, "formatException"), (ei,))?;
+                    // A malformed exc_info (`(1, 2, 3)`) fails here: the handler's Python path
+                    // then reports it through handleError, as stdlib does.
+                    let Ok(text) = f.call_method1(intern!(py, "formatException"), (ei,)) else {
+                        return Ok(None);
+                    };
                     d.set_item(intern!(py, "exc_text"), &text)?;
-                    Some(text.cast::<PyString>()?.to_str()?.to_string())
+                    match text.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+                        Some(s) => Some(s.to_string()),
+                        None => return Ok(None),
+                    }
                 }
                 _ => None,
             }
@@ -727,7 +653,7 @@ fn _register_native_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
         let t = t.cast_into::<PyType>()?;
         let mut originals = Vec::new();
         for name in HOT_METHODS {
-            originals.push((name, t.getattr(name)?.unbind()));
+            originals.push(t.getattr(name)?.unbind());
         }
         entries.push((t.unbind(), originals));
     }

@@ -11,6 +11,8 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod caller;
+pub mod cpython;
+pub mod epoch;
 pub mod fastcall;
 pub mod fastpath;
 pub mod formatter;
@@ -20,6 +22,7 @@ pub mod io;
 pub mod layout;
 pub mod logger;
 pub mod message;
+pub mod overrides;
 pub mod printf;
 pub mod record;
 pub mod timefmt;
@@ -33,6 +36,8 @@ extern "C" fn drain_writers_at_exit() {
 
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    cpython::register(m)?;
+    overrides::register(m)?;
     globals::register(m)?;
     record::register(m)?;
     caller::register(m)?;

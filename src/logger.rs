@@ -7,12 +7,13 @@ use parking_lot::{Mutex, RwLock};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use std::sync::Arc;
 
 use crate::caller;
 use crate::handler;
+use crate::epoch;
 use crate::globals::{self, DISABLE_LEVEL};
 use crate::record::{init_record, instance_dict, LogRecord};
 
@@ -22,42 +23,24 @@ pub const WARNING: i64 = 30;
 pub const ERROR: i64 = 40;
 pub const CRITICAL: i64 = 50;
 
-// Bits of `LoggerCore::overrides`: which hot methods a subclass replaced.
-const COMPUTED: u32 = 1;
-const O_LOG: u32 = 1 << 1;
-const O_MAKE_RECORD: u32 = 1 << 2;
-const O_HANDLE: u32 = 1 << 3;
-const O_CALL_HANDLERS: u32 = 1 << 4;
-const O_FIND_CALLER: u32 = 1 << 5;
-const O_IS_ENABLED: u32 = 1 << 6;
+// Bits of `LoggerCore::overrides`: which hot methods a subclass, a class patch or the instance
+// replaced (bit i is method i of `overridable_names`).
+const O_LOG: u32 = 1 << 0;
+const O_MAKE_RECORD: u32 = 1 << 1;
+const O_HANDLE: u32 = 1 << 2;
+const O_CALL_HANDLERS: u32 = 1 << 3;
+const O_FIND_CALLER: u32 = 1 << 4;
+const O_IS_ENABLED: u32 = 1 << 5;
 
-const OVERRIDABLE: [(&str, u32); 6] = [
-    ("_log", O_LOG),
-    ("makeRecord", O_MAKE_RECORD),
-    ("handle", O_HANDLE),
-    ("callHandlers", O_CALL_HANDLERS),
-    ("findCaller", O_FIND_CALLER),
-    ("isEnabledFor", O_IS_ENABLED),
-];
-
-/// Per-type answers to "which hot methods does this class override?" (types are kept alive so a
-/// pointer is never reused for another class).
-static TYPE_OVERRIDES: Mutex<Vec<(Py<PyType>, u32)>> = Mutex::new(Vec::new());
-
-fn overrides_of(ty: &Bound<'_, PyType>) -> PyResult<u32> {
-    if let Some((_, f)) = TYPE_OVERRIDES.lock().iter().find(|(t, _)| t.as_ptr() == ty.as_ptr()) {
-        return Ok(*f);
-    }
-    let py = ty.py();
-    let core = py.get_type::<LoggerCore>();
-    let mut flags = COMPUTED;
-    for (name, bit) in OVERRIDABLE {
-        if !ty.getattr(name)?.is(&core.getattr(name)?) {
-            flags |= bit;
-        }
-    }
-    TYPE_OVERRIDES.lock().push((ty.clone().unbind(), flags));
-    Ok(flags)
+fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
+    [
+        intern!(py, "_log"),
+        intern!(py, "makeRecord"),
+        intern!(py, "handle"),
+        intern!(py, "callHandlers"),
+        intern!(py, "findCaller"),
+        intern!(py, "isEnabledFor"),
+    ]
 }
 
 /// Native state of a logger. Fields use interior mutability so the class can be `frozen`
@@ -79,6 +62,8 @@ pub struct LoggerCore {
     queried: AtomicU64,
     queried_other: Mutex<Vec<i64>>,
     overrides: AtomicU32,
+    /// The epoch `overrides` was computed in (0: never).
+    overrides_epoch: AtomicU64,
     /// The cached dispatch plan of the record-less path (see `fastpath::DispatchPlan`).
     plan: Mutex<Option<Arc<crate::fastpath::DispatchPlan>>>,
 }
@@ -125,11 +110,11 @@ impl LoggerCore {
     /// check" (overridden `isEnabledFor`, stale cache, a level outside the remembered range).
     #[inline(always)]
     pub(crate) fn quick_check(&self, level: i64) -> Option<bool> {
-        let f = self.overrides.load(Ordering::Relaxed);
-        if f & COMPUTED == 0 || f & O_IS_ENABLED != 0 {
+        let now = epoch::current();
+        if self.cache_gen.load(Ordering::Relaxed) != now || self.overrides_epoch.load(Ordering::Relaxed) != now {
             return None;
         }
-        if self.cache_gen.load(Ordering::Acquire) != globals::generation() {
+        if self.overrides.load(Ordering::Relaxed) & O_IS_ENABLED != 0 {
             return None;
         }
         if self.disabled.load(Ordering::Relaxed) {
@@ -155,11 +140,6 @@ impl LoggerCore {
     pub(crate) fn set_plan(&self, plan: Option<Arc<crate::fastpath::DispatchPlan>>) {
         let old = std::mem::replace(&mut *self.plan.lock(), plan);
         drop(old); // outside the lock
-    }
-
-    /// `(handlers list address, propagate)` for validating a dispatch plan.
-    pub(crate) fn chain_identity(&self) -> (usize, bool) {
-        (self.handlers.read().as_ptr() as usize, self.propagate.load(Ordering::Relaxed))
     }
 
     /// Is the logger switched off (`disabled`)?
@@ -189,19 +169,25 @@ impl LoggerCore {
         }
     }
 
+    /// The override bits, recomputed once per epoch.
     fn flags(slf: &Bound<'_, Self>) -> PyResult<u32> {
-        let f = slf.get().overrides.load(Ordering::Relaxed);
-        if f & COMPUTED != 0 {
-            return Ok(f);
+        let me = slf.get();
+        let now = epoch::current();
+        if me.overrides_epoch.load(Ordering::Acquire) == now {
+            return Ok(me.overrides.load(Ordering::Relaxed));
         }
-        let f = overrides_of(&slf.get_type())?;
-        slf.get().overrides.store(f, Ordering::Relaxed);
+        let py = slf.py();
+        let f = crate::overrides::detect_against(&slf.get_type(), Some(slf.as_any()), &py.get_type::<LoggerCore>(), &overridable_names(py))?;
+        me.overrides.store(f, Ordering::Relaxed);
+        if epoch::current() == now {
+            me.overrides_epoch.store(now, Ordering::Release);
+        }
         Ok(f)
     }
 
     /// Effective level, cached until the next change anywhere in the hierarchy.
     fn effective_level(&self, py: Python<'_>) -> PyResult<i64> {
-        let gen = globals::generation();
+        let gen = epoch::current();
         if self.cache_gen.load(Ordering::Acquire) == gen {
             return Ok(self.cache_eff.load(Ordering::Relaxed));
         }
@@ -287,7 +273,7 @@ impl LoggerCore {
         opts: LogOptions<'py>,
     ) -> PyResult<()> {
         let flags = Self::flags(slf)?;
-        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0 {
+        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0 {
             if let Ok(t) = args.cast::<PyTuple>() {
                 if crate::fastpath::try_log(slf, &slf.get().filters, level, msg, t.as_slice(), &opts)? {
                     return Ok(());
@@ -308,7 +294,7 @@ impl LoggerCore {
         let level_obj = level.into_pyobject(py)?.into_any();
         let opts = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
         let flags = Self::flags(slf)?;
-        if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
+        if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0
             && crate::fastpath::try_log(slf, &slf.get().filters, &level_obj, msg, args, &opts)?
         {
             return Ok(());
@@ -563,6 +549,7 @@ impl LoggerCore {
             queried: AtomicU64::new(0),
             queried_other: Mutex::new(Vec::new()),
             overrides: AtomicU32::new(0),
+            overrides_epoch: AtomicU64::new(0),
             plan: Mutex::new(None),
         }
     }
@@ -583,7 +570,7 @@ impl LoggerCore {
         swap(&me.filters, PyList::empty(py).into_any().unbind());
         me.propagate.store(true, Ordering::Relaxed);
         me.disabled.store(false, Ordering::Relaxed);
-        globals::bump_generation();
+        epoch::bump();
         Ok(())
     }
 
@@ -604,7 +591,7 @@ impl LoggerCore {
     #[setter]
     fn set_level(&self, v: i64) {
         self.level.store(v, Ordering::Relaxed);
-        globals::bump_generation();
+        epoch::bump();
     }
 
     #[getter]
@@ -614,7 +601,7 @@ impl LoggerCore {
     #[setter]
     fn set_parent(&self, v: Bound<'_, PyAny>) {
         swap(&self.parent, if v.is_none() { None } else { Some(v.unbind()) });
-        globals::bump_generation();
+        epoch::bump();
     }
 
     #[getter]
@@ -624,6 +611,7 @@ impl LoggerCore {
     #[setter]
     fn set_propagate(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
         self.propagate.store(v.is_truthy()?, Ordering::Relaxed);
+        epoch::bump();
         Ok(())
     }
 
@@ -634,6 +622,7 @@ impl LoggerCore {
     #[setter]
     fn set_disabled(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
         self.disabled.store(v.is_truthy()?, Ordering::Relaxed);
+        epoch::bump();
         Ok(())
     }
 
@@ -644,6 +633,7 @@ impl LoggerCore {
     #[setter]
     fn set_handlers(&self, v: Py<PyAny>) {
         swap(&self.handlers, v);
+        epoch::bump();
     }
 
     #[getter]
@@ -653,13 +643,14 @@ impl LoggerCore {
     #[setter]
     fn set_filters(&self, v: Py<PyAny>) {
         swap(&self.filters, v);
+        epoch::bump();
     }
 
     /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.
     #[getter]
     fn _cache<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        if self.cache_gen.load(Ordering::Acquire) != globals::generation() || self.disabled.load(Ordering::Relaxed) {
+        if self.cache_gen.load(Ordering::Acquire) != epoch::current() || self.disabled.load(Ordering::Relaxed) {
             return Ok(d);
         }
         let eff = self.cache_eff.load(Ordering::Relaxed);
