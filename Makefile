@@ -5,7 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean check-py314
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: build
 bench-quick: build
 	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
 	$(VPY) benchmarks/run.py --quick
+
+# The crate must keep compiling against CPython 3.14 (no interpreter needed: a PyO3 config file
+# describes it). Only `cargo check`: nothing is linked or run.
+check-py314:
+	PYO3_CONFIG_FILE=$(CURDIR)/build/pyo3-cpython314.cfg CARGO_TARGET_DIR=target/py314 cargo check --lib
 
 clean:
 	rm -rf target $(VENV) femtologging/*.so

@@ -45,7 +45,11 @@ fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
 
 /// Native state of a logger. Fields use interior mutability so the class can be `frozen`
 /// (no borrow flag on the hot path) and safe without the GIL in free-threaded builds.
-#[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "_LoggerCore")]
+///
+/// No `dict`/`weakref` slot of its own: the Python subclass `Logger` then gets CPython's managed
+/// instance dict, for which 3.12+ keeps `log.debug` lookups specialised (with a dict offset they
+/// are not, which cost ~20 ns per disabled call).
+#[pyclass(subclass, frozen, module = "femtologging", name = "_LoggerCore")]
 pub struct LoggerCore {
     name: RwLock<Py<PyAny>>,
     /// The name as Rust text for native records (None when the name is not a str).
