@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
-use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -12,10 +12,11 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 use std::sync::Arc;
 
 use crate::caller;
-use crate::handler;
+use crate::dispatch::{self, plan::DispatchPlan, Origin, Step};
 use crate::epoch;
 use crate::globals::{self, DISABLE_LEVEL};
-use crate::record::{init_record, instance_dict, LogRecord};
+use crate::make_record::{make_record, normalize_exc_info, LogOptions};
+use crate::record::LogRecord;
 
 pub const DEBUG: i64 = 10;
 pub const INFO: i64 = 20;
@@ -69,38 +70,7 @@ pub struct LoggerCore {
     /// The epoch `overrides` was computed in (0: never).
     overrides_epoch: AtomicU64,
     /// The cached dispatch plan of the record-less path (see `fastpath::DispatchPlan`).
-    plan: Mutex<Option<Arc<crate::fastpath::DispatchPlan>>>,
-}
-
-/// Keyword arguments accepted by `_log`.
-pub(crate) struct LogOptions<'py> {
-    pub exc_info: Option<Bound<'py, PyAny>>,
-    pub extra: Option<Bound<'py, PyAny>>,
-    pub stack_info: bool,
-    pub stacklevel: i64,
-}
-
-impl<'py> LogOptions<'py> {
-    fn parse(kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Self> {
-        let mut o = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
-        if let Some(kw) = kwargs {
-            for (k, v) in kw.iter() {
-                let key = k.cast::<PyString>()?.to_cow()?;
-                match &*key {
-                    "exc_info" => o.exc_info = Some(v),
-                    "extra" => o.extra = Some(v),
-                    "stack_info" => o.stack_info = v.is_truthy()?,
-                    "stacklevel" => o.stacklevel = v.extract()?,
-                    other => {
-                        return Err(PyTypeError::new_err(format!(
-                            "Logger._log() got an unexpected keyword argument '{other}'"
-                        )))
-                    }
-                }
-            }
-        }
-        Ok(o)
-    }
+    plan: Mutex<Option<Arc<DispatchPlan>>>,
 }
 
 impl LoggerCore {
@@ -135,42 +105,52 @@ impl LoggerCore {
         Some(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= self.cache_eff.load(Ordering::Relaxed))
     }
 
-    /// The cached dispatch plan, if any (validated by the caller).
-    pub(crate) fn plan(&self) -> Option<Arc<crate::fastpath::DispatchPlan>> {
-        self.plan.lock().clone()
-    }
-
-    /// Replace the cached dispatch plan.
-    pub(crate) fn set_plan(&self, plan: Option<Arc<crate::fastpath::DispatchPlan>>) {
-        let old = std::mem::replace(&mut *self.plan.lock(), plan);
-        drop(old); // outside the lock
-    }
-
     /// Is the logger switched off (`disabled`)?
     pub(crate) fn is_disabled(&self) -> bool {
         self.disabled.load(Ordering::Relaxed)
     }
 
-    /// `(handlers, propagate, parent, disabled)` of a logger object (native or not).
-    pub(crate) fn chain_step<'py>(
-        c: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyAny>, bool, Option<Bound<'py, PyAny>>)> {
+    /// One step up the chain, for dispatch: a logger object's handlers, `propagate`, parent.
+    fn chain_step<'py>(c: &Bound<'py, PyAny>) -> PyResult<Step<'py>> {
         let py = c.py();
         if let Ok(core) = c.cast::<LoggerCore>() {
             let m = core.get();
-            Ok((
-                m.handlers.read().clone_ref(py).into_bound(py),
-                m.propagate.load(Ordering::Relaxed),
-                m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
-            ))
+            Ok(Step {
+                handlers: m.handlers.read().clone_ref(py).into_bound(py),
+                propagate: m.propagate.load(Ordering::Relaxed),
+                parent: m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
+                native: true,
+            })
         } else {
             let parent = c.getattr(intern!(py, "parent"))?;
-            Ok((
-                c.getattr(intern!(py, "handlers"))?,
-                c.getattr(intern!(py, "propagate"))?.is_truthy()?,
-                if parent.is_none() { None } else { Some(parent) },
-            ))
+            Ok(Step {
+                handlers: c.getattr(intern!(py, "handlers"))?,
+                propagate: c.getattr(intern!(py, "propagate"))?.is_truthy()?,
+                parent: if parent.is_none() { None } else { Some(parent) },
+                native: false,
+            })
         }
+    }
+
+    /// This logger as dispatch sees it.
+    fn origin<'a, 'py>(slf: &'a Bound<'py, Self>) -> Origin<'a, 'py> {
+        Origin { logger: slf.as_any(), name: slf.get().name_text(), plan: &slf.get().plan, step: Self::chain_step }
+    }
+
+    /// May this call skip the Python record? (Not when the logger is disabled or has filters,
+    /// which need a record.) Then try the record-less path.
+    fn try_record_less<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &[Bound<'py, PyAny>],
+        opts: &LogOptions<'py>,
+    ) -> PyResult<bool> {
+        let me = slf.get();
+        if me.is_disabled() || me.filters.read().bind(slf.py()).is_truthy()? {
+            return Ok(false);
+        }
+        dispatch::emit::try_log(&Self::origin(slf), level, msg, args, opts)
     }
 
     /// The override bits, recomputed once per epoch.
@@ -279,7 +259,7 @@ impl LoggerCore {
         let flags = Self::flags(slf)?;
         if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0 {
             if let Ok(t) = args.cast::<PyTuple>() {
-                if crate::fastpath::try_log(slf, &slf.get().filters, level, msg, t.as_slice(), &opts)? {
+                if Self::try_record_less(slf, level, msg, t.as_slice(), &opts)? {
                     return Ok(());
                 }
             }
@@ -299,7 +279,7 @@ impl LoggerCore {
         let opts = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
         let flags = Self::flags(slf)?;
         if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0
-            && crate::fastpath::try_log(slf, &slf.get().filters, &level_obj, msg, args, &opts)?
+            && Self::try_record_less(slf, &level_obj, msg, args, &opts)?
         {
             return Ok(());
         }
@@ -374,100 +354,10 @@ impl LoggerCore {
             slf.call_method1(intern!(py, "callHandlers"), (record,))?;
             Ok(())
         } else {
-            Self::call_handlers_native(slf, &record)
+            dispatch::emit::call_handlers(&Self::origin(slf), &record)
         }
     }
 
-    fn call_handlers_native<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let levelno = record.getattr(intern!(py, "levelno"))?;
-        let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
-        let mut found = 0usize;
-        let mut captured: Option<(Arc<handler::Target>, Arc<handler::NativeRecord>)> = None;
-        let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
-        while let Some(c) = cur {
-            let (handlers, propagate, parent) = Self::chain_step(&c)?;
-            for h in handlers.try_iter()? {
-                let h = h?;
-                found += 1;
-                if let (Some(lv), Some(t)) = (levelno_i, handler::native_target(&h)?) {
-                    if lv >= t.level() {
-                        let own;
-                        let (rec_obj, shared) = if t.has_filters(py) {
-                            match t.filter(record)? {
-                                None => continue,
-                                Some(r) if !r.is(record) => {
-                                    own = r;
-                                    (&own, false)
-                                }
-                                Some(_) => (record, true),
-                            }
-                        } else {
-                            (record, true)
-                        };
-                        let rec = if shared {
-                            // One capture serves every native handler whose fields it holds.
-                            let reusable = matches!(&captured, Some((by, _)) if by.capture_covers(&t));
-                            if !reusable {
-                                captured = handler::capture_record(record, &t)?.map(|r| (t.clone(), Arc::new(r)));
-                            }
-                            captured.as_ref().map(|(_, r)| r.clone())
-                        } else {
-                            handler::capture_record(rec_obj, &t)?.map(Arc::new)
-                        };
-                        let sent = match &rec {
-                            Some(rec) => t.send(py, handler::RecordRef::Shared(rec.clone()))?,
-                            None => false,
-                        };
-                        if !sent {
-                            // The handler's own Python emit (under its lock, filters already
-                            // passed) formats the record and reports any error.
-                            h.call_method0(intern!(py, "acquire"))?;
-                            let r = h.call_method1(intern!(py, "emit"), (rec_obj,));
-                            h.call_method0(intern!(py, "release"))?;
-                            r?;
-                        }
-                    }
-                    continue;
-                }
-                let hlevel = h.getattr(intern!(py, "level"))?;
-                let pass = match (levelno_i, hlevel.extract::<i64>()) {
-                    (Some(a), Ok(b)) if hlevel.is_instance_of::<PyInt>() => a >= b,
-                    _ => levelno.ge(&hlevel)?,
-                };
-                if pass {
-                    h.call_method1(intern!(py, "handle"), (record,))?;
-                }
-            }
-            cur = if propagate { parent } else { None };
-        }
-        if found == 0 {
-            let last = globals::global(py, intern!(py, "lastResort"))?;
-            match last {
-                Some(lr) if !lr.is_none() => {
-                    if levelno.ge(lr.getattr(intern!(py, "level"))?)? {
-                        lr.call_method1(intern!(py, "handle"), (record,))?;
-                    }
-                }
-                _ => {
-                    if globals::flag(py, intern!(py, "raiseExceptions"))? {
-                        let manager = slf.getattr(intern!(py, "manager"))?;
-                        let warned = manager.getattr(intern!(py, "emittedNoHandlerWarning"))?;
-                        if !warned.is_truthy()? {
-                            let name = slf.get().name.read().clone_ref(py);
-                            let stderr = crate::globals::module(py, "sys")?.getattr(intern!(py, "stderr"))?;
-                            stderr.call_method1(
-                                intern!(py, "write"),
-                                (format!("No handlers could be found for logger \"{}\"\n", name.bind(py).str()?),),
-                            )?;
-                            manager.setattr(intern!(py, "emittedNoHandlerWarning"), true)?;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) {
@@ -477,61 +367,6 @@ fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<
         PyString::new(py, "(unknown function)").into_any(),
         py.None().into_bound(py),
     )
-}
-
-/// `exc_info=True` → `sys.exc_info()`, an exception instance → its triple, a tuple stays.
-pub(crate) fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let Some(e) = exc_info else { return Ok(py.None().into_bound(py)) };
-    if !e.is_truthy()? {
-        return Ok(e);
-    }
-    if e.is_instance_of::<pyo3::exceptions::PyBaseException>() {
-        let tb = e.getattr(intern!(py, "__traceback__"))?;
-        return Ok(PyTuple::new(py, [e.get_type().into_any(), e.clone(), tb])?.into_any());
-    }
-    if e.is_instance_of::<PyTuple>() {
-        return Ok(e);
-    }
-    crate::globals::module(py, "sys")?.call_method0(intern!(py, "exc_info"))
-}
-
-/// stdlib's `Logger.makeRecord`: the record factory (natively when it is `LogRecord`), then `extra`.
-#[allow(clippy::too_many_arguments)]
-pub fn make_record<'py>(
-    py: Python<'py>,
-    name: &Bound<'py, PyAny>,
-    level: &Bound<'py, PyAny>,
-    path: &Bound<'py, PyAny>,
-    lineno: &Bound<'py, PyAny>,
-    msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
-    exc_info: &Bound<'py, PyAny>,
-    func: &Bound<'py, PyAny>,
-    extra: &Bound<'py, PyAny>,
-    sinfo: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let factory = globals::global(py, intern!(py, "_logRecordFactory"))?;
-    let native = py.get_type::<LogRecord>();
-    let record = match factory {
-        Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,
-        _ => {
-            let rec = Bound::new(py, LogRecord)?.into_any();
-            init_record(&rec, name, level, path, lineno, msg, args, exc_info, func, sinfo)?;
-            rec
-        }
-    };
-    if !extra.is_none() {
-        let d = instance_dict(&record)?;
-        for key in extra.try_iter()? {
-            let key = key?;
-            let reserved = key.eq(intern!(py, "message"))? || key.eq(intern!(py, "asctime"))?;
-            if reserved || d.contains(&key)? {
-                return Err(PyKeyError::new_err(format!("Attempt to overwrite {} in LogRecord", key.repr()?)));
-            }
-            d.set_item(&key, extra.get_item(&key)?)?;
-        }
-    }
-    Ok(record)
 }
 
 #[pymethods]
@@ -807,23 +642,13 @@ impl LoggerCore {
     /// Pass a record to every handler of this logger and its ancestors (while propagating).
     #[pyo3(name = "callHandlers")]
     fn call_handlers<'py>(slf: &Bound<'py, Self>, record: Bound<'py, PyAny>) -> PyResult<()> {
-        Self::call_handlers_native(slf, &record)
+        dispatch::emit::call_handlers(&Self::origin(slf), &record)
     }
 }
 
-/// A logger name as permanent Rust text. Names are leaked on purpose, once per name: loggers are
-/// never destroyed either, and a `&'static str` in every native record costs no reference
-/// counting shared between the calling and the worker threads.
+/// A logger name as permanent Rust text (see `globals::static_text`).
 fn text_of(v: &Bound<'_, PyAny>) -> Option<&'static str> {
-    static NAMES: parking_lot::Mutex<Vec<&'static str>> = parking_lot::Mutex::new(Vec::new());
-    let s = v.cast::<PyString>().ok()?.to_str().ok()?;
-    let mut names = NAMES.lock();
-    if let Some(n) = names.iter().find(|n| **n == s) {
-        return Some(n);
-    }
-    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-    names.push(leaked);
-    Some(leaked)
+    Some(globals::static_text(v.cast::<PyString>().ok()?.to_str().ok()?))
 }
 
 /// Store `new` under the lock and drop the old value only after the lock is released: dropping
@@ -846,6 +671,5 @@ fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i64> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<LoggerCore>()?;
-    crate::fastcall::install(&m.py().get_type::<LoggerCore>())
+    m.add_class::<LoggerCore>()
 }

@@ -27,24 +27,43 @@ pub fn detect(
     if !cpython::watch_class(ty) {
         return Ok(ALL);
     }
-    let dict = obj.and_then(cpython::attribute_dict);
     let mut bits = 0u32;
     for (i, (name, original)) in names.iter().zip(originals).enumerate() {
-        let shadowed = match &dict {
-            Some(d) => d.contains(*name)?,
-            None => false,
+        let on_class = ty.getattr_opt(*name)?;
+        let replaced = match (&on_class, original) {
+            (Some(m), Some(o)) => !m.is(o),
+            (None, None) => false,
+            _ => true,
         };
-        let replaced = shadowed
-            || match (ty.getattr_opt(*name)?, original) {
-                (Some(m), Some(o)) => !m.is(o),
-                (None, None) => false,
-                _ => true,
+        let shadowed = !replaced
+            && match (obj, &on_class) {
+                (Some(o), Some(c)) => shadowed_on_instance(o, ty, name, c)?,
+                _ => false,
             };
-        if replaced {
+        if replaced || shadowed {
             bits |= 1 << i;
         }
     }
     Ok(bits)
+}
+
+/// Does instance `obj` hold its own `name`, hiding the class attribute `on_class`? Answered by
+/// comparing the attribute as found on the instance with the class's one bound to it, without
+/// touching the instance `__dict__`: materialising it would keep CPython 3.12+ from
+/// specialising method lookups on the object (`log.debug` would get slower).
+fn shadowed_on_instance(
+    obj: &Bound<'_, PyAny>,
+    ty: &Bound<'_, PyType>,
+    name: &Bound<'_, PyString>,
+    on_class: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let py = obj.py();
+    let Some(found) = obj.getattr_opt(name)? else { return Ok(false) };
+    let bound = match on_class.get_type().getattr_opt(pyo3::intern!(py, "__get__"))? {
+        Some(get) => get.call1((on_class, obj, ty))?,
+        None => on_class.clone(),
+    };
+    Ok(!(found.is(&bound) || found.eq(&bound)?))
 }
 
 /// [`detect`] against the methods of a base class.

@@ -1,27 +1,25 @@
-//! Native handler dispatch: records for an exact `StreamHandler`/`FileHandler` that writes to a
-//! native async writer, with a native formatter and no filters, are captured as plain Rust data
-//! on the calling thread and formatted, encoded and written on the writer's worker thread.
+//! Which handlers are native, and where their lines go.
 //!
-//! Eligibility is cached per handler in a [`NativeSlot`] stored in the handler's `__dict__`, and
-//! revalidated on every record with a few version-tag comparisons (the handler's and formatter's
-//! attribute dicts and types), so any change to the handler, its formatter, its class or its
-//! filters is seen at the next record.
+//! A handler is native when its class is exactly a registered one, nothing hot is replaced (on
+//! the class, a base or the instance: see `overrides.rs`), its stream is a native writer (or a
+//! Python stream of an exact `StreamHandler`), and its formatter has a GIL-free plan. The answer
+//! is cached per handler in a [`NativeSlot`] (in the handler's `__dict__`) for one epoch.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
 use crate::io::py::AsyncWriter;
 use crate::io::{Render, SendError, Writer};
-use crate::layout::{FieldFmt, FieldSource, FieldValue, Layout};
+use crate::native_record::RecordRef;
+
+use super::job::Job;
+use crate::layout::{FieldFmt, Layout};
 use crate::printf::Conversion;
-use crate::message::Message;
-use crate::record::instance_dict;
 
 /// Python classes whose exact instances may take the native path (registered by the facade and
 /// by `femtologging.handlers`), with their hot methods as registered.
@@ -59,8 +57,8 @@ pub struct Target {
     /// The handler's `filters` list (usually empty), run natively on the calling thread.
     filters: Py<PyList>,
     sink: Sink,
-    plan: Arc<NativeFormatterPlan>,
-    terminator: Box<str>,
+    pub(crate) plan: Arc<NativeFormatterPlan>,
+    pub(crate) terminator: Box<str>,
     level: i64,
     /// The layout references caller information (pathname, lineno, funcName...).
     pub needs_caller: bool,
@@ -351,274 +349,6 @@ impl Target {
         }
         Ok(Some(record))
     }
-}
-
-/// A record captured as plain data, renderable without the GIL.
-#[derive(Debug)]
-pub struct NativeRecord {
-    pub name: Cow<'static, str>,
-    pub levelno: i64,
-    pub levelname: Cow<'static, str>,
-    pub lineno: i64,
-    pub created: f64,
-    pub msecs: f64,
-    pub relative_created: f64,
-    pub thread: Option<i64>,
-    pub process: Option<i64>,
-    pub message: Message,
-    /// The text fields only some layouts use, boxed so the common record stays small.
-    pub extra: Option<Box<RecordText>>,
-}
-
-/// Text fields of a captured record that most layouts do not use.
-#[derive(Debug, Default)]
-pub struct RecordText {
-    pub pathname: Option<String>,
-    pub filename: Option<String>,
-    pub module: Option<String>,
-    pub func_name: Option<String>,
-    pub thread_name: Option<String>,
-    pub process_name: Option<String>,
-    pub exc_text: Option<String>,
-    pub stack_info: Option<String>,
-}
-
-impl NativeRecord {
-    /// The boxed text fields, created on first use.
-    pub fn text_mut(&mut self) -> &mut RecordText {
-        self.extra.get_or_insert_with(Default::default)
-    }
-
-    fn text_field(&self, get: impl Fn(&RecordText) -> &Option<String>) -> FieldValue<'_> {
-        match self.extra.as_deref().map(get) {
-            Some(Some(s)) => FieldValue::Str(s),
-            _ => FieldValue::None,
-        }
-    }
-}
-
-
-impl FieldSource for NativeRecord {
-    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
-        Some(match name {
-            "name" => FieldValue::Str(&self.name),
-            "levelno" => FieldValue::Int(self.levelno),
-            "levelname" => FieldValue::Str(&self.levelname),
-            "pathname" => self.text_field(|t| &t.pathname),
-            "filename" => self.text_field(|t| &t.filename),
-            "module" => self.text_field(|t| &t.module),
-            "lineno" => FieldValue::Int(self.lineno),
-            "funcName" => self.text_field(|t| &t.func_name),
-            "created" => FieldValue::Float(self.created),
-            "msecs" => FieldValue::Float(self.msecs),
-            "relativeCreated" => FieldValue::Float(self.relative_created),
-            "thread" => self.thread.map_or(FieldValue::None, FieldValue::Int),
-            "threadName" => self.text_field(|t| &t.thread_name),
-            "process" => self.process.map_or(FieldValue::None, FieldValue::Int),
-            "processName" => self.text_field(|t| &t.process_name),
-            "message" => FieldValue::Str(self.message.text()),
-            "exc_text" => self.text_field(|t| &t.exc_text),
-            "stack_info" => self.text_field(|t| &t.stack_info),
-            _ => return None,
-        })
-    }
-}
-
-/// A record as a job holds it: owned when it goes to one handler (one allocation in all),
-/// shared when several handlers write it.
-pub enum RecordRef {
-    Owned(NativeRecord),
-    Shared(Arc<NativeRecord>),
-}
-
-impl std::ops::Deref for RecordRef {
-    type Target = NativeRecord;
-    fn deref(&self) -> &NativeRecord {
-        match self {
-            RecordRef::Owned(r) => r,
-            RecordRef::Shared(r) => r,
-        }
-    }
-}
-
-struct Job {
-    rec: RecordRef,
-    target: Arc<Target>,
-}
-
-impl Render for Job {
-    fn render(&self, out: &mut Vec<u8>) {
-        thread_local! {
-            // One line buffer per worker thread, reused for every record.
-            static LINE: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
-        }
-        LINE.with(|cell| self.render_with(&mut cell.borrow_mut(), out))
-    }
-}
-
-impl Job {
-    fn render_with(&self, line: &mut String, out: &mut Vec<u8>) {
-        line.clear();
-        match self.target.plan.render(&*self.rec, self.rec.created, line) {
-            Ok(()) => {
-                line.push_str(&self.target.terminator);
-                out.extend_from_slice(line.as_bytes());
-            }
-            Err(e) => {
-                // No Python here: report like handleError would, on stderr, and keep going.
-                let msg = format!(
-                    "--- Logging error ---\n{e}\nMessage: {:?}\nLogger: {} ({})\n",
-                    self.rec.message.text(), self.rec.name, self.rec.levelname
-                );
-                let _ = crate::io::queue::write_all_fd(2, msg.as_bytes());
-            }
-        }
-    }
-}
-
-fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<String>>> {
-    match d.get_item(key)? {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(Some(None)),
-        // Not a str, or text Rust cannot hold (lone surrogates): the Python path formats it.
-        Some(v) => match v.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
-            Some(s) => Ok(Some(Some(s.to_string()))),
-            None => Ok(None),
-        },
-    }
-}
-
-fn field_num(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<f64>> {
-    match d.get_item(key)? {
-        Some(v) if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() => Ok(Some(v.extract()?)),
-        _ => Ok(None),
-    }
-}
-
-fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<i64>>> {
-    match d.get_item(key)? {
-        Some(v) if v.is_none() => Ok(Some(None)),
-        Some(v) if v.is_instance_of::<PyInt>() => Ok(v.extract().ok().map(Some)),
-        _ => Ok(None),
-    }
-}
-
-/// Capture a Python record's fields for the native path; `None` when a field is not a plain
-/// value (the handler's Python path then formats it exactly as stdlib would).
-pub fn capture_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Option<NativeRecord>> {
-    let py = record.py();
-    let d = instance_dict(record)?;
-    // A LogRecord subclass may override getMessage(): honour it, as Formatter.format would.
-    let msg_obj = if record.get_type().is(&py.get_type::<crate::record::LogRecord>()) {
-        crate::record::get_message(record)
-    } else {
-        record.call_method0(intern!(py, "getMessage"))
-    };
-    let message = match msg_obj {
-        Ok(m) => match m.cast::<PyString>() {
-            Ok(s) => {
-                // Formatter.format leaves `message` on the record; later handlers may read it.
-                d.set_item(intern!(py, "message"), s)?;
-                match s.to_str() {
-                    Ok(t) => t.to_string(),
-                    // Lone surrogates: the handler's Python path writes or reports it.
-                    Err(_) => return Ok(None),
-                }
-            }
-            Err(_) => return Ok(None),
-        },
-        Err(_) => return Ok(None),
-    };
-    let exc_text = match d.get_item(intern!(py, "exc_text"))? {
-        Some(t) if t.is_truthy()? => match t.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
-            Some(s) => Some(s.to_string()),
-            None => return Ok(None),
-        },
-        _ => {
-            let ei = d.get_item(intern!(py, "exc_info"))?;
-            match ei {
-                Some(ei) if ei.is_truthy()? => {
-                    // stdlib caches the traceback text on the record; so do we.
-                    let f = match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
-                        Some(f) => f,
-                        None => return Ok(None),
-                    };
-                    // A malformed exc_info (`(1, 2, 3)`) fails here: the handler's Python path
-                    // then reports it through handleError, as stdlib does.
-                    let Ok(text) = f.call_method1(intern!(py, "formatException"), (ei,)) else {
-                        return Ok(None);
-                    };
-                    d.set_item(intern!(py, "exc_text"), &text)?;
-                    match text.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
-                        Some(s) => Some(s.to_string()),
-                        None => return Ok(None),
-                    }
-                }
-                _ => None,
-            }
-        }
-    };
-    let (Some(Some(name)), Some(Some(levelno)), Some(Some(levelname))) = (
-        field_str(&d, intern!(py, "name"))?,
-        field_int(&d, intern!(py, "levelno"))?,
-        field_str(&d, intern!(py, "levelname"))?,
-    ) else {
-        return Ok(None);
-    };
-    let (Some(created), Some(msecs), Some(relative_created)) = (
-        field_num(&d, intern!(py, "created"))?,
-        field_num(&d, intern!(py, "msecs"))?,
-        field_num(&d, intern!(py, "relativeCreated"))?,
-    ) else {
-        return Ok(None);
-    };
-    if target.plan.layout.uses_time {
-        if let Some(asctime) = target.plan.format_time(created, msecs) {
-            d.set_item(intern!(py, "asctime"), asctime)?;
-        }
-    }
-    let lineno = match field_int(&d, intern!(py, "lineno"))? {
-        Some(Some(l)) => l,
-        _ => return Ok(None),
-    };
-    macro_rules! s {
-        ($k:literal) => {
-            match field_str(&d, intern!(py, $k))? {
-                Some(v) => v,
-                None => return Ok(None),
-            }
-        };
-    }
-    macro_rules! i {
-        ($k:literal) => {
-            match field_int(&d, intern!(py, $k))? {
-                Some(v) => v,
-                None => return Ok(None),
-            }
-        };
-    }
-    Ok(Some(NativeRecord {
-        name: Cow::Owned(name),
-        levelno,
-        levelname: Cow::Owned(levelname),
-        lineno,
-        created,
-        msecs,
-        relative_created,
-        thread: i!("thread"),
-        process: i!("process"),
-        message: Message::Ready(message),
-        extra: Some(Box::new(RecordText {
-            pathname: if target.needs_caller { s!("pathname") } else { None },
-            filename: if target.needs_caller { s!("filename") } else { None },
-            module: if target.needs_caller { s!("module") } else { None },
-            func_name: if target.needs_caller { s!("funcName") } else { None },
-            thread_name: if target.needs_thread_name { s!("threadName") } else { None },
-            process_name: if target.needs_process_name { s!("processName") } else { None },
-            exc_text,
-            stack_info: s!("stack_info"),
-        })),
-    }))
 }
 
 impl Target {
