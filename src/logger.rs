@@ -673,3 +673,47 @@ fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i64> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<LoggerCore>()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core(py: Python<'_>) -> LoggerCore {
+        LoggerCore::new(py, &PyTuple::empty(py), None)
+    }
+
+    #[test]
+    fn quick_check_answers_only_in_the_current_epoch() {
+        Python::initialize();
+        Python::attach(|py| {
+            let c = core(py);
+            assert_eq!(c.quick_check(DEBUG), None, "nothing cached yet");
+            let now = epoch::current();
+            c.cache_eff.store(INFO, Ordering::Relaxed);
+            c.cache_gen.store(now, Ordering::Relaxed);
+            c.overrides.store(0, Ordering::Relaxed);
+            c.overrides_epoch.store(now, Ordering::Relaxed);
+            assert_eq!(c.quick_check(DEBUG), Some(false));
+            assert_eq!(c.quick_check(ERROR), Some(true));
+            assert!(c.queried.load(Ordering::Relaxed) & (1 << DEBUG) != 0, "asked levels are remembered");
+            c.overrides.store(O_IS_ENABLED, Ordering::Relaxed);
+            assert_eq!(c.quick_check(ERROR), None, "an overridden isEnabledFor is always called");
+            c.overrides.store(0, Ordering::Relaxed);
+            epoch::bump();
+            assert_eq!(c.quick_check(ERROR), None, "a new epoch invalidates the level cache");
+        });
+    }
+
+    #[test]
+    fn disabled_logger_drops_everything() {
+        Python::initialize();
+        Python::attach(|py| {
+            let c = core(py);
+            let now = epoch::current();
+            c.cache_gen.store(now, Ordering::Relaxed);
+            c.overrides_epoch.store(now, Ordering::Relaxed);
+            c.disabled.store(true, Ordering::Relaxed);
+            assert_eq!(c.quick_check(CRITICAL), Some(false));
+        });
+    }
+}

@@ -107,3 +107,39 @@ pub(crate) fn walk_chain<'py>(
     }
     Ok(Some(found))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyo3::types::PyList;
+
+    fn plan_over(list: &Bound<'_, PyList>) -> DispatchPlan {
+        let mut links = SmallVec::new();
+        links.push(Link {
+            list: list.clone().unbind(),
+            items: list.iter().map(|h| h.as_ptr() as usize).collect(),
+        });
+        DispatchPlan { epoch: crate::epoch::current(), links, entries: SmallVec::new() }
+    }
+
+    #[test]
+    fn plan_follows_in_place_list_changes_and_the_epoch() {
+        Python::initialize();
+        Python::attach(|py| {
+            let a = pyo3::types::PyString::new(py, "a");
+            let list = PyList::new(py, [&a]).unwrap();
+            let plan = plan_over(&list);
+            assert!(plan.holds(py));
+            list.append(&a).unwrap();
+            assert!(!plan.holds(py), "an appended handler must invalidate the plan");
+            list.del_item(1).unwrap();
+            assert!(plan.holds(py));
+            list.set_item(0, pyo3::types::PyString::new(py, "b")).unwrap();
+            assert!(!plan.holds(py), "a replaced item must invalidate the plan");
+            list.set_item(0, &a).unwrap();
+            assert!(plan.holds(py));
+            crate::epoch::bump();
+            assert!(!plan.holds(py), "a new epoch must invalidate the plan");
+        });
+    }
+}
