@@ -214,7 +214,7 @@ from ._logger import (  # noqa: E402
 
 root = RootLogger(WARNING)
 Logger.root = root
-Logger.manager = Manager(Logger.root)
+Logger.__dict__['manager'].default = Manager(Logger.root)
 
 
 def getLogger(name=None):

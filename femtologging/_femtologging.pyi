@@ -104,6 +104,7 @@ class _LoggerCore:
     disabled: bool
     handlers: list[Any]
     filters: list[Any]
+    _femto_manager: Any
     @property
     def _cache(self) -> dict[int, bool]: ...
     def __init__(self, name: str, level: int | str = 0) -> None: ...

@@ -61,6 +61,9 @@ pub struct LoggerCore {
     disabled: AtomicBool,
     handlers: RwLock<Py<PyAny>>,
     filters: RwLock<Py<PyAny>>,
+    /// The manager `getLogger` gave this logger (`Logger.manager` reads it): kept here rather
+    /// than in the instance dict, which must stay empty for 3.13 to specialise `log.debug`.
+    manager: RwLock<Option<Py<PyAny>>>,
     cache_gen: AtomicU64,
     cache_eff: AtomicI64,
     /// Levels 0..63 asked of `isEnabledFor` since the cache was last valid (stdlib's `_cache`).
@@ -383,6 +386,7 @@ impl LoggerCore {
             disabled: AtomicBool::new(false),
             handlers: RwLock::new(PyList::empty(py).into_any().unbind()),
             filters: RwLock::new(PyList::empty(py).into_any().unbind()),
+            manager: RwLock::new(None),
             cache_gen: AtomicU64::new(0),
             cache_eff: AtomicI64::new(0),
             queried: AtomicU64::new(0),
@@ -483,6 +487,15 @@ impl LoggerCore {
     fn set_filters(&self, v: Py<PyAny>) {
         swap(&self.filters, v);
         epoch::bump();
+    }
+
+    #[getter(_femto_manager)]
+    fn get_manager(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.manager.read().as_ref().map(|m| m.clone_ref(py))
+    }
+    #[setter(_femto_manager)]
+    fn set_manager(&self, v: Option<Py<PyAny>>) {
+        swap(&self.manager, v);
     }
 
     /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.
