@@ -270,14 +270,62 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_bump_epoch, m)?)
 }
 
-/// The address of item `i` of `list` (for identity comparisons only; `usize::MAX` when out of
-/// range). Uses the public `PyList_GET_ITEM`: no reference is taken.
-pub fn list_item_ptr(list: &Bound<'_, pyo3::types::PyList>, i: usize) -> usize {
-    // SAFETY: GIL held, `list` is a live list; the index is checked against its current size.
+/// Does `list` hold exactly the objects at `items` (same length, same identities, in order)?
+/// Uses the public `PyList_GET_SIZE`/`PyList_GET_ITEM`: no reference is taken.
+#[inline]
+pub fn list_holds(list: &Bound<'_, pyo3::types::PyList>, items: &[usize]) -> bool {
+    // SAFETY: GIL held, `list` is a live list; indices stay below its current size.
     unsafe {
-        if i >= ffi::PyList_GET_SIZE(list.as_ptr()) as usize {
-            return usize::MAX;
+        let raw = list.as_ptr();
+        if ffi::PyList_GET_SIZE(raw) as usize != items.len() {
+            return false;
         }
-        ffi::PyList_GET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t) as usize
+        items.iter().enumerate().all(|(i, item)| ffi::PyList_GET_ITEM(raw, i as ffi::Py_ssize_t) as usize == *item)
+    }
+}
+
+/// An owned reference to an interpreter frame (public frame API: `PyEval_GetFrame`,
+/// `PyFrame_GetBack`, `PyFrame_GetCode`, `PyFrame_GetLineNumber`).
+pub struct Frame<'py>(Bound<'py, PyAny>);
+
+impl<'py> Frame<'py> {
+    /// The frame of the Python code running now (the engine's own methods have none).
+    pub fn current(py: Python<'py>) -> Option<Self> {
+        // SAFETY: PyEval_GetFrame returns a borrowed reference (or NULL) while we hold the GIL.
+        let raw = unsafe { ffi::PyEval_GetFrame() };
+        if raw.is_null() {
+            None
+        } else {
+            Some(Frame(unsafe { Bound::from_borrowed_ptr(py, raw.cast()) }))
+        }
+    }
+
+    /// The calling frame.
+    pub fn back(&self) -> Option<Self> {
+        // SAFETY: a live frame object; PyFrame_GetBack returns a new reference or NULL.
+        let raw = unsafe { ffi::PyFrame_GetBack(self.0.as_ptr().cast()) };
+        if raw.is_null() {
+            None
+        } else {
+            Some(Frame(unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }))
+        }
+    }
+
+    /// The frame's code object.
+    pub fn code(&self) -> Bound<'py, PyAny> {
+        // SAFETY: PyFrame_GetCode returns a new, non-NULL reference to the frame's code object.
+        let raw = unsafe { ffi::PyFrame_GetCode(self.0.as_ptr().cast()) };
+        unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }
+    }
+
+    /// The line being executed.
+    pub fn lineno(&self) -> i32 {
+        // SAFETY: live frame, GIL held.
+        unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) }
+    }
+
+    /// The frame as a Python object.
+    pub fn object(&self) -> &Bound<'py, PyAny> {
+        &self.0
     }
 }

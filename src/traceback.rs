@@ -231,13 +231,11 @@ fn collect_chain<'py>(
 }
 
 fn is_exception(obj: &Bound<PyAny>) -> bool {
-    // SAFETY: `obj` is a valid object pointer; the check only reads its type.
-    unsafe { ffi::PyExceptionInstance_Check(obj.as_ptr()) != 0 }
+    obj.is_instance_of::<pyo3::exceptions::PyBaseException>()
 }
 
 fn is_traceback_or_none(obj: &Bound<PyAny>) -> bool {
-    // SAFETY: as above.
-    obj.is_none() || unsafe { ffi::PyTraceBack_Check(obj.as_ptr()) != 0 }
+    obj.is_none() || obj.is_instance_of::<pyo3::types::PyTraceback>()
 }
 
 /// `stat` results already taken during one call, by file name.

@@ -32,11 +32,7 @@ impl DispatchPlan {
         if self.epoch != crate::epoch::current() {
             return false;
         }
-        self.links.iter().all(|link| {
-            let list = link.list.bind(py);
-            list.len() == link.items.len()
-                && link.items.iter().enumerate().all(|(i, item)| crate::cpython::list_item_ptr(list, i) == *item)
-        })
+        self.links.iter().all(|link| crate::cpython::list_holds(link.list.bind(py), &link.items))
     }
 }
 
