@@ -344,3 +344,18 @@ def test_raise_exceptions_switch(setup, monkeypatch, capsys):
     monkeypatch.setattr(logging, "raiseExceptions", False)
     log.info(Bad())
     assert capsys.readouterr().err == ""
+
+
+def test_formatter_subclass_patched_after_first_record(setup, monkeypatch):
+    log, sh, fh, sio, file_text = setup
+
+    class Sub(logging.Formatter):
+        pass
+    sh.setFormatter(Sub("%(asctime)s|%(message)s"))
+    log.info("warm")
+    monkeypatch.setattr(Sub, "formatTime", lambda self, record, datefmt=None: "SUB")
+    log.info("a")
+    assert lines(sio.getvalue())[-1] == "SUB|a"
+    monkeypatch.setattr(logging.Formatter, "formatMessage", lambda self, record: "BASE")
+    log.info("b")
+    assert lines(sio.getvalue())[-1] == "BASE"
