@@ -23,7 +23,7 @@ STEPS := test-rust test-py test-cpython
 # subprocesses), so `make test` runs them for all versions at once, after the builds.
 CHECKS := test-py test-cpython
 
-.PHONY: venv build demo test bench bench-quick clean $(STEPS) \
+.PHONY: venv build demo test bench bench-quick clean check-py314 $(STEPS) \
         $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
 
 define per_version
@@ -68,7 +68,7 @@ $(STEPS): %: $(foreach v,$(PYTHONS),%-$(v))
 # Builds and Rust tests one version after the other (each keeps both cores busy), then the
 # Python test steps of every version in parallel, their output kept per version.
 test:
-	$(MAKE) --no-print-directory $(foreach v,$(PYTHONS),build-$(v) test-rust-$(v))
+	$(MAKE) --no-print-directory $(foreach v,$(PYTHONS),build-$(v) test-rust-$(v)) check-py314
 	$(MAKE) --no-print-directory -j$(words $(PYTHONS)) --output-sync=recurse \
 	    $(foreach v,$(PYTHONS),check-$(v))
 
@@ -85,6 +85,11 @@ bench: build
 bench-quick: build
 	$(VPY_$(PY)) -m pip install -q pyperf picologging loguru structlog logly
 	$(VPY_$(PY)) benchmarks/run.py --quick
+
+# The crate must keep compiling against CPython 3.14 (no interpreter needed: a PyO3 config file
+# describes it). Only `cargo check`: nothing is linked or run.
+check-py314:
+	PYO3_CONFIG_FILE=$(CURDIR)/build/pyo3-cpython314.cfg CARGO_TARGET_DIR=target/py314 cargo check --lib
 
 clean:
 	rm -rf target $(foreach v,$(PYTHONS),.venv-$(v)) femtologging/*.so

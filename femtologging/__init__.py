@@ -22,6 +22,7 @@ from types import GenericAlias
 
 from . import _compat
 from . import _femtologging as _native
+from . import _watch
 from ._femtologging import LogRecord, _LoggerCore
 from ._levels import (
     CRITICAL,
@@ -156,6 +157,7 @@ def addLevelName(level, levelName):
     with _lock:
         _levelToName[level] = levelName
         _nameToLevel[levelName] = level
+        _native._bump_epoch()  # the engine caches level names
 
 
 def currentframe():
@@ -177,6 +179,7 @@ def setLogRecordFactory(factory):
     """Set the callable used to create every ``LogRecord``."""
     global _logRecordFactory
     _logRecordFactory = factory
+    _native._bump_epoch()  # a module global rebound from inside: tell the engine
 
 
 def getLogRecordFactory():
@@ -229,7 +232,7 @@ from ._logger import (  # noqa: E402
 
 root = RootLogger(WARNING)
 Logger.root = root
-Logger.manager = Manager(Logger.root)
+Logger.__dict__['manager'].default = Manager(Logger.root)
 
 
 def getLogger(name=None):
@@ -390,6 +393,7 @@ del _name, _obj
 
 # Bind the engine to this namespace and tell caller lookup which files are ours.
 _native._bind(globals(), _startTime / 1e9 if _compat.PY313 else _startTime)
+_watch.watch_module(__name__)
 _native._set_internal_files(sorted({
     os.path.normcase(os.path.join(os.path.dirname(_srcfile), _f))
     for _f in os.listdir(os.path.dirname(_srcfile))

@@ -16,6 +16,11 @@ _ExcInfoType: TypeAlias = None | bool | _SysExcInfoType | BaseException
 _ArgsType: TypeAlias = tuple[object, ...] | Mapping[str, object]
 
 __all__ = [
+    "_NATIVE_WATCHERS",
+    "_set_class_watcher",
+    "_watch_instances",
+    "_bump_epoch",
+    "_overrides",
     "_bind",
     "_set_disable",
     "_clear_cache",
@@ -99,6 +104,7 @@ class _LoggerCore:
     disabled: bool
     handlers: list[Any]
     filters: list[Any]
+    _femto_manager: Any
     @property
     def _cache(self) -> dict[int, bool]: ...
     def __init__(self, name: str, level: int | str = 0) -> None: ...
@@ -351,6 +357,13 @@ def close_all() -> None:
 def before_fork() -> None:
     """Flush every writer, keeping stored errors (not called by the facade at fork)."""
 
+_NATIVE_WATCHERS: bool
+"""True when the engine notices class and namespace changes itself (CPython 3.12+)."""
+
+def _set_class_watcher(meta: type) -> None: ...
+def _watch_instances(cls: type) -> None: ...
+def _bump_epoch() -> None: ...
+def _overrides(cls: type, base: type, names: tuple[str, ...]) -> bool: ...
 def _bind(namespace: dict[str, Any], start_time: float) -> None: ...
 def _set_disable(level: int) -> None: ...
 def _clear_cache() -> None: ...

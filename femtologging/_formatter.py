@@ -11,6 +11,7 @@ import string as _string
 import time as _time
 
 from ._femtologging import FormatterCore, _register_formatter_types
+from . import _watch
 
 __all__ = [
     "BASIC_FORMAT",
@@ -46,7 +47,7 @@ def _merged(defaults, record):
     return record.__dict__
 
 
-class PercentStyle(object):
+class PercentStyle(object, metaclass=_watch.ClassWatch):
     """``%(name)s``-style formatting with the ``%`` operator."""
 
     default_format = "%(message)s"
@@ -151,7 +152,7 @@ _STYLES = {
 }
 
 
-class Formatter(FormatterCore):
+class Formatter(FormatterCore, metaclass=_watch.ClassWatch):
     """Turn a ``LogRecord`` into text, natively.
 
     ``fmt`` uses ``style`` ``'%'`` (default), ``'{'`` or ``'$'``; ``datefmt`` is a
@@ -210,4 +211,5 @@ for _cls in (Formatter, BufferingFormatter, PercentStyle, StrFormatStyle, String
     _cls.__module__ = "femtologging"
 del _cls
 
+_watch.watch_instances(Formatter, PercentStyle)
 _register_formatter_types(Formatter, PercentStyle, StrFormatStyle, StringTemplateStyle)

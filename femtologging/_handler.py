@@ -13,6 +13,7 @@ import femtologging as _pkg
 
 from ._filter import Filterer
 from . import _femtologging as _native
+from . import _watch
 from ._femtologging import LogRecord
 from ._levels import NOTSET, _checkLevel, getLevelName
 
@@ -43,7 +44,7 @@ def _addHandlerRef(handler):
         _handlerList.append(weakref.ref(handler, _removeHandlerRef))
 
 
-class Handler(Filterer):
+class Handler(Filterer, metaclass=_watch.ClassWatch):
     """Base class of handlers: level, formatter, filters, a lock, and ``emit`` to override."""
 
     def __init__(self, level=NOTSET):
@@ -491,6 +492,7 @@ class NullHandler(Handler):
         pass
 
 
+_watch.watch_instances(Handler)
 _native._register_native_handlers(StreamHandler, FileHandler)
 # An exact StreamHandler on a Python stream (StringIO...) is written by the engine directly.
 _native._register_stream_handlers(StreamHandler)

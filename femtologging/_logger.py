@@ -9,13 +9,37 @@ import femtologging as _pkg
 
 from . import _compat
 from . import _femtologging as _native
+from . import _watch
 from ._femtologging import _LoggerCore
 from ._filter import Filterer
 from ._levels import CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, _checkLevel, getLevelName
 
 
-class Logger(_LoggerCore, Filterer):
+class _ManagerAttribute:
+    """``Logger.manager``: the class-wide manager, or the one ``getLogger`` gave a logger.
+
+    The per-logger value lives in the native core, not in the instance ``__dict__``: CPython
+    3.13 specialises ``log.debug`` lookups only on loggers without an instance dict.
+    """
+
+    def __init__(self):
+        self.default = None
+
+    def __get__(self, obj, cls=None):
+        if obj is not None:
+            manager = obj._femto_manager
+            if manager is not None:
+                return manager
+        return self.default
+
+    def __set__(self, obj, value):
+        obj._femto_manager = value
+
+
+class Logger(_LoggerCore, Filterer, metaclass=_watch.ClassWatch):
     """A named channel for records. Level methods, record creation and dispatch are native."""
+
+    manager = _ManagerAttribute()
 
     def setLevel(self, level):
         """Set this logger's level (a number or a registered name)."""
@@ -104,6 +128,9 @@ def setLoggerClass(klass):
 def getLoggerClass():
     """The class used for new loggers."""
     return _loggerClass
+
+
+_watch.watch_instances(Logger)
 
 
 class PlaceHolder:

@@ -87,15 +87,7 @@ def _writer_options(handler):
 
 def _overrides(cls, base, names):
     """True when *cls* (a subclass of *base*) redefines any of the methods *names*."""
-    key = (cls, base, names)
-    hit = _OVERRIDE_CACHE.get(key)
-    if hit is None:
-        hit = any(getattr(cls, n, None) is not getattr(base, n, None) for n in names)
-        _OVERRIDE_CACHE[key] = hit
-    return hit
-
-
-_OVERRIDE_CACHE = {}
+    return _native()._overrides(cls, base, tuple(names))
 
 
 def _text_encoding_for_writer(encoding):

@@ -1,7 +1,7 @@
 //! Native caller lookup (`findCaller`): walks the interpreter's frames without keeping any alive.
 
 use parking_lot::RwLock;
-use pyo3::ffi;
+use crate::cpython::Frame;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -24,50 +24,9 @@ fn is_internal(filename: &str) -> bool {
     INTERNAL_FILES.read().iter().any(|f| f == filename)
 }
 
-/// An owned frame reference.
-struct Frame<'py>(Bound<'py, PyAny>);
-
-impl<'py> Frame<'py> {
-    fn current(py: Python<'py>) -> Option<Self> {
-        // SAFETY: PyEval_GetFrame returns a borrowed reference (or NULL) while we hold the GIL.
-        let raw = unsafe { ffi::PyEval_GetFrame() };
-        if raw.is_null() {
-            None
-        } else {
-            Some(Frame(unsafe { Bound::from_borrowed_ptr(py, raw.cast()) }))
-        }
-    }
-
-    fn back(&self) -> Option<Self> {
-        // SAFETY: the pointer is a live frame object; PyFrame_GetBack returns a new reference or NULL.
-        let raw = unsafe { ffi::PyFrame_GetBack(self.0.as_ptr().cast()) };
-        if raw.is_null() {
-            None
-        } else {
-            Some(Frame(unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }))
-        }
-    }
-
-    fn code(&self) -> Bound<'py, PyAny> {
-        // SAFETY: PyFrame_GetCode returns a new, non-NULL reference to the frame's code object.
-        let raw = unsafe { ffi::PyFrame_GetCode(self.0.as_ptr().cast()) };
-        unsafe { Bound::from_owned_ptr(self.0.py(), raw.cast()) }
-    }
-
-    fn filename(&self) -> PyResult<Bound<'py, PyAny>> {
-        self.code().getattr(intern!(self.0.py(), "co_filename"))
-    }
-
-    fn is_internal(&self) -> PyResult<bool> {
-        let f = self.filename()?;
-        let s = f.cast::<PyString>()?.to_cow()?;
-        Ok(is_internal(&s))
-    }
-
-    fn lineno(&self) -> i32 {
-        // SAFETY: live frame, GIL held.
-        unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) }
-    }
+fn frame_is_internal(f: &Frame<'_>) -> PyResult<bool> {
+    let name = f.code().getattr(intern!(f.object().py(), "co_filename"))?;
+    Ok(is_internal(&name.cast::<PyString>()?.to_cow()?))
 }
 
 /// stdlib's `findCaller`, counting `stacklevel` non-internal frames up from the logging call.
@@ -82,18 +41,18 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
     };
     // The current frame is the first candidate: the engine's own Rust frames are invisible.
     let mut remaining = stacklevel;
-    if !f.is_internal()? {
+    if !frame_is_internal(&f)? {
         remaining -= 1;
     }
     while remaining > 0 {
         let Some(next) = f.back() else { break };
         f = next;
-        if !f.is_internal()? {
+        if !frame_is_internal(&f)? {
             remaining -= 1;
         }
     }
     let code = f.code();
-    let sinfo = if stack_info { stack_text(py, &f.0)? } else { py.None().into_bound(py) };
+    let sinfo = if stack_info { stack_text(py, f.object())? } else { py.None().into_bound(py) };
     Ok(Caller {
         filename: code.getattr(intern!(py, "co_filename"))?,
         lineno: f.lineno(),

@@ -102,12 +102,7 @@ entry!(warning, WARNING, "warning");
 entry!(error, ERROR, "error");
 entry!(critical, CRITICAL, "critical");
 
-type Entry = unsafe extern "C" fn(
-    *mut ffi::PyObject,
-    *const *mut ffi::PyObject,
-    ffi::Py_ssize_t,
-    *mut ffi::PyObject,
-) -> *mut ffi::PyObject;
+type Entry = crate::cpython::FastcallWithKeywords;
 
 const METHODS: [(&CStr, Entry, &CStr); 6] = [
     (c"debug", debug, c"Log 'msg % args' at DEBUG."),
@@ -120,21 +115,8 @@ const METHODS: [(&CStr, Entry, &CStr); 6] = [
 
 /// Attach the vectorcall level methods to `_LoggerCore`.
 pub fn install(ty: &Bound<'_, PyType>) -> PyResult<()> {
-    let py = ty.py();
     for (name, func, doc) in METHODS {
-        let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
-            ml_name: name.as_ptr(),
-            ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: func },
-            ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-            ml_doc: doc.as_ptr(),
-        }));
-        // SAFETY: `def` lives forever; PyDescr_NewMethod returns a new reference or NULL.
-        let descr = unsafe { ffi::PyDescr_NewMethod(ty.as_ptr().cast(), def) };
-        if descr.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        let descr = unsafe { Bound::from_owned_ptr(py, descr) };
-        ty.setattr(name.to_str().unwrap_or_default(), descr)?;
+        crate::cpython::add_method(ty, ty, name, crate::cpython::MethodKind::WithKeywords(func), doc)?;
     }
     Ok(())
 }

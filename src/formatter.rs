@@ -57,14 +57,21 @@ fn pyfns(py: Python<'_>) -> PyResult<&PyFns> {
     })
 }
 
-/// Which formatter methods a Python subclass overrides.
+/// Which formatter methods a subclass, a class-level patch or the instance replaced.
 #[derive(Debug, Clone, Copy, Default)]
 struct Overrides {
+    format: bool,
     format_time: bool,
     format_exception: bool,
     format_stack: bool,
     uses_time: bool,
     format_message: bool,
+}
+
+impl Overrides {
+    fn any(&self) -> bool {
+        self.format || self.format_time || self.format_exception || self.format_stack || self.uses_time || self.format_message
+    }
 }
 
 /// The parsed message layout for one (style, `_fmt`, `_defaults`) triple.
@@ -88,7 +95,8 @@ struct PlanCache {
 
 #[derive(Default)]
 struct State {
-    type_ptr: usize,
+    /// The epoch `overrides` was computed in (0: never).
+    overrides_epoch: u64,
     overrides: Overrides,
     msg: Option<MsgCache>,
     plan: Option<PlanCache>,
@@ -382,50 +390,37 @@ struct MsgView {
 }
 
 impl FormatterCore {
+    /// The methods replaced on this formatter's class or on the instance, once per epoch.
     fn overrides(slf: &Bound<'_, Self>) -> PyResult<Overrides> {
         let py = slf.py();
-        let ty = slf.get_type();
-        let ptr = ty.as_ptr() as usize;
+        let now = crate::epoch::current();
         {
             let st = slf.get().state.lock();
-            if st.type_ptr == ptr {
+            if st.overrides_epoch == now {
                 return Ok(st.overrides);
             }
         }
-        let base = py.get_type::<FormatterCore>();
-        let differs =
-            |name: &str| -> PyResult<bool> { Ok(!ty.getattr(name)?.is(&base.getattr(name)?)) };
+        let names = [
+            intern!(py, "format"),
+            intern!(py, "formatTime"),
+            intern!(py, "formatException"),
+            intern!(py, "formatStack"),
+            intern!(py, "usesTime"),
+            intern!(py, "formatMessage"),
+        ];
+        let bits = crate::overrides::detect_against(&slf.get_type(), Some(slf.as_any()), &py.get_type::<FormatterCore>(), &names)?;
+        let bit = |i: u32| bits & (1 << i) != 0;
         let ov = Overrides {
-            format_time: differs("formatTime")?,
-            format_exception: differs("formatException")?,
-            format_stack: differs("formatStack")?,
-            uses_time: differs("usesTime")?,
-            format_message: differs("formatMessage")?,
+            format: bit(0),
+            format_time: bit(1),
+            format_exception: bit(2),
+            format_stack: bit(3),
+            uses_time: bit(4),
+            format_message: bit(5),
         };
         let mut st = slf.get().state.lock();
-        st.type_ptr = ptr;
+        st.overrides_epoch = now;
         st.overrides = ov;
-        Ok(ov)
-    }
-
-    /// Adds methods replaced on the instance itself (`f.formatTime = ...`) to `ov`.
-    fn instance_overrides(slf: &Bound<'_, Self>, mut ov: Overrides) -> PyResult<Overrides> {
-        let py = slf.py();
-        let dict = slf.getattr(intern!(py, "__dict__"))?;
-        let Ok(dict) = dict.cast::<PyDict>() else {
-            return Ok(ov);
-        };
-        // `_style`, `_fmt`, `datefmt` and `converter` are the usual instance attributes.
-        if dict.len() <= 4 {
-            return Ok(ov);
-        }
-        let has =
-            |name: &Bound<'_, PyString>| -> PyResult<bool> { Ok(dict.get_item(name)?.is_some()) };
-        ov.format_time |= has(intern!(py, "formatTime"))?;
-        ov.format_exception |= has(intern!(py, "formatException"))?;
-        ov.format_stack |= has(intern!(py, "formatStack"))?;
-        ov.uses_time |= has(intern!(py, "usesTime"))?;
-        ov.format_message |= has(intern!(py, "formatMessage"))?;
         Ok(ov)
     }
 
@@ -703,11 +698,14 @@ impl FormatterCore {
         if crate::globals::is_original_print_exception(py, &print_exception) {
             // The native formatter gives print_exception's exact text, cached per code site.
             let text = crate::traceback::format_exception_str(py, &ei.get_item(0)?, &ei.get_item(1)?, &ei.get_item(2)?)?;
-            let s = text.to_cow()?;
-            return Ok(match s.strip_suffix('\n') {
-                Some(t) => pyo3::types::PyString::new(py, t).into_any(),
-                None => text.clone().into_any(),
-            });
+            return match text.to_str() {
+                Ok(s) => Ok(match s.strip_suffix('\n') {
+                    Some(t) => pyo3::types::PyString::new(py, t).into_any(),
+                    None => text.clone().into_any(),
+                }),
+                // Text Rust cannot hold (lone surrogates in a message): strip it in Python.
+                Err(_) => Self::strip_newline(text.into_any()),
+            };
         }
         let io = crate::globals::module(py, "io")?;
         let sio = io.getattr("StringIO")?.call0()?;
@@ -721,9 +719,13 @@ impl FormatterCore {
         ))?;
         let s = sio.call_method0("getvalue")?;
         sio.call_method0("close")?;
-        if s.call_method1(intern!(py, "endswith"), ("\n",))?
-            .is_truthy()?
-        {
+        Self::strip_newline(s)
+    }
+
+    /// `s[:-1]` when `s` ends with a newline, computed by Python.
+    fn strip_newline(s: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+        let py = s.py();
+        if s.call_method1(intern!(py, "endswith"), ("\n",))?.is_truthy()? {
             return s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
         }
         Ok(s)
@@ -771,7 +773,7 @@ impl FormatterCore {
             || REGISTRY
                 .get(py)
                 .is_some_and(|r| ty.is(r.formatter.bind(py)));
-        if !exact {
+        if !exact || Self::overrides(slf)?.any() {
             return Ok(None);
         }
         let (style, view) = Self::msg_view(slf)?;
@@ -899,7 +901,6 @@ impl FormatterCore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let ov = Self::overrides(slf)?;
-        let ov = Self::instance_overrides(slf, ov)?;
         let message = record.call_method0(intern!(py, "getMessage"))?;
         record.setattr(intern!(py, "message"), message)?;
         let dict = record_dict(record);

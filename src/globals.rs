@@ -1,10 +1,12 @@
-//! Process-wide engine state: the facade module's namespace, the start time and the level-cache generation.
+//! Process-wide engine state: the facade module's namespace and its switches, the start time, `manager.disable`.
 //!
 //! The Python facade (`femtologging/__init__.py`) calls [`bind`] once at import with its own
 //! globals, so the engine reads module-level switches (`raiseExceptions`, `logThreads`,
 //! `_srcfile`, `_logRecordFactory`, `lastResort`, ...) exactly where stdlib code and tests set them.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use crate::{cpython, epoch};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -13,20 +15,8 @@ use pyo3::types::{PyDict, PyString};
 static NAMESPACE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static START_TIME_BITS: AtomicU64 = AtomicU64::new(0);
 
-/// Bumped whenever any logger's level, the hierarchy, or `manager.disable` changes; each logger's
-/// cached effective level is valid only for the generation it was computed in.
-pub static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// `manager.disable`: records at or below this level are dropped everywhere.
 pub static DISABLE_LEVEL: AtomicI64 = AtomicI64::new(0);
-
-/// Invalidate every logger's cached effective level.
-pub fn bump_generation() {
-    GENERATION.fetch_add(1, Ordering::Release);
-}
-
-pub fn generation() -> u64 {
-    GENERATION.load(Ordering::Acquire)
-}
 
 /// The facade module's globals dict.
 pub fn namespace(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
@@ -49,11 +39,11 @@ pub fn flag(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
     }
 }
 
-/// The module-level switches the hot path reads, snapshotted while the facade's namespace dict
-/// is unchanged (its `ma_version_tag` moves on every assignment to a module global).
+/// The module-level switches the hot path reads, snapshotted for one epoch (any assignment to a
+/// module global bumps it: see `cpython.rs`).
 #[derive(Clone, Copy, Debug)]
 pub struct Switches {
-    version: u64,
+    epoch: u64,
     pub srcfile: bool,
     pub log_threads: bool,
     pub log_processes: bool,
@@ -61,53 +51,48 @@ pub struct Switches {
     pub raise_exceptions: bool,
     /// `_logRecordFactory` is the native `LogRecord`.
     pub native_factory: bool,
-    /// Address of the `_levelToName` dict (kept alive by the namespace while `version` holds).
+    /// Address of the `_levelToName` dict (kept alive by the namespace while `epoch` holds).
     level_table: usize,
 }
 
 static SWITCHES: parking_lot::Mutex<Option<Switches>> = parking_lot::Mutex::new(None);
 
-/// Version tag of a dict (CPython 3.11 `ma_version_tag`): changes on every modification.
-pub fn dict_version(d: &Bound<'_, PyDict>) -> u64 {
-    // SAFETY: `d` is a live dict object.
-    unsafe { (*(d.as_ptr() as *mut pyo3::ffi::PyDictObject)).ma_version_tag }
-}
-
 /// Current module switches (recomputed only after a module global changed).
 pub fn switches(py: Python<'_>) -> PyResult<Switches> {
-    let ns = namespace(py)?;
-    let version = dict_version(ns);
+    let now = epoch::current();
     if let Some(s) = *SWITCHES.lock() {
-        if s.version == version {
+        if s.epoch == now {
             return Ok(s);
         }
     }
     // Truth tests may run Python code: computed without holding the lock.
     let factory = global(py, pyo3::intern!(py, "_logRecordFactory"))?;
+    let table = global(py, pyo3::intern!(py, "_levelToName"))?;
     let s = Switches {
-        version,
+        epoch: now,
         srcfile: flag(py, pyo3::intern!(py, "_srcfile"))?,
         log_threads: flag(py, pyo3::intern!(py, "logThreads"))?,
         log_processes: flag(py, pyo3::intern!(py, "logProcesses"))?,
         log_multiprocessing: flag(py, pyo3::intern!(py, "logMultiprocessing"))?,
         raise_exceptions: flag(py, pyo3::intern!(py, "raiseExceptions"))?,
         native_factory: factory.is_some_and(|f| f.is(&py.get_type::<crate::record::LogRecord>())),
-        level_table: match global(py, pyo3::intern!(py, "_levelToName"))? {
-            Some(t) if t.is_instance_of::<PyDict>() => t.as_ptr() as usize,
+        level_table: match table.as_ref().map(|t| t.cast::<PyDict>()) {
+            // In-place changes (`addLevelName`) must reach the name cache too.
+            Some(Ok(t)) if { cpython::watch_dict(t); true } => t.as_ptr() as usize,
             _ => 0,
         },
     };
     // Only trust the snapshot if nothing changed while it was being computed.
-    if dict_version(ns) == version {
+    if epoch::current() == now {
         *SWITCHES.lock() = Some(s);
     }
     Ok(s)
 }
 
-/// Level names as Rust text, valid for one version of the `_levelToName` table.
+/// Level names as Rust text, valid for one table in one epoch.
 struct LevelNames {
     table: usize,
-    version: u64,
+    epoch: u64,
     names: Vec<(i64, &'static str)>,
 }
 
@@ -119,10 +104,9 @@ pub fn level_name_text(py: Python<'_>, sw: &Switches, level: &Bound<'_, PyAny>, 
         return Ok(None);
     }
     let ptr = sw.level_table;
-    // SAFETY: the namespace holds the table while the switches' version is current.
-    let version = unsafe { (*(ptr as *mut pyo3::ffi::PyDictObject)).ma_version_tag };
+    let version = sw.epoch;
     if let Some(c) = LEVEL_NAMES.lock().as_ref() {
-        if c.table == ptr && c.version == version {
+        if c.table == ptr && c.epoch == version {
             if let Some((_, n)) = c.names.iter().find(|(l, _)| *l == levelno) {
                 return Ok(Some(n));
             }
@@ -130,12 +114,11 @@ pub fn level_name_text(py: Python<'_>, sw: &Switches, level: &Bound<'_, PyAny>, 
     }
     let name = crate::record::level_name(py, level)?;
     let Ok(name) = name.cast::<PyString>() else { return Ok(None) };
-    // Leaked once per (level, table version): level names are few and live for the process.
-    let text: &'static str = Box::leak(name.to_str()?.to_owned().into_boxed_str());
+    let text = static_text(name.to_str()?);
     let mut guard = LEVEL_NAMES.lock();
-    let fresh = !matches!(guard.as_ref(), Some(c) if c.table == ptr && c.version == version);
+    let fresh = !matches!(guard.as_ref(), Some(c) if c.table == ptr && c.epoch == version);
     if fresh {
-        *guard = Some(LevelNames { table: ptr, version, names: Vec::new() });
+        *guard = Some(LevelNames { table: ptr, epoch: version, names: Vec::new() });
     }
     if let Some(c) = guard.as_mut() {
         if c.names.len() < 256 {
@@ -143,6 +126,21 @@ pub fn level_name_text(py: Python<'_>, sw: &Switches, level: &Bound<'_, PyAny>, 
         }
     }
     Ok(Some(text))
+}
+
+/// `s` as permanent text, leaked once per distinct string. For logger and level names: they are
+/// few, live for the process, and a `&'static str` in a native record costs no reference counting
+/// shared between the calling and the worker threads.
+pub fn static_text(s: &str) -> &'static str {
+    static TEXTS: parking_lot::Mutex<Option<std::collections::HashSet<&'static str>>> = parking_lot::Mutex::new(None);
+    let mut texts = TEXTS.lock();
+    let set = texts.get_or_insert_with(Default::default);
+    if let Some(t) = set.get(s) {
+        return t;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
 }
 
 static PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -202,7 +200,9 @@ pub fn is_original_print_exception(py: Python<'_>, f: &Bound<'_, PyAny>) -> bool
 #[pyfunction]
 fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyResult<()> {
     START_TIME_BITS.store(start_time.to_bits(), Ordering::Relaxed);
+    cpython::watch_dict(&namespace);
     let _ = NAMESPACE.set(py, namespace.unbind());
+    epoch::bump();
     for name in PRELOAD {
         module(py, name)?;
     }
@@ -215,13 +215,13 @@ fn _bind(py: Python<'_>, namespace: Bound<'_, PyDict>, start_time: f64) -> PyRes
 #[pyfunction]
 fn _set_disable(level: i64) {
     DISABLE_LEVEL.store(level, Ordering::Release);
-    bump_generation();
+    epoch::bump();
 }
 
 /// Invalidate every logger's level cache (stdlib's `Manager._clear_cache`).
 #[pyfunction]
 fn _clear_cache() {
-    bump_generation();
+    epoch::bump();
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

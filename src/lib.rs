@@ -11,15 +11,20 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod caller;
+pub mod capture;
+pub mod cpython;
+pub mod dispatch;
+pub mod epoch;
 pub mod fastcall;
-pub mod fastpath;
 pub mod formatter;
 pub mod globals;
-pub mod handler;
 pub mod io;
 pub mod layout;
 pub mod logger;
+pub mod make_record;
 pub mod message;
+pub mod native_record;
+pub mod overrides;
 pub mod printf;
 pub mod record;
 pub mod timefmt;
@@ -33,13 +38,16 @@ extern "C" fn drain_writers_at_exit() {
 
 #[pymodule]
 fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    cpython::register(m)?;
+    overrides::register(m)?;
     globals::register(m)?;
     record::register(m)?;
     caller::register(m)?;
     logger::register(m)?;
+    fastcall::install(&m.py().get_type::<logger::LoggerCore>())?;
     formatter::register(m)?;
     io::register(m)?;
-    handler::register(m)?;
+    dispatch::register(m)?;
     traceback::register(m)?;
     // SAFETY: registers a plain function that touches no Python state.
     unsafe { libc::atexit(drain_writers_at_exit) };

@@ -4,17 +4,19 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
-use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use std::sync::Arc;
 
 use crate::caller;
-use crate::handler;
+use crate::dispatch::{self, plan::DispatchPlan, Origin, Step};
+use crate::epoch;
 use crate::globals::{self, DISABLE_LEVEL};
-use crate::record::{init_record, instance_dict, LogRecord};
+use crate::make_record::{make_record, normalize_exc_info, LogOptions};
+use crate::record::LogRecord;
 
 pub const DEBUG: i64 = 10;
 pub const INFO: i64 = 20;
@@ -22,47 +24,33 @@ pub const WARNING: i64 = 30;
 pub const ERROR: i64 = 40;
 pub const CRITICAL: i64 = 50;
 
-// Bits of `LoggerCore::overrides`: which hot methods a subclass replaced.
-const COMPUTED: u32 = 1;
-const O_LOG: u32 = 1 << 1;
-const O_MAKE_RECORD: u32 = 1 << 2;
-const O_HANDLE: u32 = 1 << 3;
-const O_CALL_HANDLERS: u32 = 1 << 4;
-const O_FIND_CALLER: u32 = 1 << 5;
-const O_IS_ENABLED: u32 = 1 << 6;
+// Bits of `LoggerCore::overrides`: which hot methods a subclass, a class patch or the instance
+// replaced (bit i is method i of `overridable_names`).
+const O_LOG: u32 = 1 << 0;
+const O_MAKE_RECORD: u32 = 1 << 1;
+const O_HANDLE: u32 = 1 << 2;
+const O_CALL_HANDLERS: u32 = 1 << 3;
+const O_FIND_CALLER: u32 = 1 << 4;
+const O_IS_ENABLED: u32 = 1 << 5;
 
-const OVERRIDABLE: [(&str, u32); 6] = [
-    ("_log", O_LOG),
-    ("makeRecord", O_MAKE_RECORD),
-    ("handle", O_HANDLE),
-    ("callHandlers", O_CALL_HANDLERS),
-    ("findCaller", O_FIND_CALLER),
-    ("isEnabledFor", O_IS_ENABLED),
-];
-
-/// Per-type answers to "which hot methods does this class override?" (types are kept alive so a
-/// pointer is never reused for another class).
-static TYPE_OVERRIDES: Mutex<Vec<(Py<PyType>, u32)>> = Mutex::new(Vec::new());
-
-fn overrides_of(ty: &Bound<'_, PyType>) -> PyResult<u32> {
-    if let Some((_, f)) = TYPE_OVERRIDES.lock().iter().find(|(t, _)| t.as_ptr() == ty.as_ptr()) {
-        return Ok(*f);
-    }
-    let py = ty.py();
-    let core = py.get_type::<LoggerCore>();
-    let mut flags = COMPUTED;
-    for (name, bit) in OVERRIDABLE {
-        if !ty.getattr(name)?.is(&core.getattr(name)?) {
-            flags |= bit;
-        }
-    }
-    TYPE_OVERRIDES.lock().push((ty.clone().unbind(), flags));
-    Ok(flags)
+fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
+    [
+        intern!(py, "_log"),
+        intern!(py, "makeRecord"),
+        intern!(py, "handle"),
+        intern!(py, "callHandlers"),
+        intern!(py, "findCaller"),
+        intern!(py, "isEnabledFor"),
+    ]
 }
 
 /// Native state of a logger. Fields use interior mutability so the class can be `frozen`
 /// (no borrow flag on the hot path) and safe without the GIL in free-threaded builds.
-#[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "_LoggerCore")]
+///
+/// No `dict`/`weakref` slot of its own: the Python subclass `Logger` then gets CPython's managed
+/// instance dict, for which 3.12+ keeps `log.debug` lookups specialised (with a dict offset they
+/// are not, which cost ~20 ns per disabled call).
+#[pyclass(subclass, frozen, module = "femtologging", name = "_LoggerCore")]
 pub struct LoggerCore {
     name: RwLock<Py<PyAny>>,
     /// The name as Rust text for native records (None when the name is not a str).
@@ -73,45 +61,19 @@ pub struct LoggerCore {
     disabled: AtomicBool,
     handlers: RwLock<Py<PyAny>>,
     filters: RwLock<Py<PyAny>>,
+    /// The manager `getLogger` gave this logger (`Logger.manager` reads it): kept here rather
+    /// than in the instance dict, which must stay empty for 3.13 to specialise `log.debug`.
+    manager: RwLock<Option<Py<PyAny>>>,
     cache_gen: AtomicU64,
     cache_eff: AtomicI64,
     /// Levels 0..63 asked of `isEnabledFor` since the cache was last valid (stdlib's `_cache`).
     queried: AtomicU64,
     queried_other: Mutex<Vec<i64>>,
     overrides: AtomicU32,
+    /// The epoch `overrides` was computed in (0: never).
+    overrides_epoch: AtomicU64,
     /// The cached dispatch plan of the record-less path (see `fastpath::DispatchPlan`).
-    plan: Mutex<Option<Arc<crate::fastpath::DispatchPlan>>>,
-}
-
-/// Keyword arguments accepted by `_log`.
-pub(crate) struct LogOptions<'py> {
-    pub exc_info: Option<Bound<'py, PyAny>>,
-    pub extra: Option<Bound<'py, PyAny>>,
-    pub stack_info: bool,
-    pub stacklevel: i64,
-}
-
-impl<'py> LogOptions<'py> {
-    fn parse(kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Self> {
-        let mut o = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
-        if let Some(kw) = kwargs {
-            for (k, v) in kw.iter() {
-                let key = k.cast::<PyString>()?.to_cow()?;
-                match &*key {
-                    "exc_info" => o.exc_info = Some(v),
-                    "extra" => o.extra = Some(v),
-                    "stack_info" => o.stack_info = v.is_truthy()?,
-                    "stacklevel" => o.stacklevel = v.extract()?,
-                    other => {
-                        return Err(PyTypeError::new_err(format!(
-                            "Logger._log() got an unexpected keyword argument '{other}'"
-                        )))
-                    }
-                }
-            }
-        }
-        Ok(o)
-    }
+    plan: Mutex<Option<Arc<DispatchPlan>>>,
 }
 
 impl LoggerCore {
@@ -125,11 +87,11 @@ impl LoggerCore {
     /// check" (overridden `isEnabledFor`, stale cache, a level outside the remembered range).
     #[inline(always)]
     pub(crate) fn quick_check(&self, level: i64) -> Option<bool> {
-        let f = self.overrides.load(Ordering::Relaxed);
-        if f & COMPUTED == 0 || f & O_IS_ENABLED != 0 {
+        let now = epoch::current();
+        if self.cache_gen.load(Ordering::Relaxed) != now || self.overrides_epoch.load(Ordering::Relaxed) != now {
             return None;
         }
-        if self.cache_gen.load(Ordering::Acquire) != globals::generation() {
+        if self.overrides.load(Ordering::Relaxed) & O_IS_ENABLED != 0 {
             return None;
         }
         if self.disabled.load(Ordering::Relaxed) {
@@ -146,62 +108,73 @@ impl LoggerCore {
         Some(level > DISABLE_LEVEL.load(Ordering::Relaxed) && level >= self.cache_eff.load(Ordering::Relaxed))
     }
 
-    /// The cached dispatch plan, if any (validated by the caller).
-    pub(crate) fn plan(&self) -> Option<Arc<crate::fastpath::DispatchPlan>> {
-        self.plan.lock().clone()
-    }
-
-    /// Replace the cached dispatch plan.
-    pub(crate) fn set_plan(&self, plan: Option<Arc<crate::fastpath::DispatchPlan>>) {
-        let old = std::mem::replace(&mut *self.plan.lock(), plan);
-        drop(old); // outside the lock
-    }
-
-    /// `(handlers list address, propagate)` for validating a dispatch plan.
-    pub(crate) fn chain_identity(&self) -> (usize, bool) {
-        (self.handlers.read().as_ptr() as usize, self.propagate.load(Ordering::Relaxed))
-    }
-
     /// Is the logger switched off (`disabled`)?
     pub(crate) fn is_disabled(&self) -> bool {
         self.disabled.load(Ordering::Relaxed)
     }
 
-    /// `(handlers, propagate, parent, disabled)` of a logger object (native or not).
-    pub(crate) fn chain_step<'py>(
-        c: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyAny>, bool, Option<Bound<'py, PyAny>>)> {
+    /// One step up the chain, for dispatch: a logger object's handlers, `propagate`, parent.
+    fn chain_step<'py>(c: &Bound<'py, PyAny>) -> PyResult<Step<'py>> {
         let py = c.py();
         if let Ok(core) = c.cast::<LoggerCore>() {
             let m = core.get();
-            Ok((
-                m.handlers.read().clone_ref(py).into_bound(py),
-                m.propagate.load(Ordering::Relaxed),
-                m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
-            ))
+            Ok(Step {
+                handlers: m.handlers.read().clone_ref(py).into_bound(py),
+                propagate: m.propagate.load(Ordering::Relaxed),
+                parent: m.parent.read().as_ref().map(|p| p.clone_ref(py).into_bound(py)),
+                native: true,
+            })
         } else {
             let parent = c.getattr(intern!(py, "parent"))?;
-            Ok((
-                c.getattr(intern!(py, "handlers"))?,
-                c.getattr(intern!(py, "propagate"))?.is_truthy()?,
-                if parent.is_none() { None } else { Some(parent) },
-            ))
+            Ok(Step {
+                handlers: c.getattr(intern!(py, "handlers"))?,
+                propagate: c.getattr(intern!(py, "propagate"))?.is_truthy()?,
+                parent: if parent.is_none() { None } else { Some(parent) },
+                native: false,
+            })
         }
     }
 
-    fn flags(slf: &Bound<'_, Self>) -> PyResult<u32> {
-        let f = slf.get().overrides.load(Ordering::Relaxed);
-        if f & COMPUTED != 0 {
-            return Ok(f);
+    /// This logger as dispatch sees it.
+    fn origin<'a, 'py>(slf: &'a Bound<'py, Self>) -> Origin<'a, 'py> {
+        Origin { logger: slf.as_any(), name: slf.get().name_text(), plan: &slf.get().plan, step: Self::chain_step }
+    }
+
+    /// May this call skip the Python record? (Not when the logger is disabled or has filters,
+    /// which need a record.) Then try the record-less path.
+    fn try_record_less<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &[Bound<'py, PyAny>],
+        opts: &LogOptions<'py>,
+    ) -> PyResult<bool> {
+        let me = slf.get();
+        if me.is_disabled() || me.filters.read().bind(slf.py()).is_truthy()? {
+            return Ok(false);
         }
-        let f = overrides_of(&slf.get_type())?;
-        slf.get().overrides.store(f, Ordering::Relaxed);
+        dispatch::emit::try_log(&Self::origin(slf), level, msg, args, opts)
+    }
+
+    /// The override bits, recomputed once per epoch.
+    fn flags(slf: &Bound<'_, Self>) -> PyResult<u32> {
+        let me = slf.get();
+        let now = epoch::current();
+        if me.overrides_epoch.load(Ordering::Acquire) == now {
+            return Ok(me.overrides.load(Ordering::Relaxed));
+        }
+        let py = slf.py();
+        let f = crate::overrides::detect_against(&slf.get_type(), Some(slf.as_any()), &py.get_type::<LoggerCore>(), &overridable_names(py))?;
+        me.overrides.store(f, Ordering::Relaxed);
+        if epoch::current() == now {
+            me.overrides_epoch.store(now, Ordering::Release);
+        }
         Ok(f)
     }
 
     /// Effective level, cached until the next change anywhere in the hierarchy.
     fn effective_level(&self, py: Python<'_>) -> PyResult<i64> {
-        let gen = globals::generation();
+        let gen = epoch::current();
         if self.cache_gen.load(Ordering::Acquire) == gen {
             return Ok(self.cache_eff.load(Ordering::Relaxed));
         }
@@ -287,9 +260,9 @@ impl LoggerCore {
         opts: LogOptions<'py>,
     ) -> PyResult<()> {
         let flags = Self::flags(slf)?;
-        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0 {
+        if flags & (O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0 {
             if let Ok(t) = args.cast::<PyTuple>() {
-                if crate::fastpath::try_log(slf, &slf.get().filters, level, msg, t.as_slice(), &opts)? {
+                if Self::try_record_less(slf, level, msg, t.as_slice(), &opts)? {
                     return Ok(());
                 }
             }
@@ -308,8 +281,8 @@ impl LoggerCore {
         let level_obj = level.into_pyobject(py)?.into_any();
         let opts = LogOptions { exc_info: None, extra: None, stack_info: false, stacklevel: 1 };
         let flags = Self::flags(slf)?;
-        if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS) == 0
-            && crate::fastpath::try_log(slf, &slf.get().filters, &level_obj, msg, args, &opts)?
+        if flags & (O_LOG | O_MAKE_RECORD | O_HANDLE | O_CALL_HANDLERS | O_FIND_CALLER) == 0
+            && Self::try_record_less(slf, &level_obj, msg, args, &opts)?
         {
             return Ok(());
         }
@@ -384,100 +357,10 @@ impl LoggerCore {
             slf.call_method1(intern!(py, "callHandlers"), (record,))?;
             Ok(())
         } else {
-            Self::call_handlers_native(slf, &record)
+            dispatch::emit::call_handlers(&Self::origin(slf), &record)
         }
     }
 
-    fn call_handlers_native<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let levelno = record.getattr(intern!(py, "levelno"))?;
-        let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
-        let mut found = 0usize;
-        let mut captured: Option<(Arc<handler::Target>, Arc<handler::NativeRecord>)> = None;
-        let mut cur: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
-        while let Some(c) = cur {
-            let (handlers, propagate, parent) = Self::chain_step(&c)?;
-            for h in handlers.try_iter()? {
-                let h = h?;
-                found += 1;
-                if let (Some(lv), Some(t)) = (levelno_i, handler::native_target(&h)?) {
-                    if lv >= t.level() {
-                        let own;
-                        let (rec_obj, shared) = if t.has_filters(py) {
-                            match t.filter(record)? {
-                                None => continue,
-                                Some(r) if !r.is(record) => {
-                                    own = r;
-                                    (&own, false)
-                                }
-                                Some(_) => (record, true),
-                            }
-                        } else {
-                            (record, true)
-                        };
-                        let rec = if shared {
-                            // One capture serves every native handler whose fields it holds.
-                            let reusable = matches!(&captured, Some((by, _)) if by.capture_covers(&t));
-                            if !reusable {
-                                captured = handler::capture_record(record, &t)?.map(|r| (t.clone(), Arc::new(r)));
-                            }
-                            captured.as_ref().map(|(_, r)| r.clone())
-                        } else {
-                            handler::capture_record(rec_obj, &t)?.map(Arc::new)
-                        };
-                        let sent = match &rec {
-                            Some(rec) => t.send(py, handler::RecordRef::Shared(rec.clone()))?,
-                            None => false,
-                        };
-                        if !sent {
-                            // The handler's own Python emit (under its lock, filters already
-                            // passed) formats the record and reports any error.
-                            h.call_method0(intern!(py, "acquire"))?;
-                            let r = h.call_method1(intern!(py, "emit"), (rec_obj,));
-                            h.call_method0(intern!(py, "release"))?;
-                            r?;
-                        }
-                    }
-                    continue;
-                }
-                let hlevel = h.getattr(intern!(py, "level"))?;
-                let pass = match (levelno_i, hlevel.extract::<i64>()) {
-                    (Some(a), Ok(b)) if hlevel.is_instance_of::<PyInt>() => a >= b,
-                    _ => levelno.ge(&hlevel)?,
-                };
-                if pass {
-                    h.call_method1(intern!(py, "handle"), (record,))?;
-                }
-            }
-            cur = if propagate { parent } else { None };
-        }
-        if found == 0 {
-            let last = globals::global(py, intern!(py, "lastResort"))?;
-            match last {
-                Some(lr) if !lr.is_none() => {
-                    if levelno.ge(lr.getattr(intern!(py, "level"))?)? {
-                        lr.call_method1(intern!(py, "handle"), (record,))?;
-                    }
-                }
-                _ => {
-                    if globals::flag(py, intern!(py, "raiseExceptions"))? {
-                        let manager = slf.getattr(intern!(py, "manager"))?;
-                        let warned = manager.getattr(intern!(py, "emittedNoHandlerWarning"))?;
-                        if !warned.is_truthy()? {
-                            let name = slf.get().name.read().clone_ref(py);
-                            let stderr = crate::globals::module(py, "sys")?.getattr(intern!(py, "stderr"))?;
-                            stderr.call_method1(
-                                intern!(py, "write"),
-                                (format!("No handlers could be found for logger \"{}\"\n", name.bind(py).str()?),),
-                            )?;
-                            manager.setattr(intern!(py, "emittedNoHandlerWarning"), true)?;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) {
@@ -487,61 +370,6 @@ fn unknown_caller(py: Python<'_>) -> (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<
         PyString::new(py, "(unknown function)").into_any(),
         py.None().into_bound(py),
     )
-}
-
-/// `exc_info=True` → `sys.exc_info()`, an exception instance → its triple, a tuple stays.
-pub(crate) fn normalize_exc_info<'py>(py: Python<'py>, exc_info: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let Some(e) = exc_info else { return Ok(py.None().into_bound(py)) };
-    if !e.is_truthy()? {
-        return Ok(e);
-    }
-    if e.is_instance_of::<pyo3::exceptions::PyBaseException>() {
-        let tb = e.getattr(intern!(py, "__traceback__"))?;
-        return Ok(PyTuple::new(py, [e.get_type().into_any(), e.clone(), tb])?.into_any());
-    }
-    if e.is_instance_of::<PyTuple>() {
-        return Ok(e);
-    }
-    crate::globals::module(py, "sys")?.call_method0(intern!(py, "exc_info"))
-}
-
-/// stdlib's `Logger.makeRecord`: the record factory (natively when it is `LogRecord`), then `extra`.
-#[allow(clippy::too_many_arguments)]
-pub fn make_record<'py>(
-    py: Python<'py>,
-    name: &Bound<'py, PyAny>,
-    level: &Bound<'py, PyAny>,
-    path: &Bound<'py, PyAny>,
-    lineno: &Bound<'py, PyAny>,
-    msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
-    exc_info: &Bound<'py, PyAny>,
-    func: &Bound<'py, PyAny>,
-    extra: &Bound<'py, PyAny>,
-    sinfo: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let factory = globals::global(py, intern!(py, "_logRecordFactory"))?;
-    let native = py.get_type::<LogRecord>();
-    let record = match factory {
-        Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,
-        _ => {
-            let rec = Bound::new(py, LogRecord)?.into_any();
-            init_record(&rec, name, level, path, lineno, msg, args, exc_info, func, sinfo)?;
-            rec
-        }
-    };
-    if !extra.is_none() {
-        let d = instance_dict(&record)?;
-        for key in extra.try_iter()? {
-            let key = key?;
-            let reserved = key.eq(intern!(py, "message"))? || key.eq(intern!(py, "asctime"))?;
-            if reserved || d.contains(&key)? {
-                return Err(PyKeyError::new_err(format!("Attempt to overwrite {} in LogRecord", key.repr()?)));
-            }
-            d.set_item(&key, extra.get_item(&key)?)?;
-        }
-    }
-    Ok(record)
 }
 
 #[pymethods]
@@ -558,11 +386,13 @@ impl LoggerCore {
             disabled: AtomicBool::new(false),
             handlers: RwLock::new(PyList::empty(py).into_any().unbind()),
             filters: RwLock::new(PyList::empty(py).into_any().unbind()),
+            manager: RwLock::new(None),
             cache_gen: AtomicU64::new(0),
             cache_eff: AtomicI64::new(0),
             queried: AtomicU64::new(0),
             queried_other: Mutex::new(Vec::new()),
             overrides: AtomicU32::new(0),
+            overrides_epoch: AtomicU64::new(0),
             plan: Mutex::new(None),
         }
     }
@@ -583,7 +413,7 @@ impl LoggerCore {
         swap(&me.filters, PyList::empty(py).into_any().unbind());
         me.propagate.store(true, Ordering::Relaxed);
         me.disabled.store(false, Ordering::Relaxed);
-        globals::bump_generation();
+        epoch::bump();
         Ok(())
     }
 
@@ -604,7 +434,7 @@ impl LoggerCore {
     #[setter]
     fn set_level(&self, v: i64) {
         self.level.store(v, Ordering::Relaxed);
-        globals::bump_generation();
+        epoch::bump();
     }
 
     #[getter]
@@ -614,7 +444,7 @@ impl LoggerCore {
     #[setter]
     fn set_parent(&self, v: Bound<'_, PyAny>) {
         swap(&self.parent, if v.is_none() { None } else { Some(v.unbind()) });
-        globals::bump_generation();
+        epoch::bump();
     }
 
     #[getter]
@@ -624,6 +454,7 @@ impl LoggerCore {
     #[setter]
     fn set_propagate(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
         self.propagate.store(v.is_truthy()?, Ordering::Relaxed);
+        epoch::bump();
         Ok(())
     }
 
@@ -634,6 +465,7 @@ impl LoggerCore {
     #[setter]
     fn set_disabled(&self, v: &Bound<'_, PyAny>) -> PyResult<()> {
         self.disabled.store(v.is_truthy()?, Ordering::Relaxed);
+        epoch::bump();
         Ok(())
     }
 
@@ -644,6 +476,7 @@ impl LoggerCore {
     #[setter]
     fn set_handlers(&self, v: Py<PyAny>) {
         swap(&self.handlers, v);
+        epoch::bump();
     }
 
     #[getter]
@@ -653,13 +486,23 @@ impl LoggerCore {
     #[setter]
     fn set_filters(&self, v: Py<PyAny>) {
         swap(&self.filters, v);
+        epoch::bump();
+    }
+
+    #[getter(_femto_manager)]
+    fn get_manager(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.manager.read().as_ref().map(|m| m.clone_ref(py))
+    }
+    #[setter(_femto_manager)]
+    fn set_manager(&self, v: Option<Py<PyAny>>) {
+        swap(&self.manager, v);
     }
 
     /// stdlib's per-logger `isEnabledFor` cache, as a dict `{level: enabled}`.
     #[getter]
     fn _cache<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        if self.cache_gen.load(Ordering::Acquire) != globals::generation() || self.disabled.load(Ordering::Relaxed) {
+        if self.cache_gen.load(Ordering::Acquire) != epoch::current() || self.disabled.load(Ordering::Relaxed) {
             return Ok(d);
         }
         let eff = self.cache_eff.load(Ordering::Relaxed);
@@ -812,23 +655,13 @@ impl LoggerCore {
     /// Pass a record to every handler of this logger and its ancestors (while propagating).
     #[pyo3(name = "callHandlers")]
     fn call_handlers<'py>(slf: &Bound<'py, Self>, record: Bound<'py, PyAny>) -> PyResult<()> {
-        Self::call_handlers_native(slf, &record)
+        dispatch::emit::call_handlers(&Self::origin(slf), &record)
     }
 }
 
-/// A logger name as permanent Rust text. Names are leaked on purpose, once per name: loggers are
-/// never destroyed either, and a `&'static str` in every native record costs no reference
-/// counting shared between the calling and the worker threads.
+/// A logger name as permanent Rust text (see `globals::static_text`).
 fn text_of(v: &Bound<'_, PyAny>) -> Option<&'static str> {
-    static NAMES: parking_lot::Mutex<Vec<&'static str>> = parking_lot::Mutex::new(Vec::new());
-    let s = v.cast::<PyString>().ok()?.to_str().ok()?;
-    let mut names = NAMES.lock();
-    if let Some(n) = names.iter().find(|n| **n == s) {
-        return Some(n);
-    }
-    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-    names.push(leaked);
-    Some(leaked)
+    Some(globals::static_text(v.cast::<PyString>().ok()?.to_str().ok()?))
 }
 
 /// Store `new` under the lock and drop the old value only after the lock is released: dropping
@@ -851,6 +684,49 @@ fn check_level(py: Python<'_>, level: &Bound<'_, PyAny>) -> PyResult<i64> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<LoggerCore>()?;
-    crate::fastcall::install(&m.py().get_type::<LoggerCore>())
+    m.add_class::<LoggerCore>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core(py: Python<'_>) -> LoggerCore {
+        LoggerCore::new(py, &PyTuple::empty(py), None)
+    }
+
+    #[test]
+    fn quick_check_answers_only_in_the_current_epoch() {
+        Python::initialize();
+        Python::attach(|py| {
+            let c = core(py);
+            assert_eq!(c.quick_check(DEBUG), None, "nothing cached yet");
+            let now = epoch::current();
+            c.cache_eff.store(INFO, Ordering::Relaxed);
+            c.cache_gen.store(now, Ordering::Relaxed);
+            c.overrides.store(0, Ordering::Relaxed);
+            c.overrides_epoch.store(now, Ordering::Relaxed);
+            assert_eq!(c.quick_check(DEBUG), Some(false));
+            assert_eq!(c.quick_check(ERROR), Some(true));
+            assert!(c.queried.load(Ordering::Relaxed) & (1 << DEBUG) != 0, "asked levels are remembered");
+            c.overrides.store(O_IS_ENABLED, Ordering::Relaxed);
+            assert_eq!(c.quick_check(ERROR), None, "an overridden isEnabledFor is always called");
+            c.overrides.store(0, Ordering::Relaxed);
+            epoch::bump();
+            assert_eq!(c.quick_check(ERROR), None, "a new epoch invalidates the level cache");
+        });
+    }
+
+    #[test]
+    fn disabled_logger_drops_everything() {
+        Python::initialize();
+        Python::attach(|py| {
+            let c = core(py);
+            let now = epoch::current();
+            c.cache_gen.store(now, Ordering::Relaxed);
+            c.overrides_epoch.store(now, Ordering::Relaxed);
+            c.disabled.store(true, Ordering::Relaxed);
+            assert_eq!(c.quick_check(CRITICAL), Some(false));
+        });
+    }
 }

@@ -146,7 +146,9 @@ fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
             }
         }
     }
-    let parsed = Template::parse(msg.to_str()?).map(Arc::new);
+    // A message that is not valid UTF-8 (lone surrogates) is left to Python.
+    let Ok(text) = msg.to_str() else { return Ok(None) };
+    let parsed = Template::parse(text).map(Arc::new);
     let old = {
         let mut slots = TEMPLATES.lock();
         if slots.is_empty() {
@@ -172,7 +174,8 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
         },
     };
     if args.is_empty() {
-        return Ok(Some(Message::Ready(text.to_str()?.to_string())));
+        // Text Rust cannot hold (lone surrogates) takes the Python-record path.
+        return Ok(text.to_str().ok().map(|t| Message::Ready(t.to_string())));
     }
     if args.len() == 1 && crate::record::is_mapping(&args[0])? {
         return Ok(None);
@@ -189,7 +192,7 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
     let tuple = PyTuple::new(msg.py(), args)?;
     match text.as_any().rem(tuple) {
         Ok(m) => match m.cast::<PyString>() {
-            Ok(s) => Ok(Some(Message::Ready(s.to_str()?.to_string()))),
+            Ok(s) => Ok(s.to_str().ok().map(|t| Message::Ready(t.to_string()))),
             Err(_) => Ok(None),
         },
         Err(_) => Ok(None),
@@ -209,7 +212,8 @@ fn native_args(t: &Template, args: &[Bound<'_, PyAny>]) -> PyResult<Option<Small
                 Err(_) => return Ok(None),
             }
         } else if matches!(kind, Some(Piece::Str)) && a.is_exact_instance_of::<PyString>() {
-            out.push(Arg::text(a.cast::<PyString>()?.to_str()?));
+            let Ok(text) = a.cast::<PyString>()?.to_str() else { return Ok(None) };
+            out.push(Arg::text(text));
         } else {
             return Ok(None);
         }

@@ -291,8 +291,13 @@ pub fn record_times(py: Python<'_>) -> PyResult<(f64, f64, f64)> {
             Some(v) => v.extract::<f64>()?,
             None => clock_ns() as f64 / 1e9,
         };
-        Ok((ct, ((ct - ct.trunc()) * 1000.0).trunc() + 0.0, (ct - globals::start_time()) * 1000.0))
+        Ok((ct, msecs_of(ct), (ct - globals::start_time()) * 1000.0))
     }
+}
+
+/// `msecs` of a record created at `created` (seconds since the epoch), as stdlib before 3.13 computes it.
+pub fn msecs_of(created: f64) -> f64 {
+    ((created - created.trunc()) * 1000.0).trunc() + 0.0
 }
 
 /// `str(record.msg) % record.args` (only when args is non-empty), as stdlib's `getMessage`.

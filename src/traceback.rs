@@ -231,13 +231,11 @@ fn collect_chain<'py>(
 }
 
 fn is_exception(obj: &Bound<PyAny>) -> bool {
-    // SAFETY: `obj` is a valid object pointer; the check only reads its type.
-    unsafe { ffi::PyExceptionInstance_Check(obj.as_ptr()) != 0 }
+    obj.is_instance_of::<pyo3::exceptions::PyBaseException>()
 }
 
 fn is_traceback_or_none(obj: &Bound<PyAny>) -> bool {
-    // SAFETY: as above.
-    obj.is_none() || unsafe { ffi::PyTraceBack_Check(obj.as_ptr()) != 0 }
+    obj.is_none() || obj.is_instance_of::<pyo3::types::PyTraceback>()
 }
 
 /// `stat` results already taken during one call, by file name.
@@ -272,25 +270,19 @@ fn render_frames(
     let mut total = 0usize;
     let mut last: Option<Arc<FrameEntry>> = None;
     let mut count = 0usize;
-    let mut current = tb.as_ptr() as *mut ffi::PyTracebackObject;
-    // Keep the traceback chain alive while walking raw pointers through it.
-    let _hold = tb.clone();
-    while !current.is_null() {
-        // SAFETY: `current` is a live traceback object (held by its predecessor or `_hold`), whose
-        // `tb_frame` is never NULL; `PyFrame_GetCode` returns a new reference.
-        let (frame, code, lasti, tb_lineno, next) = unsafe {
-            let t = &*current;
-            let frame = Bound::from_borrowed_ptr(py, t.tb_frame as *mut ffi::PyObject);
-            let code = Bound::from_owned_ptr(py, ffi::PyFrame_GetCode(t.tb_frame) as *mut ffi::PyObject);
-            (frame, code, t.tb_lasti, t.tb_lineno, t.tb_next)
+    // The traceback's public attributes (`tb_frame`, `tb_lasti`, `tb_lineno`, `tb_next`): the
+    // C struct's layout is not part of the stable interface.
+    let mut current = Some(tb.clone());
+    while let Some(t) = current.take() {
+        let frame = t.getattr(intern!(py, "tb_frame"))?;
+        let code = frame.getattr(intern!(py, "f_code"))?;
+        let lasti: i32 = t.getattr(intern!(py, "tb_lasti"))?.extract()?;
+        let tb_lineno: i32 = match t.getattr(intern!(py, "tb_lineno"))?.extract::<Option<i32>>()? {
+            Some(l) => l,
+            None => -1,
         };
-        let tb_lineno = if tb_lineno < 0 {
-            // SAFETY: `current` is a live traceback object.
-            let tb_obj = unsafe { Bound::from_borrowed_ptr(py, current as *mut ffi::PyObject) };
-            tb_obj.getattr(intern!(py, "tb_lineno"))?.extract::<i32>()?
-        } else {
-            tb_lineno
-        };
+        let next = t.getattr(intern!(py, "tb_next"))?;
+        let next = if next.is_none() { None } else { Some(next) };
         let entry = frame_entry(py, &frame, &code, lasti, tb_lineno, stamps)?;
         total += 1;
         let same = last.as_ref().is_some_and(|prev| {

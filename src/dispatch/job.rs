@@ -1,0 +1,43 @@
+//! A render job: one captured record for one native handler, formatted on the writer's worker.
+
+use std::sync::Arc;
+
+use crate::io::Render;
+use crate::native_record::RecordRef;
+
+use super::target::Target;
+
+pub(crate) struct Job {
+    pub(crate) rec: RecordRef,
+    pub(crate) target: Arc<Target>,
+}
+
+impl Render for Job {
+    fn render(&self, out: &mut Vec<u8>) {
+        thread_local! {
+            // One line buffer per worker thread, reused for every record.
+            static LINE: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
+        }
+        LINE.with(|cell| self.render_with(&mut cell.borrow_mut(), out))
+    }
+}
+
+impl Job {
+    fn render_with(&self, line: &mut String, out: &mut Vec<u8>) {
+        line.clear();
+        match self.target.plan.render(&*self.rec, self.rec.created, line) {
+            Ok(()) => {
+                line.push_str(&self.target.terminator);
+                out.extend_from_slice(line.as_bytes());
+            }
+            Err(e) => {
+                // No Python here: report like handleError would, on stderr, and keep going.
+                let msg = format!(
+                    "--- Logging error ---\n{e}\nMessage: {:?}\nLogger: {} ({})\n",
+                    self.rec.message.text(), self.rec.name, self.rec.levelname
+                );
+                let _ = crate::io::queue::write_all_fd(2, msg.as_bytes());
+            }
+        }
+    }
+}

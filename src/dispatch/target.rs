@@ -1,0 +1,404 @@
+//! Which handlers are native, and where their lines go.
+//!
+//! A handler is native when its class is exactly a registered one, nothing hot is replaced (on
+//! the class, a base or the instance: see `overrides.rs`), its stream is a native writer (or a
+//! Python stream of an exact `StreamHandler`), and its formatter has a GIL-free plan. The answer
+//! is cached per handler in a [`NativeSlot`] (in the handler's `__dict__`) for one epoch.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::formatter::{FormatterCore, NativeFormatterPlan};
+use crate::io::py::AsyncWriter;
+use crate::io::{Render, SendError, Writer};
+use crate::native_record::RecordRef;
+
+use super::job::Job;
+use crate::layout::{FieldFmt, Layout};
+use crate::printf::Conversion;
+
+/// Python classes whose exact instances may take the native path (registered by the facade and
+/// by `femtologging.handlers`), with their hot methods as registered.
+static NATIVE_TYPES: Mutex<Vec<(Py<PyType>, Vec<Py<PyAny>>)>> = Mutex::new(Vec::new());
+
+/// Methods whose replacement (on the class or the instance) sends records through Python.
+const HOT_METHODS: [&str; 6] = ["emit", "handle", "format", "filter", "flush", "acquire"];
+
+fn hot_method_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
+    [
+        intern!(py, "emit"),
+        intern!(py, "handle"),
+        intern!(py, "format"),
+        intern!(py, "filter"),
+        intern!(py, "flush"),
+        intern!(py, "acquire"),
+    ]
+}
+
+/// Exact handler classes whose Python stream (an `io.StringIO`, a socket file...) may be written
+/// by the engine directly, skipping the Python `handle`/`emit` frames.
+static PY_STREAM_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
+
+/// Where a native handler's lines go.
+pub enum Sink {
+    /// A native writer: formatted and written on its worker thread.
+    Worker(Writer),
+    /// A Python stream: formatted natively on the calling thread, then `stream.write(line)` and
+    /// `stream.flush()` under the handler's lock, exactly what `StreamHandler.emit` does.
+    Python { handler: Py<PyAny>, stream: Py<PyAny>, lock: Py<PyAny>, flush: Option<Py<PyAny>> },
+}
+
+/// What a native handler writes to, and how.
+pub struct Target {
+    /// The handler's `filters` list (usually empty), run natively on the calling thread.
+    filters: Py<PyList>,
+    sink: Sink,
+    pub(crate) plan: Arc<NativeFormatterPlan>,
+    pub(crate) terminator: Box<str>,
+    level: i64,
+    /// The layout references caller information (pathname, lineno, funcName...).
+    pub needs_caller: bool,
+    pub needs_thread_name: bool,
+    pub needs_process_name: bool,
+}
+
+/// Fields a record may offer natively.
+const NATIVE_FIELDS: [&str; 18] = [
+    "name", "levelno", "levelname", "pathname", "filename", "module", "lineno", "funcName", "created",
+    "msecs", "relativeCreated", "thread", "threadName", "process", "processName", "message", "asctime",
+    "exc_text",
+];
+
+/// Fields that are always a number on a captured record.
+const ALWAYS_NUMBER: [&str; 5] = ["levelno", "lineno", "created", "msecs", "relativeCreated"];
+/// Fields that are always a str on a captured record.
+const ALWAYS_STR: [&str; 4] = ["name", "levelname", "message", "asctime"];
+
+/// Can the worker render every field of this layout, whatever the captured values, without
+/// Python? Conservative: anything value-dependent (repr, `%c`, numeric specs on fields that may
+/// be None, exotic widths) keeps the handler on the Python path, which formats exactly.
+fn worker_safe(layout: &Layout) -> bool {
+    layout.fields().all(|f| {
+        let name = f.name.as_str();
+        match &f.fmt {
+            FieldFmt::Template => true,
+            FieldFmt::Printf(spec) => {
+                spec.width <= 512
+                    && spec.prec.unwrap_or(0) <= 512
+                    && match spec.conv {
+                        's' => true,
+                        'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+                            ALWAYS_NUMBER.contains(&name)
+                        }
+                        _ => false,
+                    }
+            }
+            FieldFmt::Brace(conv, spec, _) => {
+                if !matches!(conv, Conversion::None | Conversion::Str) {
+                    return false;
+                }
+                if spec.empty {
+                    return true;
+                }
+                if spec.width > 512 || spec.prec.unwrap_or(0) > 512 {
+                    return false;
+                }
+                let str_ok = ALWAYS_STR.contains(&name) || *conv == Conversion::Str;
+                match spec.ty {
+                    None | Some('s') => str_ok && spec.sign.is_none() && !spec.alt && !spec.zero && spec.grouping.is_none()
+                        || ALWAYS_NUMBER.contains(&name) && spec.ty.is_none() && *conv == Conversion::None,
+                    Some(_) => ALWAYS_NUMBER.contains(&name) && *conv == Conversion::None,
+                }
+            }
+        }
+    })
+}
+
+struct SlotCache {
+    /// The epoch the decision was made in (see `epoch.rs`).
+    epoch: u64,
+    target: Option<Arc<Target>>,
+}
+
+/// Per-handler cache of "can this handler be served natively, and how", valid for one epoch.
+#[pyclass(frozen, module = "femtologging._femtologging")]
+pub struct NativeSlot {
+    cache: Mutex<Option<SlotCache>>,
+}
+
+#[pymethods]
+impl NativeSlot {
+    #[new]
+    fn new() -> Self {
+        NativeSlot { cache: Mutex::new(None) }
+    }
+}
+
+/// The native writer a `StreamHandler` keeps for `sys.__stdout__`/`sys.__stderr__`, when `stream`
+/// is one of them: `Ok(None)` when it is not, `Some(None)` when it is but the writer does not
+/// encode natively (its `emit` then writes every record, so they all keep one order).
+fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>) -> PyResult<Option<Option<Writer>>> {
+    let sys = crate::globals::module(py, "sys")?;
+    let is_stdio = [intern!(py, "__stdout__"), intern!(py, "__stderr__")]
+        .iter()
+        .any(|n| sys.getattr(*n).is_ok_and(|s| s.is(stream)));
+    if !is_stdio {
+        return Ok(None);
+    }
+    let Some(make) = h.getattr_opt(intern!(py, "_femto_stdio_writer"))? else { return Ok(None) };
+    let w = make.call1((stream,))?;
+    Ok(Some(match w.cast::<AsyncWriter>() {
+        Ok(aw) if aw.get().is_native_utf8() && !aw.get().writer().is_closed() => Some(aw.get().writer().clone()),
+        Ok(_) => None,
+        Err(_) => return Ok(None),
+    }))
+}
+
+/// Build the native target of handler `h`, or `None` when it must go through Python.
+fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<Option<Target>> {
+    let htype = h.get_type();
+    {
+        let originals = {
+            let registered = NATIVE_TYPES.lock();
+            match registered.iter().find(|(t, _)| t.bind(py).is(&htype)) {
+                Some((_, o)) => o.iter().map(|f| Some(f.clone_ref(py).into_bound(py))).collect::<Vec<_>>(),
+                None => return Ok(None),
+            }
+        };
+        // A method replaced on the class (before or after registration) or on the instance is
+        // honoured: Python path.
+        let names = hot_method_names(py);
+        if crate::overrides::detect(&htype, Some(h), &names, &originals)? != 0 {
+            return Ok(None);
+        }
+    }
+    // A rotating handler with a Python namer/rotator rotates in Python, record by record.
+    for key in ["namer", "rotator"] {
+        if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
+            return Ok(None);
+        }
+    }
+    let filters = match hdict.get_item(intern!(py, "filters"))? {
+        Some(f) => f,
+        None => return Ok(None),
+    };
+    // Filters run natively (see `Target::filter`); they must be a plain list.
+    let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
+    let filters = filters.clone().unbind();
+    let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
+    let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
+        if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
+            return Ok(None);
+        }
+        Sink::Worker(aw.get().writer().clone())
+    } else if let Some(aw) = stdio_writer(py, h, &stream)? {
+        // The process's own stdout/stderr: written by a worker thread on the raw fd.
+        match aw {
+            Some(aw) => Sink::Worker(aw),
+            None => return Ok(None),
+        }
+    } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
+        let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
+        if lock.is_none() {
+            return Ok(None);
+        }
+        let flush = stream.getattr_opt(intern!(py, "flush"))?.map(|f| f.unbind());
+        Sink::Python { handler: h.clone().unbind(), stream: stream.clone().unbind(), lock: lock.unbind(), flush }
+    } else {
+        return Ok(None);
+    };
+    let level: i64 = match hdict.get_item(intern!(py, "level"))? {
+        Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
+        _ => return Ok(None),
+    };
+    let mut formatter = hdict.get_item(intern!(py, "formatter"))?.unwrap_or_else(|| py.None().into_bound(py));
+    if formatter.is_none() {
+        match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
+            Some(f) => formatter = f,
+            None => return Ok(None),
+        }
+    }
+    let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
+    let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
+    let needs = plan.needs();
+    if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !worker_safe(&plan.layout) {
+        return Ok(None);
+    }
+    let terminator = h.getattr(intern!(py, "terminator"))?;
+    let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
+    let names = &needs.fields;
+    Ok(Some(Target {
+        filters,
+        sink,
+        terminator: terminator.to_str()?.into(),
+        level,
+        needs_caller: needs.caller,
+        needs_thread_name: names.iter().any(|n| n == "threadName"),
+        needs_process_name: names.iter().any(|n| n == "processName"),
+        plan,
+    }))
+}
+
+/// The native target of handler `h`, if it has one in the current epoch.
+pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
+    let py = h.py();
+    // Only instances of registered classes (or their subclasses) carry a slot.
+    let Some(hdict) = crate::cpython::attribute_dict(h) else { return Ok(None) };
+    let Some(slot) = hdict.get_item(intern!(py, "_femto_slot"))? else { return Ok(None) };
+    let Ok(slot) = slot.cast::<NativeSlot>() else { return Ok(None) };
+    // Never hold the slot's lock while running Python code (which may release the GIL and let
+    // another thread block on the lock while holding the GIL): check, unlock, build, store.
+    let now = crate::epoch::current();
+    {
+        let guard = slot.get().cache.lock();
+        if let Some(c) = guard.as_ref() {
+            if c.epoch == now {
+                return Ok(c.target.clone());
+            }
+        }
+    }
+    let target = build_target(py, h, &hdict)?.map(Arc::new);
+    let out = target.clone();
+    // A decision made while something changed (building may run Python) is not kept.
+    let epoch = if crate::epoch::current() == now { now } else { 0 };
+    let old = slot.get().cache.lock().replace(SlotCache { epoch, target });
+    drop(old); // released outside the lock: dropping Python references may run Python code
+    Ok(out)
+}
+
+impl Target {
+    /// The handler's level threshold.
+    pub fn level(&self) -> i64 {
+        self.level
+    }
+
+    /// Hand `rec` to this handler's sink. `Ok(false)` means the record must go through the
+    /// handler's Python path instead (the writer is closed, or the line could not be rendered
+    /// or written: Python then reports it through `handleError`, as stdlib would).
+    pub fn send(self: &Arc<Self>, py: Python<'_>, rec: RecordRef) -> PyResult<bool> {
+        match &self.sink {
+            Sink::Worker(writer) => {
+                let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
+                let sent = match writer.send_render_nowait(job) {
+                    Ok(None) => Ok(()),
+                    Ok(Some(job)) => {
+                        let w = writer.clone();
+                        py.detach(move || w.send_render(job))
+                    }
+                    Err(e) => Err(e),
+                };
+                Ok(match sent {
+                    Ok(()) => true,
+                    Err(SendError::Closed) => false,
+                    // An earlier I/O error of the worker: the record itself was queued.
+                    Err(SendError::Io(_)) => true,
+                })
+            }
+            Sink::Python { stream, lock, flush, .. } => {
+                let mut line = String::with_capacity(128);
+                if self.plan.render(&*rec, rec.created, &mut line).is_err() {
+                    return Ok(false);
+                }
+                line.push_str(&self.terminator);
+                let lock = lock.bind(py);
+                lock.call_method0(intern!(py, "acquire"))?;
+                let written = stream
+                    .bind(py)
+                    .call_method1(intern!(py, "write"), (line,))
+                    .and_then(|_| match flush {
+                        Some(f) => f.bind(py).call0().map(|_| ()),
+                        None => Ok(()),
+                    });
+                lock.call_method0(intern!(py, "release"))?;
+                match written {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => Err(e),
+                    Err(_) => Ok(false),
+                }
+            }
+        }
+    }
+
+    /// Does the handler have filters (which need a Python record)?
+    pub fn has_filters(&self, py: Python<'_>) -> bool {
+        !self.filters.bind(py).is_empty()
+    }
+
+    /// stdlib's `Filterer.filter` for this handler: `None` drops the record; otherwise the
+    /// record to emit (a filter may return a replacement record, as in Python 3.12).
+    pub fn filter<'py>(&self, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = record.py();
+        let mut record = record.clone();
+        // Iterate over a snapshot, as a filter may add or remove filters.
+        let filters = self.filters.bind(py).to_tuple();
+        for f in filters.iter() {
+            let result = match f.getattr_opt(intern!(py, "filter"))? {
+                Some(m) => m.call1((&record,))?,
+                None => f.call1((&record,))?,
+            };
+            if !result.is_truthy()? {
+                return Ok(None);
+            }
+            // From 3.12 a filter may return a replacement record.
+            if crate::record::python_minor(py) >= 12 && result.is_instance_of::<crate::record::LogRecord>() {
+                record = result;
+            }
+        }
+        Ok(Some(record))
+    }
+}
+
+impl Target {
+    /// Does a record captured for `self` hold every field `other` renders?
+    pub fn capture_covers(&self, other: &Target) -> bool {
+        (self.needs_caller || !other.needs_caller)
+            && (self.needs_thread_name || !other.needs_thread_name)
+            && (self.needs_process_name || !other.needs_process_name)
+    }
+}
+
+/// Declare handler classes whose Python stream the engine may write directly (exact types only).
+#[pyfunction]
+#[pyo3(signature = (*types))]
+fn _register_stream_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut registered = PY_STREAM_TYPES.lock();
+    for t in types.iter() {
+        let t = t.cast_into::<PyType>()?;
+        if !registered.iter().any(|r| r.as_ptr() == t.as_ptr()) {
+            registered.push(t.unbind());
+        }
+    }
+    Ok(())
+}
+
+/// Declare which handler classes may take the native path (exact types only).
+#[pyfunction]
+#[pyo3(signature = (*types))]
+fn _register_native_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut entries = Vec::new();
+    for t in types.iter() {
+        let t = t.cast_into::<PyType>()?;
+        let mut originals = Vec::new();
+        for name in HOT_METHODS {
+            originals.push(t.getattr(name)?.unbind());
+        }
+        entries.push((t.unbind(), originals));
+    }
+    let mut registered = NATIVE_TYPES.lock();
+    for (t, o) in entries {
+        if !registered.iter().any(|(r, _)| r.as_ptr() == t.as_ptr()) {
+            registered.push((t, o));
+        }
+    }
+    Ok(())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeSlot>()?;
+    m.add_function(wrap_pyfunction!(_register_stream_handlers, m)?)?;
+    m.add_function(wrap_pyfunction!(_register_native_handlers, m)?)
+}
