@@ -5,7 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython bench bench-deps bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -32,13 +32,20 @@ test-cpython: build
 
 test: venv test-rust test-py test-cpython
 
-bench: build
-	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
-	$(VPY) benchmarks/run.py
+# Per CPython: make bench PY=python3.12 VENV=.venv312 BENCH_ARGS="--quick --scenarios idioms"
+# (a library with no wheel for that Python is skipped and shown as n/a).
+BENCH_ARGS ?=
+BENCH_LIBS := picologging loguru structlog logly
 
-bench-quick: build
-	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
-	$(VPY) benchmarks/run.py --quick
+bench-deps: build
+	$(VPY) -m pip install -q pyperf
+	for p in $(BENCH_LIBS); do $(VPY) -m pip install -q $$p || echo "$$p: not installable here (n/a)"; done
+
+bench: bench-deps
+	$(VPY) benchmarks/run.py $(BENCH_ARGS)
+
+bench-quick: bench-deps
+	$(VPY) benchmarks/run.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf target $(VENV) femtologging/*.so
