@@ -143,3 +143,28 @@ def test_enabled_file_workload_fails_a_library_that_loses_a_record(tmp_path):
     assert set(metrics) == {"ns_per_call", "e2e_s"}
     with pytest.raises(VerificationError, match="expected 20 lines, found 19"):
         workloads.run_enabled_file(_LossyAdapter(drop=True), 20, str(tmp_path))
+
+
+def test_idiom_lines_are_checked_byte_for_byte():
+    import json
+    import os
+
+    from idioms import BY_NAME, check_json_lines, line_regex
+
+    idiom = BY_NAME["gunicorn"]
+    ts = time.strftime("[%Y-%m-%d %H:%M:%S +0000]")
+    good = "".join(f"{ts} [{os.getpid()}] [INFO] request {i} from alice\n" for i in range(3))
+    line_re = line_regex(idiom, idiom.ts)
+    assert check_request_lines(good, 3, started=time.time() - 60, line_re=line_re) is None
+    wrong_pid = good.replace(f"[{os.getpid()}]", "[1]", 1)
+    assert "does not match" in check_request_lines(wrong_pid, 3, line_re=line_re)
+    padded = line_regex(BY_NAME["process_5d"], "TS")
+    assert padded.match(f"TS {os.getpid():5d} request 0 from alice")
+    assert not padded.match(f"TS {os.getpid()}x request 0 from alice")
+
+    stamp = TS
+    lines = [json.dumps({"time": stamp, "level": "INFO", "logger": "bench",
+                         "message": f"request {i} from alice"}) for i in range(3)]
+    assert check_json_lines("\n".join(lines) + "\n", 3, r"[-\d :,]+", None) is None
+    lines[1] = lines[1].replace("request 1", "request 7")
+    assert "wrong content" in check_json_lines("\n".join(lines) + "\n", 3, r"[-\d :,]+", None)
