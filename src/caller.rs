@@ -64,11 +64,36 @@ impl<'py> Frame<'py> {
         Ok(is_internal(&s))
     }
 
-    fn lineno(&self) -> i32 {
-        // SAFETY: live frame, GIL held.
-        unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) }
+    /// The frame's current line. Decoding a code object's line table costs time in proportion
+    /// to the instruction's offset (thousands of instructions deep in a long function), so
+    /// the answer is cached per (code object, instruction offset).
+    fn lineno(&self, code: &Bound<'py, PyAny>) -> i32 {
+        let py = self.0.py();
+        // SAFETY: live frame, GIL held (both are public C API calls on a frame object).
+        let lasti = unsafe { ffi::PyFrame_GetLasti(self.0.as_ptr().cast()) };
+        let decode = || unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) };
+        if lasti < 0 {
+            return decode();
+        }
+        let slot = ((code.as_ptr() as usize >> 4) ^ (lasti as usize).wrapping_mul(0x9E37_79B9)) % LINE_SLOTS;
+        if let Some((c, at, line)) = &LINES.lock()[slot] {
+            if *at == lasti && c.bind(py).is(code) {
+                return *line;
+            }
+        }
+        let line = decode();
+        // Holding the code object keeps its address from being reused while it is cached.
+        let old = LINES.lock()[slot].replace((code.clone().unbind(), lasti, line));
+        drop(old); // released outside the lock (a decref may free the code object)
+        line
     }
 }
+
+/// Entries of the line-number cache (direct-mapped by code object and instruction offset).
+const LINE_SLOTS: usize = 256;
+
+static LINES: parking_lot::Mutex<[Option<(Py<PyAny>, i32, i32)>; LINE_SLOTS]> =
+    parking_lot::Mutex::new([const { None }; LINE_SLOTS]);
 
 /// stdlib's `findCaller`, counting `stacklevel` non-internal frames up from the logging call.
 pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResult<Caller<'_>> {
@@ -96,7 +121,7 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
     let sinfo = if stack_info { stack_text(py, &f.0)? } else { py.None().into_bound(py) };
     Ok(Caller {
         filename: code.getattr(intern!(py, "co_filename"))?,
-        lineno: f.lineno(),
+        lineno: f.lineno(&code),
         func: code.getattr(intern!(py, "co_name"))?,
         sinfo,
     })
