@@ -56,7 +56,12 @@ def run_e2e(args) -> None:
     if version is None:
         return
     try:
-        metrics = getattr(workloads, f"run_{args.scenario}")(adapter, args.calls, args.workdir)
+        if BY_NAME[args.scenario].group == "idioms":
+            import idioms
+
+            metrics = idioms.run_idiom(args.scenario, adapter, args.calls, args.workdir)
+        else:
+            metrics = getattr(workloads, f"run_{args.scenario}")(adapter, args.calls, args.workdir)
         payload = {"status": "ok", "version": version, "metrics": metrics}
     except VerificationError as exc:
         payload = {"status": "FAILED", "version": version, "reason": str(exc)}

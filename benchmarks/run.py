@@ -33,7 +33,7 @@ sys.path.insert(0, HERE)
 
 import libs  # noqa: E402
 import report  # noqa: E402
-from scenarios import BY_NAME, SCENARIOS  # noqa: E402
+from scenarios import BY_NAME, GROUPS, SCENARIOS  # noqa: E402
 
 DEFAULT_ROUNDS = 5
 QUICK_ROUNDS = 2
@@ -49,16 +49,28 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="fewer rounds and calls (~1-2 minutes)")
     p.add_argument("--rounds", type=int, default=None, help=f"rounds (default {DEFAULT_ROUNDS}, quick {QUICK_ROUNDS})")
-    p.add_argument("--scenarios", default=None, help="comma-separated subset of: " + ",".join(s.name for s in SCENARIOS))
+    p.add_argument("--scenarios", default=None,
+                   help="comma-separated subset of: " + ",".join(s.name for s in SCENARIOS)
+                   + "; or a group: " + ",".join(GROUPS) + " (default: every scenario)")
     p.add_argument("--libs", default=None, help="comma-separated subset of: " + ",".join(libs.LIBS))
     p.add_argument("--json", default=None, metavar="PATH", help="also write the results JSON here")
     p.add_argument("--timeout-scale", type=float, default=1.0, help="multiply every child timeout")
     p.add_argument("--workdir", default=None, help="directory for temporary log files (default: system temp)")
     args = p.parse_args(argv)
     args.rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
-    args.scenario_list = _subset(args.scenarios, [s.name for s in SCENARIOS], "scenario")
+    args.scenario_list = _subset(_expand_groups(args.scenarios), [s.name for s in SCENARIOS], "scenario")
     args.lib_list = _subset(args.libs, list(libs.LIBS), "library")
     return args
+
+
+def _expand_groups(text):
+    """Replace group names (``core``, ``idioms``) in a comma-separated list by their scenarios."""
+    if not text:
+        return text
+    names = []
+    for x in (x.strip() for x in text.split(",")):
+        names.extend(GROUPS.get(x, (x,)))
+    return ",".join(names)
 
 
 def _subset(text, allowed, what):

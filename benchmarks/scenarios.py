@@ -19,6 +19,7 @@ class Scenario:
     stdlib_api_only: bool = False
     max_rounds: int | None = None  # cap on rounds (slow and stable scenarios)
     doc: str = ""
+    group: str = "core"  # "core" or "idioms" (``--scenarios idioms`` selects a group)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -43,5 +44,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("memory", "e2e", 1_000_000, 200_000, 300, ("rss_delta_kib", "e2e_s"), max_rounds=1,
              doc="peak RSS growth, 1,000,000 records to a slow pipe"),
 )
+
+def _idiom_scenarios() -> tuple[Scenario, ...]:
+    """One end-to-end scenario per real-world idiom of ``idioms.py`` (stdlib API only)."""
+    from idioms import IDIOMS
+
+    return tuple(
+        Scenario(i.name, "e2e", 100_000, 20_000, 180, ("ns_per_call", "e2e_s"), stdlib_api_only=True,
+                 doc=i.doc, group="idioms")
+        for i in IDIOMS
+    )
+
+
+SCENARIOS = SCENARIOS + _idiom_scenarios()
+
+#: Named groups of scenarios (``python_filter`` belongs to both: it is also an idiom).
+GROUPS = {
+    "core": tuple(s.name for s in SCENARIOS if s.group == "core"),
+    "idioms": ("python_filter",) + tuple(s.name for s in SCENARIOS if s.group == "idioms"),
+}
 
 BY_NAME = {s.name: s for s in SCENARIOS}

@@ -37,12 +37,13 @@ class VerificationError(Exception):
     """Raised by a scenario when its output is not what stdlib would write."""
 
 
-def _ts_is_recent(ts: str, started: float | None, slack: float = 300.0) -> str | None:
-    """Check that a rendered asctime is the local wall-clock time of the run."""
+def ts_is_recent(ts: str, started: float | None, slack: float = 300.0) -> str | None:
+    """Check that a rendered asctime (``YYYY-MM-DD HH:MM:SS`` first, optionally in
+    brackets) is the local wall-clock time of the run."""
     if started is None:
         return None
     try:
-        parsed = time.mktime(time.strptime(ts[:19], "%Y-%m-%d %H:%M:%S"))
+        parsed = time.mktime(time.strptime(ts.lstrip("[")[:19], "%Y-%m-%d %H:%M:%S"))
     except ValueError:
         return f"unparsable timestamp {ts!r}"
     if not (started - 2.0 <= parsed <= time.time() + slack):
@@ -57,10 +58,12 @@ def check_request_lines(
     ordered: bool = True,
     started: float | None = None,
     ts: str = TIMESTAMP,
+    line_re: re.Pattern | None = None,
 ) -> str | None:
     """Verify ``text`` holds exactly the records ``request 0..n-1 from alice``.
 
-    Every line must match :data:`REQUEST_LINE`; the ``i`` values must be
+    Every line must match :data:`REQUEST_LINE` (or ``line_re``, a regex with the
+    groups ``i`` and, optionally, ``ts``); the ``i`` values must be
     exactly ``0..n-1`` (in order when ``ordered``, as a set otherwise, for
     multi-threaded writers). Returns ``None`` when fine, else a reason.
     """
@@ -71,7 +74,7 @@ def check_request_lines(
         return "output does not end with a newline" if lines else f"no output (expected {n} lines)"
     if len(lines) != n:
         return f"expected {n} lines, found {len(lines)}"
-    line_re = request_line_re(ts)
+    line_re = line_re or request_line_re(ts)
     match = line_re.match
     seen = []
     for number, line in enumerate(lines):
@@ -85,7 +88,8 @@ def check_request_lines(
             return f"record order/contents wrong at line {bad + 1}: got i={seen[bad]}"
     elif sorted(seen) != list(range(n)):
         return "the set of logged i values is not exactly 0..n-1 (lost or duplicated record)"
-    return _ts_is_recent(line_re.match(lines[0]).group("ts"), started)
+    first = line_re.match(lines[0])
+    return ts_is_recent(first.group("ts"), started) if "ts" in line_re.groupindex else None
 
 
 def check_exception_records(
@@ -114,7 +118,7 @@ def check_exception_records(
                 if a != b:
                     return f"record {k + 1}: traceback differs from stdlib: {a!r} != {b!r}"
             return f"record {k + 1}: traceback differs from stdlib"
-    return _ts_is_recent(header_re.match(lines[0]).group("ts"), started)
+    return ts_is_recent(header_re.match(lines[0]).group("ts"), started)
 
 
 def check_formatted(text: str, ts: str = TIMESTAMP) -> str | None:

@@ -29,6 +29,34 @@ fn frame_is_internal(f: &Frame<'_>) -> PyResult<bool> {
     Ok(is_internal(&name.cast::<PyString>()?.to_cow()?))
 }
 
+/// The frame's current line. Decoding a code object's line table costs time in proportion
+/// to the instruction's offset (thousands of instructions deep in a long function), so
+/// the answer is cached per (code object, instruction offset).
+fn line_of<'py>(f: &Frame<'py>, code: &Bound<'py, PyAny>) -> i32 {
+    let py = code.py();
+    let lasti = f.lasti();
+    if lasti < 0 {
+        return f.lineno();
+    }
+    let slot = ((code.as_ptr() as usize >> 4) ^ (lasti as usize).wrapping_mul(0x9E37_79B9)) % LINE_SLOTS;
+    if let Some((c, at, line)) = &LINES.lock()[slot] {
+        if *at == lasti && c.bind(py).is(code) {
+            return *line;
+        }
+    }
+    let line = f.lineno();
+    // Holding the code object keeps its address from being reused while it is cached.
+    let old = LINES.lock()[slot].replace((code.clone().unbind(), lasti, line));
+    drop(old); // released outside the lock (a decref may free the code object)
+    line
+}
+
+/// Entries of the line-number cache (direct-mapped by code object and instruction offset).
+const LINE_SLOTS: usize = 256;
+
+static LINES: parking_lot::Mutex<[Option<(Py<PyAny>, i32, i32)>; LINE_SLOTS]> =
+    parking_lot::Mutex::new([const { None }; LINE_SLOTS]);
+
 /// stdlib's `findCaller`, counting `stacklevel` non-internal frames up from the logging call.
 pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResult<Caller<'_>> {
     let Some(mut f) = Frame::current(py) else {
@@ -55,7 +83,7 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
     let sinfo = if stack_info { stack_text(py, f.object())? } else { py.None().into_bound(py) };
     Ok(Caller {
         filename: code.getattr(intern!(py, "co_filename"))?,
-        lineno: f.lineno(),
+        lineno: line_of(&f, &code),
         func: code.getattr(intern!(py, "co_name"))?,
         sinfo,
     })

@@ -285,7 +285,7 @@ pub fn list_holds(list: &Bound<'_, pyo3::types::PyList>, items: &[usize]) -> boo
 }
 
 /// An owned reference to an interpreter frame (public frame API: `PyEval_GetFrame`,
-/// `PyFrame_GetBack`, `PyFrame_GetCode`, `PyFrame_GetLineNumber`).
+/// `PyFrame_GetBack`, `PyFrame_GetCode`, `PyFrame_GetLineNumber`, `PyFrame_GetLasti`).
 pub struct Frame<'py>(Bound<'py, PyAny>);
 
 impl<'py> Frame<'py> {
@@ -322,6 +322,13 @@ impl<'py> Frame<'py> {
     pub fn lineno(&self) -> i32 {
         // SAFETY: live frame, GIL held.
         unsafe { ffi::PyFrame_GetLineNumber(self.0.as_ptr().cast()) }
+    }
+
+    /// The index of the last instruction run (`PyFrame_GetLasti`, public since 3.11); negative
+    /// before the first.
+    pub fn lasti(&self) -> i32 {
+        // SAFETY: live frame, GIL held.
+        unsafe { ffi::PyFrame_GetLasti(self.0.as_ptr().cast()) }
     }
 
     /// The frame as a Python object.

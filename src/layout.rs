@@ -268,6 +268,85 @@ pub fn render_field(
     }
 }
 
+/// What a captured record field can hold when a line is rendered without Python.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Always a `str` (`name`, `levelname`, `message`, `asctime`).
+    Str,
+    /// A `str` or `None` (caller fields, thread and process names, `exc_text`...).
+    StrOrNone,
+    /// Always an `int` (`levelno`, `lineno`; `thread`/`process` while their switch is on).
+    Int,
+    /// An `int` or `None` (`thread`/`process` with `logThreads`/`logProcesses` off).
+    IntOrNone,
+    /// Always a `float` (`created`, `msecs`, `relativeCreated`).
+    Float,
+    /// Anything: only a spec that renders every scalar the same way is safe.
+    Any,
+}
+
+/// The kind of a standard record attribute as the engine captures it. `thread` and `process`
+/// are ints unless `logThreads`/`logProcesses` is off, which is the only way they are `None`.
+pub fn captured_kind(name: &str, log_threads: bool, log_processes: bool) -> FieldKind {
+    match name {
+        "name" | "levelname" | "message" | "asctime" => FieldKind::Str,
+        "levelno" | "lineno" => FieldKind::Int,
+        "thread" if log_threads => FieldKind::Int,
+        "process" if log_processes => FieldKind::Int,
+        "thread" | "process" => FieldKind::IntOrNone,
+        "created" | "msecs" | "relativeCreated" => FieldKind::Float,
+        "pathname" | "filename" | "module" | "funcName" | "threadName" | "processName"
+        | "taskName" | "exc_text" | "stack_info" => FieldKind::StrOrNone,
+        _ => FieldKind::Any,
+    }
+}
+
+/// Widest field a worker renders (a wider one is almost certainly a mistake: Python does it).
+const WORKER_MAX_WIDTH: usize = 512;
+
+/// Representative values of a kind: every edge the renderer treats differently (a non-ASCII
+/// str for `repr`, a thread id beyond any code point for `%c`, `None`, a float for `%x`...).
+fn kind_samples(kind: FieldKind) -> &'static [FieldValue<'static>] {
+    const STR: [FieldValue<'static>; 2] = [FieldValue::Str("INFO"), FieldValue::Str("\u{e9}\n'")];
+    const INT: [FieldValue<'static>; 3] =
+        [FieldValue::Int(0), FieldValue::Int(-7), FieldValue::Int(140_000_000_000_000)];
+    const FLOAT: [FieldValue<'static>; 3] =
+        [FieldValue::Float(0.0), FieldValue::Float(999.5), FieldValue::Float(1.7e9 + 0.25)];
+    const STR_NONE: [FieldValue<'static>; 3] = [STR[0], STR[1], FieldValue::None];
+    const INT_NONE: [FieldValue<'static>; 4] = [INT[0], INT[1], INT[2], FieldValue::None];
+    const ANY: [FieldValue<'static>; 7] =
+        [STR[0], STR[1], INT[0], INT[2], FLOAT[1], FieldValue::Bool(true), FieldValue::None];
+    match kind {
+        FieldKind::Str => &STR,
+        FieldKind::StrOrNone => &STR_NONE,
+        FieldKind::Int => &INT,
+        FieldKind::IntOrNone => &INT_NONE,
+        FieldKind::Float => &FLOAT,
+        FieldKind::Any => &ANY,
+    }
+}
+
+impl Field {
+    /// Does this field render natively for every value of `kind`? Anything value-dependent
+    /// (`repr` of a str, `%c`, a numeric spec on a value that may be `None`, `%x` of a float)
+    /// answers no, and Python then formats exactly, errors included.
+    pub fn renders_any(&self, kind: FieldKind) -> bool {
+        let (width, prec) = match &self.fmt {
+            FieldFmt::Printf(p) => (p.width, p.prec),
+            FieldFmt::Brace(_, b, _) => (b.width, b.prec),
+            FieldFmt::Template => (0, None),
+        };
+        if width > WORKER_MAX_WIDTH || prec.unwrap_or(0) > WORKER_MAX_WIDTH {
+            return false;
+        }
+        let mut scratch = String::new();
+        kind_samples(kind).iter().all(|v| {
+            scratch.clear();
+            render_field(self, v, &mut scratch).is_ok()
+        })
+    }
+}
+
 impl Layout {
     /// Parses `fmt` in `style`; `None` when it cannot be rendered natively and exactly.
     pub fn parse(style: Style, fmt: &str) -> Option<Layout> {
@@ -306,6 +385,12 @@ impl Layout {
             }
         }
         Ok(())
+    }
+
+    /// Can a worker render every field without Python, whatever the captured values, when
+    /// `kind` tells what each field may hold?
+    pub fn worker_safe(&self, kind: impl Fn(&str) -> FieldKind) -> bool {
+        self.fields().all(|f| f.renders_any(kind(&f.name)))
     }
 
     /// Which standard fields the layout references.
@@ -404,6 +489,27 @@ mod tests {
         );
         assert!(Layout::parse(Style::Template, "bar $").is_none());
         assert!(Layout::parse(Style::Template, "${1x}").is_none());
+    }
+
+    #[test]
+    fn worker_safe_follows_the_value_kinds() {
+        let safe = |style, fmt: &str, threads| {
+            Layout::parse(style, fmt)
+                .unwrap()
+                .worker_safe(|n| captured_kind(n, threads, true))
+        };
+        assert!(safe(Style::Percent, "[%(process)d] %(thread)d %(process)5d", true));
+        assert!(!safe(Style::Percent, "%(thread)d", false)); // None when logThreads is off
+        assert!(safe(Style::Percent, "%(thread)s %(created)r %(lineno)x", false));
+        assert!(!safe(Style::Percent, "%(created)x", true)); // TypeError in Python
+        assert!(!safe(Style::Percent, "%(name)r", true)); // repr of any str needs Python
+        assert!(!safe(Style::Percent, "%(lineno)c", true));
+        assert!(!safe(Style::Percent, "%(message)600s", true));
+        assert!(safe(Style::Brace, "{process:d} {thread:>20} {module} {funcName!s:>9}", true));
+        assert!(!safe(Style::Brace, "{module:>9}", true)); // format(None, '>9') raises
+        assert!(!safe(Style::Brace, "{created:d}", true));
+        assert!(safe(Style::Template, "$module ${thread} $created", false));
+        assert!(!safe(Style::Percent, "%(user)d", true));
     }
 
     #[test]

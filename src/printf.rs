@@ -332,7 +332,10 @@ pub fn scalar_str(v: &FieldValue<'_>, out: &mut String) {
     match v {
         FieldValue::Str(s) => out.push_str(s),
         FieldValue::Int(i) => {
-            let _ = write!(out, "{}", i);
+            if *i < 0 {
+                out.push('-');
+            }
+            out.push_str(Digits::new(i.unsigned_abs(), 'd').as_str());
         }
         FieldValue::Float(f) => out.push_str(&float_repr(*f)),
         FieldValue::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
@@ -357,14 +360,48 @@ fn float_of(v: &FieldValue<'_>) -> Option<f64> {
     }
 }
 
-fn radix_digits(mag: u64, conv: char) -> String {
-    match conv {
-        'x' => format!("{:x}", mag),
-        'X' => format!("{:X}", mag),
-        'o' => format!("{:o}", mag),
-        'b' => format!("{:b}", mag),
-        _ => format!("{}", mag),
+/// The digits of a magnitude in base 10 (`conv` 'd'), 16 ('x', 'X'), 8 ('o') or 2 ('b'),
+/// written into a stack buffer: the worker renders numbers of every record without allocating.
+struct Digits {
+    buf: [u8; 64],
+    start: usize,
+}
+
+impl Digits {
+    fn new(mut mag: u64, conv: char) -> Digits {
+        let (base, alpha) = match conv {
+            'x' => (16, b'a'),
+            'X' => (16, b'A'),
+            'o' => (8, b'0'),
+            'b' => (2, b'0'),
+            _ => (10, b'0'),
+        };
+        let mut buf = [0u8; 64];
+        let mut i = buf.len();
+        loop {
+            let d = (mag % base) as u8;
+            i -= 1;
+            buf[i] = if d < 10 { b'0' + d } else { alpha + d - 10 };
+            mag /= base;
+            if mag == 0 {
+                break;
+            }
+        }
+        Digits { buf, start: i }
     }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and letters were written.
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or("")
+    }
+}
+
+/// `sign` then `prefix`, allocating only when there is something to hold.
+fn lead_text(sign: &str, prefix: &str) -> String {
+    let mut lead = String::new();
+    lead.push_str(sign);
+    lead.push_str(prefix);
+    lead
 }
 
 /// Renders `v` as CPython's `"%<spec>" % (v,)` would.
@@ -420,10 +457,11 @@ pub fn render_printf(
                 }
                 other => int_of(other).ok_or(NeedsPython)?,
             };
-            let mut body = radix_digits(i.unsigned_abs(), spec.conv);
+            let digits = Digits::new(i.unsigned_abs(), spec.conv);
+            let mut body = std::borrow::Cow::Borrowed(digits.as_str());
             if let Some(p) = spec.prec {
                 if body.len() < p {
-                    body = "0".repeat(p - body.len()) + &body;
+                    body = std::borrow::Cow::Owned("0".repeat(p - body.len()) + &body);
                 }
             }
             let prefix = match (spec.alt, spec.conv) {
@@ -649,9 +687,10 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
     if spec.grouping.is_some() && (conv != 'd' || spec.zero || spec.align == Some('=')) {
         return Err(NeedsPython);
     }
-    let mut body = radix_digits(i.unsigned_abs(), conv);
+    let digits = Digits::new(i.unsigned_abs(), conv);
+    let mut body = std::borrow::Cow::Borrowed(digits.as_str());
     if let Some(g) = spec.grouping {
-        body = group_thousands(&body, g);
+        body = std::borrow::Cow::Owned(group_thousands(&body, g));
     }
     let prefix = match (spec.alt, conv) {
         (true, 'x') => "0x",
@@ -660,7 +699,7 @@ fn render_brace_int(spec: &BraceSpec, i: i64, out: &mut String) -> Result<(), Ne
         (true, 'b') => "0b",
         _ => "",
     };
-    let lead = format!("{}{}", sign_text(spec, i < 0), prefix);
+    let lead = lead_text(sign_text(spec, i < 0), prefix);
     align_text(out, spec, '>', &lead, &body);
     Ok(())
 }

@@ -35,6 +35,7 @@ struct Threading {
 }
 
 static THREADING: PyOnceLock<Threading> = PyOnceLock::new();
+static ACTIVE_THREADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// `threading.current_thread().name`, read straight from `threading._active` and the thread's
 /// `_name` for the standard thread classes (their `name` property returns `_name`); any other
@@ -50,9 +51,12 @@ pub fn thread_name<'py>(py: Python<'py>, ident: u64) -> PyResult<Bound<'py, PyAn
         }
         Ok(Threading { current_thread: m.getattr("current_thread")?.unbind(), plain_types })
     })?;
-    let m = crate::globals::module(py, "threading")?;
-    if let Ok(active) = m.getattr(intern!(py, "_active")) {
-        if let Ok(Some(t)) = active.cast::<PyDict>().map(|a| a.get_item(ident)).unwrap_or(Ok(None)) {
+    // `threading._active` is one dict for the life of the process (fork clears and refills it).
+    let active = ACTIVE_THREADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(crate::globals::module(py, "threading")?.getattr("_active")?.unbind())
+    });
+    if let Ok(active) = active {
+        if let Ok(Some(t)) = active.bind(py).cast::<PyDict>().map(|a| a.get_item(ident)).unwrap_or(Ok(None)) {
             let ty = t.get_type();
             if th.plain_types.iter().any(|p| p.bind(py).is(&ty)) {
                 if let Some(name) = instance_dict(&t)?.get_item(intern!(py, "_name"))? {
@@ -105,6 +109,243 @@ fn split_path(path: &str) -> (&str, &str) {
     (base, stem)
 }
 
+/// Every standard attribute, in the order stdlib's `LogRecord.__init__` sets them.
+const STANDARD_KEYS: [&str; 20] = [
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+    "threadName", "processName", "process",
+];
+
+static TEMPLATE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// A dict holding every standard key (values `None`), built by inserts so that it is compact.
+/// Merged into an empty record dict, CPython clones its key table in one step: the record's
+/// own inserts then only replace values (no resizing, no rehashing).
+fn template(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
+    Ok(TEMPLATE
+        .get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+            let d = PyDict::new(py);
+            for k in STANDARD_KEYS {
+                d.set_item(PyString::intern(py, k), py.None())?;
+            }
+            Ok(d.unbind())
+        })?
+        .bind(py))
+}
+
+/// Entries of the `pathname` -> (`filename`, `module`) cache (direct-mapped by address).
+const PATH_SLOTS: usize = 64;
+
+type PathEntry = Option<(Py<PyAny>, Py<PyAny>, Py<PyAny>)>;
+
+/// Records of one call site share their `pathname` object (the code object's `co_filename`):
+/// its `filename` and `module` strings are computed once and shared too. Holding the path
+/// keeps its address from being reused while it is cached.
+static PATH_CACHE: parking_lot::Mutex<[PathEntry; PATH_SLOTS]> =
+    parking_lot::Mutex::new([const { None }; PATH_SLOTS]);
+
+/// `filename` and `module` of a `str` pathname (stdlib's `os.path.basename`/`splitext`).
+fn path_parts<'py>(p: &Bound<'py, PyString>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let py = p.py();
+    let slot = (p.as_ptr() as usize >> 4) % PATH_SLOTS;
+    if let Some((path, base, stem)) = &PATH_CACHE.lock()[slot] {
+        if path.bind(py).is(p) {
+            return Ok((base.bind(py).clone(), stem.bind(py).clone()));
+        }
+    }
+    let s = p.to_cow()?;
+    let (base, stem) = split_path(&s);
+    let base = PyString::new(py, base).into_any();
+    let stem = PyString::new(py, stem).into_any();
+    // Exact str only: a subclass could compare equal yet be a different object next time.
+    if p.is_exact_instance_of::<PyString>() {
+        let old = PATH_CACHE.lock()[slot].replace((p.clone().into_any().unbind(), base.clone().unbind(), stem.clone().unbind()));
+        drop(old); // released outside the lock (a decref may run Python code)
+    }
+    Ok((base, stem))
+}
+
+/// stdlib's rule for `args`: a 1-tuple (or 1-sequence) holding a non-empty mapping is replaced
+/// by that mapping.
+fn record_args<'py>(args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(t) = args.cast::<PyTuple>() {
+        if t.len() == 1 {
+            let first = t.get_item(0)?;
+            if is_mapping(&first)? && first.is_truthy()? {
+                return Ok(first);
+            }
+        }
+    } else if args.is_truthy()? && args.len().ok() == Some(1) {
+        let first = args.get_item(0)?;
+        if is_mapping(&first)? && first.is_truthy()? {
+            return Ok(first);
+        }
+    }
+    Ok(args.clone())
+}
+
+/// `processName` as stdlib computes it when `logMultiprocessing` is on.
+fn process_name<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
+    // SAFETY: PyImport_GetModuleDict returns a borrowed reference to the interpreter's
+    // `sys.modules` dict (never NULL once the interpreter runs).
+    let modules = unsafe { Bound::from_borrowed_ptr(py, pyo3::ffi::PyImport_GetModuleDict()) };
+    if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
+        if let Ok(n) = mp
+            .call_method0(intern!(py, "current_process"))
+            .and_then(|p| p.getattr(intern!(py, "name")))
+        {
+            pname = n;
+        }
+    }
+    Ok(pname)
+}
+
+/// The attributes of a record that do not change from one record of a call site to the next:
+/// everything but `args`, `created`, `msecs` and `relativeCreated`.
+struct Site<'a, 'py> {
+    name: &'a Bound<'py, PyAny>,
+    level: &'a Bound<'py, PyAny>,
+    levelname: Bound<'py, PyAny>,
+    pathname: &'a Bound<'py, PyAny>,
+    lineno: &'a Bound<'py, PyAny>,
+    msg: &'a Bound<'py, PyAny>,
+    exc_info: &'a Bound<'py, PyAny>,
+    func: &'a Bound<'py, PyAny>,
+    sinfo: &'a Bound<'py, PyAny>,
+    thread: Option<u64>,
+    thread_name: Option<Bound<'py, PyAny>>,
+    process_name: Option<Bound<'py, PyAny>>,
+    process: Option<u32>,
+}
+
+impl<'py> Site<'_, 'py> {
+    /// A dict with every standard key, the site's values and `None` for the per-record ones.
+    fn build_dict(&self) -> PyResult<Bound<'py, PyDict>> {
+        let py = self.name.py();
+        let d = template(py)?.copy()?;
+        d.set_item(intern!(py, "name"), self.name)?;
+        d.set_item(intern!(py, "msg"), self.msg)?;
+        d.set_item(intern!(py, "levelname"), &self.levelname)?;
+        d.set_item(intern!(py, "levelno"), self.level)?;
+        d.set_item(intern!(py, "pathname"), self.pathname)?;
+        if let Ok(p) = self.pathname.cast::<PyString>() {
+            let (base, stem) = path_parts(p)?;
+            d.set_item(intern!(py, "filename"), base)?;
+            d.set_item(intern!(py, "module"), stem)?;
+        } else {
+            let ospath = crate::globals::module(py, "os.path")?;
+            match ospath.call_method1(intern!(py, "basename"), (self.pathname,)) {
+                Ok(base) => {
+                    let stem = ospath.call_method1(intern!(py, "splitext"), (&base,))?.get_item(0)?;
+                    d.set_item(intern!(py, "filename"), base)?;
+                    d.set_item(intern!(py, "module"), stem)?;
+                }
+                Err(e) if e.is_instance_of::<PyTypeError>(py)
+                    || e.is_instance_of::<pyo3::exceptions::PyValueError>(py)
+                    || e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) =>
+                {
+                    d.set_item(intern!(py, "filename"), self.pathname)?;
+                    d.set_item(intern!(py, "module"), "Unknown module")?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        d.set_item(intern!(py, "exc_info"), self.exc_info)?;
+        d.set_item(intern!(py, "exc_text"), py.None())?;
+        d.set_item(intern!(py, "stack_info"), self.sinfo)?;
+        d.set_item(intern!(py, "lineno"), self.lineno)?;
+        d.set_item(intern!(py, "funcName"), self.func)?;
+        d.set_item(intern!(py, "thread"), self.thread)?;
+        d.set_item(intern!(py, "threadName"), &self.thread_name)?;
+        d.set_item(intern!(py, "processName"), &self.process_name)?;
+        d.set_item(intern!(py, "process"), self.process)?;
+        Ok(d)
+    }
+
+    /// Only plain sites are cached: a `str` message, no exception, no stack (a cached
+    /// traceback would keep its frames alive).
+    fn cacheable(&self) -> bool {
+        self.msg.is_exact_instance_of::<PyString>() && self.exc_info.is_none() && self.sinfo.is_none()
+    }
+
+    fn slot(&self) -> usize {
+        let h = (self.pathname.as_ptr() as usize >> 4)
+            ^ (self.msg.as_ptr() as usize >> 4)
+            ^ (self.thread.unwrap_or(0) as usize >> 12);
+        h % SITE_SLOTS
+    }
+}
+
+/// A cached site dict and what it was built from (identities; `lineno` by value).
+struct CachedSite {
+    keys: [Py<PyAny>; 8],
+    lineno: i64,
+    thread: Option<u64>,
+    process: Option<u32>,
+    dict: Py<PyDict>,
+}
+
+const SITE_SLOTS: usize = 32;
+
+/// Direct-mapped cache of site dicts: a record of a known site starts as a clone of its dict
+/// (one key-table copy) and sets only its four per-record values.
+static SITES: parking_lot::Mutex<[Option<CachedSite>; SITE_SLOTS]> =
+    parking_lot::Mutex::new([const { None }; SITE_SLOTS]);
+
+fn exact_int(v: &Bound<'_, PyAny>) -> Option<i64> {
+    if v.is_exact_instance_of::<pyo3::types::PyInt>() {
+        v.extract().ok()
+    } else {
+        None
+    }
+}
+
+fn site_keys<'a, 'py>(s: &'a Site<'a, 'py>) -> [&'a Bound<'py, PyAny>; 8] {
+    let none = s.exc_info; // only cacheable sites get here: exc_info and sinfo are None
+    [
+        s.name,
+        s.level,
+        &s.levelname,
+        s.pathname,
+        s.msg,
+        s.func,
+        s.thread_name.as_ref().unwrap_or(none),
+        s.process_name.as_ref().unwrap_or(none),
+    ]
+}
+
+/// The site's dict, from the cache or freshly built (and cached when the site is plain).
+fn site_dict<'py>(site: &Site<'_, 'py>) -> PyResult<Bound<'py, PyDict>> {
+    let py = site.name.py();
+    if !site.cacheable() {
+        return site.build_dict();
+    }
+    let Some(lineno) = exact_int(site.lineno) else { return site.build_dict() };
+    let keys = site_keys(site);
+    let slot = site.slot();
+    if let Some(c) = &SITES.lock()[slot] {
+        if c.lineno == lineno
+            && c.thread == site.thread
+            && c.process == site.process
+            && c.keys.iter().zip(keys.iter()).all(|(a, b)| a.bind(py).is(*b))
+        {
+            return Ok(c.dict.bind(py).clone());
+        }
+    }
+    let d = site.build_dict()?;
+    let entry = CachedSite {
+        keys: keys.map(|k| k.clone().unbind()),
+        lineno,
+        thread: site.thread,
+        process: site.process,
+        dict: d.clone().unbind(),
+    };
+    let old = SITES.lock()[slot].replace(entry);
+    drop(old); // released outside the lock (a decref may run Python code)
+    Ok(d)
+}
+
 /// Fill a record's attributes exactly as stdlib's `LogRecord.__init__` does.
 #[allow(clippy::too_many_arguments)]
 pub fn init_record<'py>(
@@ -122,88 +363,34 @@ pub fn init_record<'py>(
     let py = obj.py();
     let (created, msecs, relative) = record_times(py)?;
     let d = instance_dict(obj)?;
-    d.set_item(intern!(py, "name"), name)?;
-    d.set_item(intern!(py, "msg"), msg)?;
-    let mut args = args.clone();
-    if let Ok(t) = args.cast::<PyTuple>() {
-        if t.len() == 1 {
-            let first = t.get_item(0)?;
-            if is_mapping(&first)? && first.is_truthy()? {
-                args = first;
-            }
-        }
-    } else if args.is_truthy()? && args.len().ok() == Some(1) {
-        let first = args.get_item(0)?;
-        if is_mapping(&first)? && first.is_truthy()? {
-            args = first;
-        }
-    }
+    let args = record_args(args)?;
+    let sw = globals::switches(py)?;
+    // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
+    let thread = sw.log_threads.then(|| unsafe { libc::pthread_self() } as u64);
+    let site = Site {
+        name,
+        level,
+        levelname: level_name(py, level)?,
+        pathname,
+        lineno,
+        msg,
+        exc_info,
+        func,
+        sinfo,
+        thread,
+        thread_name: thread.map(|ident| thread_name(py, ident)).transpose()?,
+        process_name: if sw.log_multiprocessing { Some(process_name(py)?) } else { None },
+        process: sw.log_processes.then(globals::pid),
+    };
+    // Every standard key in stdlib's order at once (a key-table clone when the dict is empty,
+    // as it is unless a subclass set attributes first: those keep their place).
+    d.update(site_dict(&site)?.as_mapping())?;
     d.set_item(intern!(py, "args"), &args)?;
-    d.set_item(intern!(py, "levelname"), level_name(py, level)?)?;
-    d.set_item(intern!(py, "levelno"), level)?;
-    d.set_item(intern!(py, "pathname"), pathname)?;
-    if let Ok(p) = pathname.cast::<PyString>() {
-        let s = p.to_cow()?;
-        let (base, stem) = split_path(&s);
-        d.set_item(intern!(py, "filename"), base)?;
-        d.set_item(intern!(py, "module"), stem)?;
-    } else {
-        let ospath = crate::globals::module(py, "os.path")?;
-        match ospath.call_method1(intern!(py, "basename"), (pathname,)) {
-            Ok(base) => {
-                let stem = ospath.call_method1(intern!(py, "splitext"), (&base,))?.get_item(0)?;
-                d.set_item(intern!(py, "filename"), base)?;
-                d.set_item(intern!(py, "module"), stem)?;
-            }
-            Err(e) if e.is_instance_of::<PyTypeError>(py)
-                || e.is_instance_of::<pyo3::exceptions::PyValueError>(py)
-                || e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) =>
-            {
-                d.set_item(intern!(py, "filename"), pathname)?;
-                d.set_item(intern!(py, "module"), "Unknown module")?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    d.set_item(intern!(py, "exc_info"), exc_info)?;
-    d.set_item(intern!(py, "exc_text"), py.None())?;
-    d.set_item(intern!(py, "stack_info"), sinfo)?;
-    d.set_item(intern!(py, "lineno"), lineno)?;
-    d.set_item(intern!(py, "funcName"), func)?;
     d.set_item(intern!(py, "created"), created)?;
     d.set_item(intern!(py, "msecs"), msecs)?;
     d.set_item(intern!(py, "relativeCreated"), relative)?;
-    let sw = globals::switches(py)?;
-    if sw.log_threads {
-        // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
-        let ident = unsafe { libc::pthread_self() } as u64;
-        d.set_item(intern!(py, "thread"), ident)?;
-        d.set_item(intern!(py, "threadName"), thread_name(py, ident)?)?;
-    } else {
-        d.set_item(intern!(py, "thread"), py.None())?;
-        d.set_item(intern!(py, "threadName"), py.None())?;
-    }
-    if sw.log_multiprocessing {
-        let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
-        let modules = crate::globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
-        if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
-            if let Ok(n) = mp
-                .call_method0(intern!(py, "current_process"))
-                .and_then(|p| p.getattr(intern!(py, "name")))
-            {
-                pname = n;
-            }
-        }
-        d.set_item(intern!(py, "processName"), pname)?;
-    } else {
-        d.set_item(intern!(py, "processName"), py.None())?;
-    }
-    if sw.log_processes {
-        d.set_item(intern!(py, "process"), globals::pid())?;
-    } else {
-        d.set_item(intern!(py, "process"), py.None())?;
-    }
     if python_minor(py) >= 12 {
+        // Last, as in stdlib's dict order; it varies per asyncio task, so never cached per site.
         d.set_item(intern!(py, "taskName"), task_name(py)?)?;
     }
     Ok(())

@@ -18,6 +18,10 @@ Every adapter exposes the same small interface, used by ``benchmarks/scenarios``
 ``TIMESTAMP``
     Regex of the timestamp the verification expects (``verify.TIMESTAMP``,
     stdlib's asctime, for every library except ``picologging-noms``).
+``DATEFMT``
+    (stdlib-API libraries) the ``datefmt`` of the adapter's formatter
+    (``None``: the library's default ``asctime`` layout); the idiom scenarios
+    use it wherever the idiom itself keeps the default time layout.
 ``STDLIB_API``
     True for libraries that have ``getLogger``/``LogRecord``/``Formatter``
     (micro-scenarios); those expose the module as ``module``.

@@ -110,6 +110,7 @@ def export(adapter: "StdlibShaped", namespace: dict) -> None:
         DEBUG_ARGS=adapter.DEBUG_ARGS,
         STDLIB_API=True,
         TIMESTAMP=adapter.TIMESTAMP,
+        DATEFMT=adapter.DATEFMT,
         formatter=adapter.formatter,
         load=adapter.load,
         open_sink=adapter.open_sink,

@@ -18,8 +18,7 @@ use crate::io::{Render, SendError, Writer};
 use crate::native_record::RecordRef;
 
 use super::job::Job;
-use crate::layout::{FieldFmt, Layout};
-use crate::printf::Conversion;
+use crate::layout::captured_kind;
 
 /// Python classes whose exact instances may take the native path (registered by the facade and
 /// by `femtologging.handlers`), with their hot methods as registered.
@@ -72,51 +71,6 @@ const NATIVE_FIELDS: [&str; 18] = [
     "msecs", "relativeCreated", "thread", "threadName", "process", "processName", "message", "asctime",
     "exc_text",
 ];
-
-/// Fields that are always a number on a captured record.
-const ALWAYS_NUMBER: [&str; 5] = ["levelno", "lineno", "created", "msecs", "relativeCreated"];
-/// Fields that are always a str on a captured record.
-const ALWAYS_STR: [&str; 4] = ["name", "levelname", "message", "asctime"];
-
-/// Can the worker render every field of this layout, whatever the captured values, without
-/// Python? Conservative: anything value-dependent (repr, `%c`, numeric specs on fields that may
-/// be None, exotic widths) keeps the handler on the Python path, which formats exactly.
-fn worker_safe(layout: &Layout) -> bool {
-    layout.fields().all(|f| {
-        let name = f.name.as_str();
-        match &f.fmt {
-            FieldFmt::Template => true,
-            FieldFmt::Printf(spec) => {
-                spec.width <= 512
-                    && spec.prec.unwrap_or(0) <= 512
-                    && match spec.conv {
-                        's' => true,
-                        'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-                            ALWAYS_NUMBER.contains(&name)
-                        }
-                        _ => false,
-                    }
-            }
-            FieldFmt::Brace(conv, spec, _) => {
-                if !matches!(conv, Conversion::None | Conversion::Str) {
-                    return false;
-                }
-                if spec.empty {
-                    return true;
-                }
-                if spec.width > 512 || spec.prec.unwrap_or(0) > 512 {
-                    return false;
-                }
-                let str_ok = ALWAYS_STR.contains(&name) || *conv == Conversion::Str;
-                match spec.ty {
-                    None | Some('s') => str_ok && spec.sign.is_none() && !spec.alt && !spec.zero && spec.grouping.is_none()
-                        || ALWAYS_NUMBER.contains(&name) && spec.ty.is_none() && *conv == Conversion::None,
-                    Some(_) => ALWAYS_NUMBER.contains(&name) && *conv == Conversion::None,
-                }
-            }
-        }
-    })
-}
 
 struct SlotCache {
     /// The epoch the decision was made in (see `epoch.rs`).
@@ -225,7 +179,9 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
     let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
     let needs = plan.needs();
-    if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !worker_safe(&plan.layout) {
+    let sw = crate::globals::switches(py)?;
+    let kind = |n: &str| captured_kind(n, sw.log_threads, sw.log_processes);
+    if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !plan.layout.worker_safe(kind) {
         return Ok(None);
     }
     let terminator = h.getattr(intern!(py, "terminator"))?;
