@@ -42,3 +42,28 @@ bench-quick: build
 
 clean:
 	rm -rf target $(VENV) femtologging/*.so
+
+# Release wheels: one manylinux wheel per supported CPython (zig links against the
+# manylinux2014 glibc floor), built without debug info and stripped, in target/wheels.
+# The build tools live in their own venv, target/dist-tools.
+WHEEL_PYTHONS ?= /root/.pyenv/versions/3.11.7/bin/python3.11 \
+	/root/.pyenv/versions/3.12.1/bin/python3.12 /root/.pyenv/versions/3.13.0/bin/python3.13
+DIST_TOOLS := target/dist-tools
+DIST_STAMP := $(DIST_TOOLS)/.deps-stamp
+
+.PHONY: wheels test-wheels
+
+$(DIST_STAMP): pyproject.toml
+	test -x $(DIST_TOOLS)/bin/python || $(firstword $(WHEEL_PYTHONS)) -m venv $(DIST_TOOLS)
+	$(DIST_TOOLS)/bin/pip install -q "maturin>=1.9,<2" "ziglang>=0.13,<0.18" auditwheel "pytest>=8"
+	touch $@
+
+wheels: $(DIST_STAMP)
+	rm -f target/wheels/femtologging-*.whl
+	PATH="$(CURDIR)/$(DIST_TOOLS)/bin:$$PATH" CARGO_PROFILE_RELEASE_DEBUG=0 \
+		$(DIST_TOOLS)/bin/maturin build --release --strip --zig --compatibility manylinux2014 \
+		$(addprefix -i ,$(WHEEL_PYTHONS)) -o target/wheels
+
+# Installs each wheel into a fresh venv of its interpreter and runs the demo there.
+test-wheels: wheels
+	WHEEL_PYTHONS="$(WHEEL_PYTHONS)" $(DIST_TOOLS)/bin/python -m pytest -q wheel_tests
