@@ -100,3 +100,27 @@ check-py314:
 
 clean:
 	rm -rf target $(foreach v,$(PYTHONS),.venv-$(v)) femtologging/*.so
+
+# Release wheels: one manylinux wheel per supported CPython (zig links against the
+# manylinux2014 glibc floor), built without debug info and stripped, in target/wheels.
+# The build tools live in their own venv, target/dist-tools.
+WHEEL_PYTHONS ?= $(foreach v,$(PYTHONS),$(or $(PY_$(v)),$(shell .ci/find-python $(v))))
+DIST_TOOLS := target/dist-tools
+DIST_STAMP := $(DIST_TOOLS)/.deps-stamp
+
+.PHONY: wheels test-wheels
+
+$(DIST_STAMP): pyproject.toml
+	test -x $(DIST_TOOLS)/bin/python || $(firstword $(WHEEL_PYTHONS)) -m venv $(DIST_TOOLS)
+	$(DIST_TOOLS)/bin/pip install -q "maturin>=1.9,<2" "ziglang>=0.13,<0.18" auditwheel "pytest>=8"
+	touch $@
+
+wheels: $(DIST_STAMP)
+	rm -f target/wheels/femtologging-*.whl
+	PATH="$(CURDIR)/$(DIST_TOOLS)/bin:$$PATH" CARGO_PROFILE_RELEASE_DEBUG=0 \
+		$(DIST_TOOLS)/bin/maturin build --release --strip --zig --compatibility manylinux2014 \
+		$(addprefix -i ,$(WHEEL_PYTHONS)) -o target/wheels
+
+# Installs each wheel into a fresh venv of its interpreter and runs the demo there.
+test-wheels: wheels
+	WHEEL_PYTHONS="$(WHEEL_PYTHONS)" $(DIST_TOOLS)/bin/python -m pytest -q wheel_tests

@@ -6,10 +6,11 @@ files and lines and must match byte for byte.
 
 import sys
 
+import _capture
+
 
 def _logger(lg, out, name, fmt="%(levelname)s %(funcName)s:%(lineno)d %(message)s"):
-    handler = lg.StreamHandler(out)
-    handler.setFormatter(lg.Formatter(fmt))
+    handler = _capture.handler(lg, fmt)
     logger = lg.getLogger(name)
     logger.handlers[:] = [handler]
     logger.setLevel(1)
@@ -111,10 +112,9 @@ def scenario_exc_text_cached_between_formatters(lg, out):
     logger = lg.getLogger("exc.cache")
     logger.propagate = False
     logger.setLevel(1)
-    first = lg.StreamHandler(out)
+    first = _capture.handler(lg)
     first.setFormatter(Short("1:%(message)s"))
-    second = lg.StreamHandler(out)
-    second.setFormatter(lg.Formatter("2:%(message)s|%(exc_text)s"))
+    second = _capture.handler(lg, "2:%(message)s|%(exc_text)s")
     logger.handlers[:] = [first, second]
     _log_exception(logger)
 
@@ -170,7 +170,7 @@ def scenario_stacklevel(lg, out):
 
 
 def scenario_module_level_exception_and_caller(lg, out):
-    lg.basicConfig(stream=out, force=True, level=1,
+    lg.basicConfig(filename=_capture.log_path(), force=True, level=1,
                    format="%(name)s %(funcName)s:%(lineno)d %(message)s")
     try:
         _fail(0)
@@ -209,7 +209,7 @@ def scenario_handle_error_report(lg, out):
     _helper(logger, extra={"x": 1})
     logger.handlers[0].setFormatter(lg.Formatter("%(nope)s"))
     logger.warning("formatter error")
-    out.write("=== stderr ===\n" + _error_report_tail(sys.stderr.getvalue()))
+    out.write("=== stderr ===\n" + _error_report_tail(_capture.stderr_text()))
 
 
 def scenario_handle_error_silent(lg, out):
@@ -218,7 +218,7 @@ def scenario_handle_error_silent(lg, out):
     logger.info("before")
     logger.info("bad %d", "text")
     logger.info("after")
-    out.write("stderr: %r\n" % sys.stderr.getvalue())
+    out.write("stderr: %r\n" % _capture.stderr_text())
 
 
 def scenario_last_resort(lg, out):
@@ -230,14 +230,14 @@ def scenario_last_resort(lg, out):
         _fail(0)
     except KeyError:
         logger.exception("with traceback")
-    out.write("stderr:\n" + sys.stderr.getvalue())
+    out.write("stderr:\n" + _capture.stderr_text())
 
 
 def scenario_no_last_resort(lg, out):
     lg.lastResort = None
     lg.getLogger("exc.nolast").error("a")
     lg.getLogger("exc.nolast").error("b")
-    out.write("stderr: %r\n" % sys.stderr.getvalue())
+    out.write("stderr: %r\n" % _capture.stderr_text())
 
 
 def scenario_file_handler_exceptions_and_stacks(lg, out):
@@ -247,7 +247,7 @@ def scenario_file_handler_exceptions_and_stacks(lg, out):
     fd, path = tempfile.mkstemp(suffix=".log")
     os.close(fd)
     try:
-        handler = lg.FileHandler(path)
+        handler = lg.FileHandler(path)  # mode "a", default encoding: its own writer
         handler.setFormatter(lg.Formatter("%(levelname)s %(funcName)s:%(lineno)d %(message)s"))
         logger = lg.getLogger("exc.file")
         logger.handlers[:] = [handler]
@@ -271,7 +271,7 @@ def scenario_file_handler_exceptions_and_stacks(lg, out):
             out.write(f.read())
     finally:
         os.unlink(path)
-    out.write("=== stderr ===\n" + _error_report_tail(sys.stderr.getvalue()))
+    out.write("=== stderr ===\n" + _error_report_tail(_capture.stderr_text()))
 
 
 def test_same_output(scenario, compare):

@@ -1,13 +1,15 @@
 """Differential tests: format strings, styles, datefmt and levels, stdlib vs femtologging.
 
 Every ``scenario_*(lg, out)`` runs once with ``lg = logging`` and once with
-``lg = femtologging`` (see conftest.py); the text written to ``out`` must be identical.
+``lg = femtologging`` (see conftest.py); the bytes the handlers write and the text written to
+``out`` must be identical.
 """
+
+import _capture
 
 
 def _logger(lg, out, name, fmt=None, datefmt=None, style="%", **fmt_kwargs):
-    handler = lg.StreamHandler(out)
-    handler.setFormatter(lg.Formatter(fmt, datefmt, style, **fmt_kwargs))
+    handler = _capture.handler(lg, fmt, datefmt, style, **fmt_kwargs)
     logger = lg.getLogger(name)
     logger.handlers[:] = [handler]
     logger.setLevel(1)
@@ -197,7 +199,7 @@ def scenario_message_args(lg, out):
 
 
 def scenario_module_level_functions(lg, out):
-    lg.basicConfig(stream=out, level=lg.DEBUG, force=True,
+    lg.basicConfig(filename=_capture.log_path(), level=lg.DEBUG, force=True,
                    format="%(levelname)s:%(name)s:%(funcName)s:%(lineno)d:%(message)s")
     lg.debug("d %s", 1)
     lg.info("i")
@@ -208,9 +210,10 @@ def scenario_module_level_functions(lg, out):
     lg.getLogger("child.of.root").info("child")
     lg.basicConfig(stream=out, format="{levelname}|{message}", style="{", force=True)
     lg.warning("brace basic")
-    lg.basicConfig(stream=out, format="$levelname|$message", style="$", force=True,
+    lg.basicConfig(format="$levelname|$message|$asctime", style="$", force=True,
                    datefmt="%Y")
-    lg.warning("dollar basic")
+    lg.warning("dollar basic, to stderr")
+    out.write("stderr: %r\n" % _capture.stderr_text())
 
 
 def scenario_make_log_record_formatting(lg, out):
@@ -272,6 +275,26 @@ def scenario_format_missing_field_error(lg, out):
         fmt.format(rec)
     except Exception as e:  # noqa: BLE001
         out.write("%s: %s\n" % (type(e).__name__, e))
+
+
+def scenario_stream_handlers(lg, out):
+    """StreamHandler on sys.stderr (a real descriptor) and on a Python stream (``out``)."""
+    logger = lg.getLogger("fmt.streams")
+    logger.setLevel(1)
+    logger.propagate = False
+    to_stderr = lg.StreamHandler()
+    to_stderr.setFormatter(lg.Formatter("E|%(levelname)-8s|%(name)s|%(funcName)s:%(lineno)d|"
+                                        "%(asctime)s|%(message)s"))
+    to_out = lg.StreamHandler(out)
+    to_out.setFormatter(lg.Formatter("O|{levelname}|{message!r}|{thread}", style="{"))
+    logger.handlers[:] = [to_stderr, to_out]
+    logger.info("both %s %d", "streams", 2)
+    logger.warning("unicode \u00e9\u4e2d")
+    to_stderr.terminator = "<EOL>\n"
+    logger.error("new terminator")
+    to_out.setLevel(lg.CRITICAL)
+    logger.error("stderr only")
+    out.write("stderr:\n" + _capture.stderr_text())
 
 
 def scenario_reprs(lg, out):

@@ -1,5 +1,7 @@
 """Differential tests: logger hierarchy, levels, level cache, propagation, filters, disable."""
 
+import _capture
+
 
 def _tree(lg, prefix):
     """The manager's view of every name under ``prefix``: kind, parent, levels."""
@@ -19,8 +21,7 @@ def _tree(lg, prefix):
 
 
 def _logger(lg, out, name, fmt="%(name)s:%(levelname)s:%(message)s"):
-    handler = lg.StreamHandler(out)
-    handler.setFormatter(lg.Formatter(fmt))
+    handler = _capture.handler(lg, fmt)
     logger = lg.getLogger(name)
     logger.handlers[:] = [handler]
     return logger

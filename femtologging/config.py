@@ -9,6 +9,10 @@ Dotted names in configurations that start with ``logging`` are resolved
 against ``femtologging`` (so ``"logging.StreamHandler"`` means
 ``femtologging.StreamHandler``); this package never imports the standard
 ``logging`` package.
+
+Layout of this module: name resolution, the bookkeeping of loggers a new
+configuration leaves out (shared by both formats), ``fileConfig``, the
+converting containers and configurators of ``dictConfig``, and the listener.
 """
 
 import errno
@@ -16,6 +20,7 @@ import io
 import os
 import queue
 import re
+import socketserver
 import struct
 import sys
 import threading
@@ -35,55 +40,49 @@ DEFAULT_LOGGING_CONFIG_PORT = 9030
 # errno meaning "connection reset by peer"; ignored by the config listener.
 RESET_ERROR = errno.ECONNRESET
 
-# The running config server, if any (see ``listen``/``stopListening``).
-_listener = None
+# The behaviour of ``dictConfig`` follows the running interpreter's stdlib.
+_PY312 = _compat.PY312
+_PY313 = _compat.PY313
 
-IDENTIFIER = re.compile('^[a-z_][a-z0-9_]*$', re.I)
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$", re.IGNORECASE)
 
 
 def valid_ident(s):
     """Return True if *s* is a valid keyword-argument name, else ValueError."""
-    if IDENTIFIER.match(s) is None:
-        raise ValueError('Not a valid Python identifier: %r' % s)
+    if not IDENTIFIER.match(s):
+        raise ValueError("Not a valid Python identifier: %r" % s)
     return True
 
 
+# ---------------------------------------------------------------------------
+# Name resolution
+# ---------------------------------------------------------------------------
+
 def _handlers_module():
     """The ``femtologging.handlers`` module (imported on first use)."""
-    mod = getattr(femtologging, 'handlers', None)
-    if mod is None:
-        mod = sys.modules.get('femtologging.handlers')
-    if mod is None:
-        import importlib
-        mod = importlib.import_module('femtologging.handlers')
-    return mod
-
-
-def _module_name(name):
-    """Map ``logging``/``logging.x`` to the femtologging equivalent."""
-    if name == 'logging' or name.startswith('logging.'):
-        return 'femtologging' + name[len('logging'):]
-    return name
+    import importlib
+    return importlib.import_module("femtologging.handlers")
 
 
 def _import(name):
-    """``__import__`` that sends ``logging`` names to femtologging."""
-    return __import__(_module_name(name))
+    """``__import__`` that sends ``logging``/``logging.x`` to femtologging."""
+    head, dot, rest = name.partition(".")
+    if head == "logging":
+        name = "femtologging" + dot + rest
+    return __import__(name)
 
 
 def _walk_dotted(name, importer):
-    """Resolve ``pkg.mod.attr`` by importing/getattr'ing one part at a time."""
-    parts = name.split('.')
-    so_far = parts[0]
-    obj = importer(so_far)
-    for part in parts[1:]:
-        so_far += '.' + part
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            importer(so_far)
-            obj = getattr(obj, part)
-    return obj
+    """Resolve ``pkg.mod.attr``: attribute lookups, importing a prefix when one is missing."""
+    first, *rest = name.split(".")
+    found = importer(first)
+    path = first
+    for part in rest:
+        path = path + "." + part
+        if not hasattr(found, part):
+            importer(path)
+        found = getattr(found, part)
+    return found
 
 
 def _resolve(name):
@@ -91,57 +90,79 @@ def _resolve(name):
     return _walk_dotted(name, _import)
 
 
-def _split_keys(text):
-    """Split a comma-separated key list, dropping surrounding spaces."""
-    return [part.strip() for part in text.split(',')]
+def _set_attributes(obj, attributes):
+    """Apply a configuration's ``'.'`` mapping: attributes set after construction."""
+    for attr, value in (attributes or {}).items():
+        setattr(obj, attr, value)
 
 
-def _clearExistingHandlers():
-    """Close and forget every handler created so far."""
+def _keyword_items(config):
+    """The constructor keywords of a factory configuration (all keys but ``'.'``)."""
+    return {key: config[key] for key in config if key != "." and valid_ident(key)}
+
+
+def _reraise_as(message, build, *args):
+    """Call ``build(*args)``; an error becomes a ValueError(*message*) caused by it."""
+    try:
+        return build(*args)
+    except Exception as exc:
+        raise ValueError(message) from exc
+
+
+# ---------------------------------------------------------------------------
+# What happens to the loggers a configuration does not mention
+# ---------------------------------------------------------------------------
+
+def _drop_all_handlers():
+    """Flush, close and forget every handler created so far."""
     femtologging._handlers.clear()
     femtologging.shutdown(femtologging._handlerList[:])
     del femtologging._handlerList[:]
 
 
-def _handle_existing_loggers(existing, child_loggers, disable_existing):
-    """Deal with loggers that existed but are not named by the new config.
+class _LeftOutLoggers:
+    """The loggers that existed before a configuration and that it does not name.
 
-    Children of configured loggers are reset (level NOTSET, no handlers,
-    propagating); the others are disabled if *disable_existing* is true.
+    ``mention(name)`` is called for each logger the configuration sets up; ``settle()``
+    then resets the left-out descendants of mentioned loggers (level NOTSET, no
+    handlers, propagating) and sets ``disabled`` on the others.
     """
-    logger_dict = femtologging.root.manager.loggerDict
-    for name in existing:
-        logger = logger_dict[name]
-        if name not in child_loggers:
-            logger.disabled = disable_existing
-        elif not isinstance(logger, femtologging.PlaceHolder):
-            logger.setLevel(femtologging.NOTSET)
-            logger.handlers = []
-            logger.propagate = True
+
+    def __init__(self):
+        self._names = set(femtologging.root.manager.loggerDict)
+        self._descendants = set()
+
+    def mention(self, name):
+        """Record that the configuration sets up logger *name*."""
+        if name in self._names:
+            prefix = name + "."
+            self._descendants.update(n for n in self._names if n.startswith(prefix))
+            self._names.discard(name)
+
+    def settle(self, disable):
+        """Reset or disable (according to *disable*) every left-out logger."""
+        registry = femtologging.root.manager.loggerDict
+        for name in sorted(self._names):
+            node = registry[name]
+            if name not in self._descendants:
+                node.disabled = disable
+            elif not isinstance(node, femtologging.PlaceHolder):
+                node.setLevel(femtologging.NOTSET)
+                node.handlers = []
+                node.propagate = True
 
 
-def _children_of(name, existing):
-    """Names in sorted *existing* that are descendants of logger *name*."""
-    prefix = name + '.'
-    start = existing.index(name) + 1
-    return [other for other in existing[start:] if other.startswith(prefix)]
+def _replace_handlers(logger, new_handlers):
+    """Remove *logger*'s handlers, then add *new_handlers* in order."""
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    for handler in new_handlers:
+        logger.addHandler(handler)
 
 
 # ---------------------------------------------------------------------------
 # fileConfig
 # ---------------------------------------------------------------------------
-
-def _eval_namespace():
-    """Globals in which ``class``/``args``/``kwargs`` of a file config are read."""
-    import time
-    import warnings
-    import weakref
-    ns = dict(vars(femtologging))
-    for mod in (sys, os, io, re, time, traceback, threading, warnings, weakref):
-        ns.setdefault(mod.__name__, mod)
-    ns.setdefault('handlers', _handlers_module())
-    return ns
-
 
 def fileConfig(fname, defaults=None, disable_existing_loggers=True, encoding=None):
     """Configure logging from a ``configparser``-format file.
@@ -151,140 +172,144 @@ def fileConfig(fname, defaults=None, disable_existing_loggers=True, encoding=Non
     existing loggers not mentioned are disabled unless
     *disable_existing_loggers* is false.
     """
+    parser = _ini_parser(fname, defaults, encoding)
+    formatters = _ini_formatters(parser)
+    with femtologging._lock:
+        _drop_all_handlers()
+        handlers = _ini_handlers(parser, formatters)
+        _ini_loggers(parser, handlers, disable_existing_loggers)
+
+
+def _ini_parser(source, defaults, encoding):
+    """A loaded ``ConfigParser`` for ``fileConfig``'s *source* (see there)."""
     import configparser
 
-    if isinstance(fname, str):
-        if not os.path.exists(fname):
-            raise FileNotFoundError(f"{fname} doesn't exist")
-        if not os.path.getsize(fname):
-            raise RuntimeError(f'{fname} is an empty file')
-
-    if isinstance(fname, configparser.RawConfigParser):
-        cp = fname
-    else:
-        try:
-            cp = configparser.ConfigParser(defaults)
-            if hasattr(fname, 'readline'):
-                cp.read_file(fname)
-            else:
-                cp.read(fname, encoding=io.text_encoding(encoding))
-        except configparser.ParsingError as e:
-            raise RuntimeError(f'{fname} is invalid: {e}')
-
-    formatters = _create_formatters(cp)
-    femtologging._acquireLock()
+    if isinstance(source, str):
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"{source} doesn't exist")
+        if os.path.getsize(source) == 0:
+            raise RuntimeError(f"{source} is an empty file")
+    if isinstance(source, configparser.RawConfigParser):
+        return source
+    parser = configparser.ConfigParser(defaults)
     try:
-        _clearExistingHandlers()
-        handlers = _install_handlers(cp, formatters)
-        _install_loggers(cp, handlers, disable_existing_loggers)
-    finally:
-        femtologging._releaseLock()
+        if hasattr(source, "readline"):
+            parser.read_file(source)
+        else:
+            parser.read(source, encoding=io.text_encoding(encoding))
+    except configparser.ParsingError as exc:
+        raise RuntimeError(f"{source} is invalid: {exc}")
+    return parser
 
 
-def _create_formatters(cp):
+def _ini_keys(parser, section):
+    """The names in ``[section] keys``, spaces stripped (none for an empty value)."""
+    text = parser[section]["keys"]
+    return [key.strip() for key in text.split(",")] if text else []
+
+
+def _ini_namespace():
+    """Globals in which ``class``/``args``/``kwargs``/``defaults`` of a file config are read.
+
+    stdlib evaluates them in ``vars(logging)``, which also holds the modules that
+    ``logging`` imports; the same names are offered here.
+    """
+    import time
+    import warnings
+    import weakref
+
+    namespace = dict(vars(femtologging))
+    for module in (sys, os, io, re, time, traceback, threading, warnings, weakref):
+        namespace.setdefault(module.__name__, module)
+    namespace.setdefault("handlers", _handlers_module())
+    return namespace
+
+
+def _ini_formatters(parser):
     """Build the formatters listed in ``[formatters] keys``.
 
     Section keys: ``format``, ``datefmt``, ``style``, ``class`` and
     ``defaults`` (a dict literal of default field values).
     """
-    keys = cp["formatters"]["keys"]
-    if not keys:
-        return {}
     made = {}
-    namespace = None
-    for key in _split_keys(keys):
-        section = "formatter_%s" % key
-        fmt = cp.get(section, "format", raw=True, fallback=None)
-        datefmt = cp.get(section, "datefmt", raw=True, fallback=None)
-        style = cp.get(section, "style", raw=True, fallback='%')
-        defaults = cp.get(section, "defaults", raw=True, fallback=None)
-        class_name = cp[section].get("class")
+    for key in _ini_keys(parser, "formatters"):
+        section = "formatter_" + key
+
+        def raw(option, fallback=None):
+            return parser.get(section, option, raw=True, fallback=fallback)
+
+        class_name = parser[section].get("class")
         factory = _resolve(class_name) if class_name else femtologging.Formatter
-        if defaults is None:
-            made[key] = factory(fmt, datefmt, style)
+        args = (raw("format"), raw("datefmt"), raw("style", "%"))
+        field_defaults = raw("defaults")
+        if field_defaults is None:
+            made[key] = factory(*args)
         else:
-            # ``defaults`` is a Python dict literal (as in Python 3.12).
-            if namespace is None:
-                namespace = _eval_namespace()
-            made[key] = factory(fmt, datefmt, style,
-                                defaults=eval(defaults, namespace))
+            made[key] = factory(*args, defaults=eval(field_defaults, _ini_namespace()))
     return made
 
 
-def _install_handlers(cp, formatters):
+def _ini_handler_class(text, namespace):
+    """A handler ``class`` value: an expression in *namespace*, else a dotted name."""
+    try:
+        return eval(text, namespace)
+    except (AttributeError, NameError):
+        return _resolve(text)
+
+
+def _ini_handlers(parser, formatters):
     """Build the handlers listed in ``[handlers] keys``."""
-    keys = cp["handlers"]["keys"]
+    keys = _ini_keys(parser, "handlers")
     if not keys:
         return {}
-    namespace = _eval_namespace()
+    namespace = _ini_namespace()
     memory_handler = _handlers_module().MemoryHandler
     made = {}
     targets = []
-    for key in _split_keys(keys):
-        section = cp["handler_%s" % key]
-        class_text = section["class"]
-        try:
-            klass = eval(class_text, namespace)
-        except (AttributeError, NameError):
-            klass = _resolve(class_text)
-        args = eval(section.get("args", '()'), namespace)
-        kwargs = eval(section.get("kwargs", '{}'), namespace)
-        handler = klass(*args, **kwargs)
+    for key in keys:
+        section = parser["handler_" + key]
+        cls = _ini_handler_class(section["class"], namespace)
+        args = eval(section.get("args", "()"), namespace)
+        kwargs = eval(section.get("kwargs", "{}"), namespace)
+        handler = made[key] = cls(*args, **kwargs)
         handler.name = key
         if "level" in section:
             handler.setLevel(section["level"])
-        fmt_key = section.get("formatter", "")
-        if fmt_key:
-            handler.setFormatter(formatters[fmt_key])
-        if issubclass(klass, memory_handler):
-            target = section.get("target", "")
-            if target:
-                # The target may be defined further down the list.
-                targets.append((handler, target))
-        made[key] = handler
+        formatter_key = section.get("formatter", "")
+        if formatter_key:
+            handler.setFormatter(formatters[formatter_key])
+        # A MemoryHandler's target may be listed after it: set once all exist.
+        if issubclass(cls, memory_handler) and section.get("target", ""):
+            targets.append((handler, section["target"]))
     for handler, target in targets:
         handler.setTarget(made[target])
     return made
 
 
-def _configure_file_logger(logger, section, handlers):
+def _ini_logger(logger, section, handlers):
+    """Level and handlers of one ``[logger_x]`` section."""
     if "level" in section:
         logger.setLevel(section["level"])
-    for old in logger.handlers[:]:
-        logger.removeHandler(old)
     names = section["handlers"]
-    if names:
-        for name in _split_keys(names):
-            logger.addHandler(handlers[name])
+    _replace_handlers(logger, [handlers[n.strip()] for n in names.split(",")] if names else [])
 
 
-def _install_loggers(cp, handlers, disable_existing):
+def _ini_loggers(parser, handlers, disable_existing):
     """Configure the root logger and those listed in ``[loggers] keys``."""
-    names = _split_keys(cp["loggers"]["keys"])
-    names.remove("root")
-    _configure_file_logger(femtologging.root, cp["logger_root"], handlers)
-
-    existing = sorted(femtologging.root.manager.loggerDict.keys())
-    child_loggers = []
-    for key in names:
-        section = cp["logger_%s" % key]
-        qualname = section["qualname"]
+    keys = _ini_keys(parser, "loggers")
+    keys.remove("root")
+    _ini_logger(femtologging.root, parser["logger_root"], handlers)
+    left_out = _LeftOutLoggers()
+    for key in keys:
+        section = parser["logger_" + key]
+        name = section["qualname"]
         propagate = section.getint("propagate", fallback=1)
-        logger = femtologging.getLogger(qualname)
-        if qualname in existing:
-            child_loggers.extend(_children_of(qualname, existing))
-            existing.remove(qualname)
-        if "level" in section:
-            logger.setLevel(section["level"])
-        for old in logger.handlers[:]:
-            logger.removeHandler(old)
+        logger = femtologging.getLogger(name)
+        left_out.mention(name)
+        _ini_logger(logger, section, handlers)
         logger.propagate = propagate
         logger.disabled = 0
-        hnames = section["handlers"]
-        if hnames:
-            for name in _split_keys(hnames):
-                logger.addHandler(handlers[name])
-    _handle_existing_loggers(existing, child_loggers, disable_existing)
+    left_out.settle(disable_existing)
 
 
 # ---------------------------------------------------------------------------
@@ -292,72 +317,77 @@ def _install_loggers(cp, handlers, disable_existing):
 # when they are read.
 # ---------------------------------------------------------------------------
 
-_CONVERTING_TYPES = ()
-
-
 class ConvertingMixin(object):
     """Shared conversion logic of the Converting* containers."""
 
-    def _adopt(self, result, key=None, has_key=False):
-        if type(result) in _CONVERTING_TYPES:
-            result.parent = self
-            if has_key:
-                result.key = key
-        return result
+    def _converted(self, value):
+        """``value`` through the configurator; a new converting container is linked to us."""
+        converted = self.configurator.convert(value)
+        if converted is not value and isinstance(converted, _CONVERTING_TYPES):
+            converted.parent = self
+        return converted
 
     def convert_with_key(self, key, value, replace=True):
         """Convert *value* found under *key*, storing it back if *replace*."""
-        result = self.configurator.convert(value)
-        if result is value:
-            return result
-        if replace:
-            self[key] = result
-        return self._adopt(result, key, True)
+        result = self._converted(value)
+        if result is not value:
+            if replace:
+                self[key] = result
+            if isinstance(result, _CONVERTING_TYPES):
+                result.key = key
+        return result
 
     def convert(self, value):
         """Convert a value that no longer lives under a key (e.g. popped)."""
-        result = self.configurator.convert(value)
-        if result is value:
-            return result
-        return self._adopt(result)
+        return self._converted(value)
 
 
 class ConvertingDict(dict, ConvertingMixin):
     """A dict whose values are converted when read."""
 
     def __getitem__(self, key):
-        return self.convert_with_key(key, dict.__getitem__(self, key))
+        return self.convert_with_key(key, super().__getitem__(key))
 
     def get(self, key, default=None):
         """Like ``dict.get``, converting the value."""
-        return self.convert_with_key(key, dict.get(self, key, default))
+        return self.convert_with_key(key, super().get(key, default))
 
     def pop(self, key, default=None):
         """Like ``dict.pop``, converting the value."""
-        return self.convert_with_key(key, dict.pop(self, key, default),
-                                     replace=False)
+        return self.convert_with_key(key, super().pop(key, default), False)
 
 
 class ConvertingList(list, ConvertingMixin):
     """A list whose items are converted when read."""
 
     def __getitem__(self, key):
-        return self.convert_with_key(key, list.__getitem__(self, key))
+        return self.convert_with_key(key, super().__getitem__(key))
 
     def pop(self, idx=-1):
         """Like ``list.pop``, converting the item."""
-        return self.convert(list.pop(self, idx))
+        return self.convert(super().pop(idx))
 
 
 class ConvertingTuple(tuple, ConvertingMixin):
     """A tuple whose items are converted when read."""
 
     def __getitem__(self, key):
-        return self.convert_with_key(key, tuple.__getitem__(self, key),
-                                     replace=False)
+        return self.convert_with_key(key, super().__getitem__(key), False)
 
 
 _CONVERTING_TYPES = (ConvertingDict, ConvertingList, ConvertingTuple)
+
+
+def _converting(value):
+    """The converting container type for *value*, or None if it stays as it is."""
+    if isinstance(value, dict):
+        return ConvertingDict
+    if isinstance(value, list):
+        return ConvertingList
+    # Named tuples are left alone.
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return ConvertingTuple
+    return None
 
 
 class BaseConfigurator(object):
@@ -368,17 +398,19 @@ class BaseConfigurator(object):
     ``cfg://handlers.email[toaddrs][0]``.
     """
 
-    CONVERT_PATTERN = re.compile(r'^(?P<prefix>[a-z]+)://(?P<suffix>.*)$')
+    CONVERT_PATTERN = re.compile(r"^(?P<prefix>[a-z]+)://(?P<suffix>.*)$")
 
-    WORD_PATTERN = re.compile(r'^\s*(\w+)\s*')
-    DOT_PATTERN = re.compile(r'^\.\s*(\w+)\s*')
-    # 3.13 accepts any key without brackets inside ``[...]``; earlier versions a word.
-    INDEX_PATTERN = re.compile(r'^\[([^\[\]]*)\]\s*' if _compat.PY313 else r'^\[\s*(\w+)\s*\]\s*')
-    DIGIT_PATTERN = re.compile(r'^\d+$')
+    WORD_PATTERN = re.compile(r"^\s*(\w+)\s*")
+    DOT_PATTERN = re.compile(r"^\.\s*(\w+)\s*")
+    if _PY313:
+        INDEX_PATTERN = re.compile(r"^\[([^\[\]]*)\]\s*")
+    else:
+        INDEX_PATTERN = re.compile(r"^\[\s*(\w+)\s*\]\s*")
+    DIGIT_PATTERN = re.compile(r"^\d+$")
 
     value_converters = {
-        'ext': 'ext_convert',
-        'cfg': 'cfg_convert',
+        "ext": "ext_convert",
+        "cfg": "cfg_convert",
     }
 
     importer = staticmethod(__import__)
@@ -388,107 +420,109 @@ class BaseConfigurator(object):
         self.config.configurator = self
 
     def _import_name(self, name):
-        importer = self.importer
-        if importer is __import__:
+        # The default importer maps ``logging`` names to femtologging; a replaced one is used as is.
+        if self.importer is __import__:
             return _import(name)
-        return importer(name)
+        return self.importer(name)
 
     def resolve(self, s):
         """Import/getattr a dotted name; ValueError if it cannot be found."""
         try:
             return _walk_dotted(s, self._import_name)
-        except ImportError as e:
-            raise ValueError('Cannot resolve %r: %s' % (s, e)) from e
+        except ImportError as exc:
+            raise ValueError("Cannot resolve %r: %s" % (s, exc)) from exc
 
     def ext_convert(self, value):
         """Converter for ``ext://``: the object named by *value*."""
         return self.resolve(value)
 
-    def _index(self, container, idx):
-        if not self.DIGIT_PATTERN.match(idx):
-            return container[idx]
-        try:
-            return container[int(idx)]
-        except TypeError:
-            return container[idx]
+    def _step(self, node, rest, whole):
+        """Follow one ``.name`` or ``[index]`` of a ``cfg://`` path: (new node, rest)."""
+        attr = self.DOT_PATTERN.match(rest)
+        if attr:
+            return node[attr.group(1)], rest[attr.end():]
+        index = self.INDEX_PATTERN.match(rest)
+        if index is None:
+            raise ValueError("Unable to convert %r at %r" % (whole, rest))
+        key = index.group(1)
+        if self.DIGIT_PATTERN.match(key):
+            try:
+                return node[int(key)], rest[index.end():]
+            except TypeError:
+                pass  # not a sequence: the digits are a mapping key
+        return node[key], rest[index.end():]
 
     def cfg_convert(self, value):
         """Converter for ``cfg://``: follow a path into the configuration."""
-        m = self.WORD_PATTERN.match(value)
-        if m is None:
+        head = self.WORD_PATTERN.match(value)
+        if head is None:
             raise ValueError("Unable to convert %r" % value)
-        node = self.config[m.group(1)]
-        rest = value[m.end():]
+        node, rest = self.config[head.group(1)], value[head.end():]
         while rest:
-            m = self.DOT_PATTERN.match(rest)
-            if m:
-                node = node[m.group(1)]
-            else:
-                m = self.INDEX_PATTERN.match(rest)
-                if m is None:
-                    raise ValueError('Unable to convert %r at %r' % (value, rest))
-                node = self._index(node, m.group(1))
-            rest = rest[m.end():]
+            node, rest = self._step(node, rest, value)
         return node
 
     def convert(self, value):
         """Wrap containers in converting versions; apply ``xxx://`` converters."""
-        if isinstance(value, dict):
-            if not isinstance(value, ConvertingDict):
-                value = ConvertingDict(value)
+        container = _converting(value)
+        if container is not None:
+            if not isinstance(value, container):
+                value = container(value)
                 value.configurator = self
-        elif isinstance(value, list):
-            if not isinstance(value, ConvertingList):
-                value = ConvertingList(value)
-                value.configurator = self
-        elif isinstance(value, tuple):
-            # Named tuples are left alone.
-            if not isinstance(value, ConvertingTuple) and not hasattr(value, '_fields'):
-                value = ConvertingTuple(value)
-                value.configurator = self
-        elif isinstance(value, str):
-            m = self.CONVERT_PATTERN.match(value)
-            if m:
-                method = self.value_converters.get(m.group('prefix'))
-                if method:
-                    value = getattr(self, method)(m.group('suffix'))
+            return value
+        if isinstance(value, str):
+            found = self.CONVERT_PATTERN.match(value)
+            converter = found and self.value_converters.get(found.group("prefix"))
+            if converter:
+                return getattr(self, converter)(found.group("suffix"))
         return value
+
+    def _factory(self, spec):
+        """A ``'()'`` value: a callable, or the dotted name of one."""
+        return spec if callable(spec) else self.resolve(spec)
 
     def configure_custom(self, config):
         """Build an object from a ``'()'`` factory and its keyword items.
 
         The ``'.'`` item, if present, is a dict of attributes set afterwards.
         """
-        factory = config.pop('()')
-        if not callable(factory):
-            factory = self.resolve(factory)
-        kwargs = {k: config[k] for k in config if k != '.' and valid_ident(k)}
-        result = factory(**kwargs)
-        props = config.pop('.', None)
-        if props:
-            for name, value in props.items():
-                setattr(result, name, value)
-        return result
+        factory = self._factory(config.pop("()"))
+        made = factory(**_keyword_items(config))
+        _set_attributes(made, config.pop(".", None))
+        return made
 
     def as_tuple(self, value):
         """Turn a list into a tuple; leave anything else alone."""
-        return tuple(value) if isinstance(value, list) else value
+        if isinstance(value, list):
+            return tuple(value)
+        return value
 
 
-# The methods an object needs to serve as a QueueHandler queue (3.13 checks all of them).
-_QUEUE_METHODS = (('empty', 'full', 'get', 'get_nowait', 'put', 'put_nowait', 'join', 'qsize',
-                   'task_done') if _compat.PY313 else ('put', 'put_nowait', 'get'))
+# The methods an object needs to serve as a QueueHandler's queue (3.12 takes queue.Queue only).
+if _PY313:
+    _QUEUE_METHODS = ("empty", "full", "get", "get_nowait", "put", "put_nowait", "join",
+                      "qsize", "task_done")
+elif _PY312:
+    _QUEUE_METHODS = None
+else:
+    _QUEUE_METHODS = ("put", "put_nowait", "get")
 
 
 def _is_queue_like(obj):
-    """True for objects usable as a QueueHandler queue."""
+    """True for objects the running Python's dictConfig accepts as a QueueHandler queue."""
     if isinstance(obj, queue.Queue):
         return True
-    if _compat.PY313:
-        from multiprocessing.queues import Queue as ProcessQueue  # only when asked
+    if _QUEUE_METHODS is None:
+        return False
+    if _PY313:
+        from multiprocessing.queues import Queue as ProcessQueue
         if isinstance(obj, ProcessQueue):
             return True
-    return all(callable(getattr(obj, name, None)) for name in _QUEUE_METHODS)
+    return all(callable(getattr(obj, method, None)) for method in _QUEUE_METHODS)
+
+
+class _Deferred(TypeError):
+    """A handler refers to another one that is built later; ``configure`` retries it."""
 
 
 class DictConfigurator(BaseConfigurator):
@@ -497,103 +531,86 @@ class DictConfigurator(BaseConfigurator):
     def configure(self):
         """Apply the configuration held in ``self.config``."""
         config = self.config
-        if 'version' not in config:
+        if "version" not in config:
             raise ValueError("dictionary doesn't specify a version")
-        if config['version'] != 1:
-            raise ValueError("Unsupported version: %s" % config['version'])
-        incremental = config.pop('incremental', False)
-        femtologging._acquireLock()
-        try:
-            if incremental:
-                self._configure_incremental(config)
-            else:
-                self._configure_full(config)
-        finally:
-            femtologging._releaseLock()
+        version = config["version"]
+        if version != 1:
+            raise ValueError("Unsupported version: %s" % version)
+        if config.pop("incremental", False):
+            apply = self._apply_levels_only
+        else:
+            apply = self._apply_everything
+        with femtologging._lock:
+            apply(config)
 
-    def _configure_incremental(self, config):
-        handlers = config.get('handlers', {})
-        for name in handlers:
-            if name not in femtologging._handlers:
-                raise ValueError('No handler found with name %r' % name)
-            try:
-                handler = femtologging._handlers[name]
-                level = handlers[name].get('level', None)
-                if level:
-                    handler.setLevel(femtologging._checkLevel(level))
-            except Exception as e:
-                raise ValueError('Unable to configure handler %r' % name) from e
-        loggers = config.get('loggers', {})
+    def _apply_loggers(self, config, incremental):
+        loggers = config.get("loggers", {})
         for name in loggers:
-            try:
-                self.configure_logger(name, loggers[name], True)
-            except Exception as e:
-                raise ValueError('Unable to configure logger %r' % name) from e
-        root = config.get('root', None)
-        if root:
-            try:
-                self.configure_root(root, True)
-            except Exception as e:
-                raise ValueError('Unable to configure root logger') from e
+            _reraise_as("Unable to configure logger %r" % name,
+                        self.configure_logger, name, loggers[name], incremental)
 
-    def _configure_section(self, config, section, build, what):
-        items = config.get(section, {})
-        for name in items:
-            try:
-                items[name] = build(items[name])
-            except Exception as e:
-                raise ValueError('Unable to configure %s %r' % (what, name)) from e
+    def _apply_root(self, config, incremental):
+        root = config.get("root", None)
+        if root:
+            _reraise_as("Unable to configure root logger", self.configure_root, root, incremental)
+
+    def _apply_levels_only(self, config):
+        """``incremental``: only levels of existing handlers and loggers change."""
+        handlers = config.get("handlers", {})
+        for name in handlers:
+            existing = femtologging._handlers.get(name)
+            if existing is None:
+                raise ValueError("No handler found with name %r" % name)
+            _reraise_as("Unable to configure handler %r" % name,
+                        self._set_handler_level, existing, handlers[name])
+        self._apply_loggers(config, True)
+        self._apply_root(config, True)
+
+    @staticmethod
+    def _set_handler_level(handler, handler_config):
+        level = handler_config.get("level", None)
+        if level:
+            handler.setLevel(femtologging._checkLevel(level))
+
+    def _build_each(self, section, build, what):
+        """Replace every entry of ``config[section]`` by ``build(entry)``."""
+        entries = self.config.get(section, {})
+        for name in entries:
+            entries[name] = _reraise_as("Unable to configure %s %r" % (what, name),
+                                        build, entries[name])
 
     def _build_handler(self, handlers, name):
-        handler = self.configure_handler(handlers[name])
-        handler.name = name
-        handlers[name] = handler
+        built = self.configure_handler(handlers[name])
+        built.name = name
+        handlers[name] = built
 
-    def _configure_full(self, config):
-        disable_existing = config.pop('disable_existing_loggers', True)
-        _clearExistingHandlers()
-        self._configure_section(config, 'formatters', self.configure_formatter,
-                                'formatter')
-        self._configure_section(config, 'filters', self.configure_filter,
-                                'filter')
-
-        handlers = config.get('handlers', {})
-        # Handlers that refer to others not yet built are retried once the
-        # rest exist.
-        deferred = []
+    def _build_handlers(self):
+        """Build the handlers in name order; one referring to a later one is retried."""
+        handlers = self.config.get("handlers", {})
+        retry = []
         for name in sorted(handlers):
             try:
                 self._build_handler(handlers, name)
-            except Exception as e:
-                if ' not configured yet' in str(e.__cause__):
-                    deferred.append(name)
-                else:
-                    raise ValueError('Unable to configure handler %r' % name) from e
-        for name in deferred:
-            try:
-                self._build_handler(handlers, name)
-            except Exception as e:
-                raise ValueError('Unable to configure handler %r' % name) from e
+            except Exception as exc:
+                if not isinstance(exc.__cause__, _Deferred):
+                    raise ValueError("Unable to configure handler %r" % name) from exc
+                retry.append(name)
+        for name in retry:
+            _reraise_as("Unable to configure handler %r" % name,
+                        self._build_handler, handlers, name)
 
-        existing = sorted(femtologging.root.manager.loggerDict.keys())
-        child_loggers = []
-        loggers = config.get('loggers', {})
-        for name in loggers:
-            if name in existing:
-                child_loggers.extend(_children_of(name, existing))
-                existing.remove(name)
-            try:
-                self.configure_logger(name, loggers[name])
-            except Exception as e:
-                raise ValueError('Unable to configure logger %r' % name) from e
-        _handle_existing_loggers(existing, child_loggers, disable_existing)
-
-        root = config.get('root', None)
-        if root:
-            try:
-                self.configure_root(root)
-            except Exception as e:
-                raise ValueError('Unable to configure root logger') from e
+    def _apply_everything(self, config):
+        disable_existing = config.pop("disable_existing_loggers", True)
+        _drop_all_handlers()
+        self._build_each("formatters", self.configure_formatter, "formatter")
+        self._build_each("filters", self.configure_filter, "filter")
+        self._build_handlers()
+        left_out = _LeftOutLoggers()
+        for name in config.get("loggers", {}):
+            left_out.mention(name)
+        self._apply_loggers(config, False)
+        left_out.settle(disable_existing)
+        self._apply_root(config, False)
 
     def configure_formatter(self, config):
         """Build a formatter from its dictionary.
@@ -601,124 +618,148 @@ class DictConfigurator(BaseConfigurator):
         Keys: ``format``, ``datefmt``, ``style``, ``validate``, ``defaults``,
         ``class``, or ``'()'`` for a factory.
         """
-        if '()' in config:
-            factory = config['()']
+        if "()" in config:
+            factory = config["()"]
             try:
                 return self.configure_custom(config)
-            except TypeError as te:
-                if "'format'" not in str(te):
+            except TypeError as exc:
+                if "'format'" not in str(exc):
                     raise
-                # Factories taking ``fmt`` (like Formatter itself) get it.
-                config['fmt'] = config.pop('format')
-                config['()'] = factory
+                # Factories taking ``fmt`` (like Formatter itself) get it under that name.
+                config["fmt"] = config.pop("format")
+                config["()"] = factory
                 return self.configure_custom(config)
-        fmt = config.get('format', None)
-        datefmt = config.get('datefmt', None)
-        style = config.get('style', '%')
-        class_name = config.get('class', None)
-        klass = _resolve(class_name) if class_name else femtologging.Formatter
-        extra = {}
-        defaults = config.get('defaults', None)
-        if defaults is not None:
-            extra['defaults'] = defaults
-        if 'validate' in config:
-            return klass(fmt, datefmt, style, config['validate'], **extra)
-        return klass(fmt, datefmt, style, **extra)
+        class_name = config.get("class", None)
+        cls = _resolve(class_name) if class_name else femtologging.Formatter
+        args = [config.get("format", None), config.get("datefmt", None),
+                config.get("style", "%")]
+        if "validate" in config:
+            args.append(config["validate"])
+        options = {}
+        if config.get("defaults", None) is not None:
+            options["defaults"] = config["defaults"]
+        return cls(*args, **options)
 
     def configure_filter(self, config):
         """Build a filter from its dictionary (``name`` or ``'()'``)."""
-        if '()' in config:
+        if "()" in config:
             return self.configure_custom(config)
-        return femtologging.Filter(config.get('name', ''))
+        return femtologging.Filter(config.get("name", ""))
+
+    def _entry(self, section, name):
+        """``config[section][name]``: a formatter, filter or handler built earlier."""
+        return self.config[section][name]
+
+    def _add_filter(self, filterer, spec):
+        """Add one filter: a filter object or callable, else a key of ``filters``."""
+        if not (callable(spec) or callable(getattr(spec, "filter", None))):
+            spec = self._entry("filters", spec)
+        filterer.addFilter(spec)
 
     def add_filters(self, filterer, filters):
         """Add filters (names from the config, or filter objects) to *filterer*."""
-        for f in filters:
-            try:
-                if callable(f) or callable(getattr(f, 'filter', None)):
-                    chosen = f
-                else:
-                    chosen = self.config['filters'][f]
-                filterer.addFilter(chosen)
-            except Exception as e:
-                raise ValueError('Unable to add filter %r' % f) from e
+        for spec in filters:
+            _reraise_as("Unable to add filter %r" % spec, self._add_filter, filterer, spec)
+
+    def _built_handler(self, name, original, config, not_ready):
+        """The built handler *name*; if it is not built yet, restore *config* and defer."""
+        found = self._entry("handlers", name)
+        if not isinstance(found, femtologging.Handler):
+            config.update(original)  # so the retry starts from the original keys
+            raise _Deferred(not_ready)
+        return found
 
     def _memory_target(self, config, original):
-        target_name = config['target']
-        try:
-            target = self.config['handlers'][target_name]
-            if not isinstance(target, femtologging.Handler):
-                config.update(original)  # so the retry starts afresh
-                raise TypeError('target not configured yet')
-            config['target'] = target
-        except Exception as e:
-            raise ValueError('Unable to set target handler %r' % target_name) from e
+        name = config["target"]
+        config["target"] = _reraise_as(
+            "Unable to set target handler %r" % name,
+            self._built_handler, name, original, config, "target not configured yet")
+
+    def _queue_spec(self, spec):
+        """A QueueHandler's ``queue`` value: a queue, or how to make one."""
+        if isinstance(spec, str):
+            made = self.resolve(spec)
+            if callable(made):
+                return made()
+        elif isinstance(spec, dict):
+            if "()" in spec:
+                return self.configure_custom(dict(spec))
+        elif _is_queue_like(spec):
+            return spec
+        raise TypeError("Invalid queue specifier %r" % spec)
+
+    def _listener_spec(self, spec):
+        """A QueueHandler's ``listener`` value: a QueueListener class or a factory."""
+        listener_class = _handlers_module().QueueListener
+        invalid = TypeError("Invalid listener specifier %r" % spec)
+        if isinstance(spec, type):
+            if not issubclass(spec, listener_class):
+                raise invalid
+            return spec
+        if isinstance(spec, str):
+            made = self.resolve(spec)
+            if isinstance(made, type) and not issubclass(made, listener_class):
+                raise invalid
+        elif isinstance(spec, dict) and "()" in spec:
+            made = self.configure_custom(dict(spec))
+        else:
+            raise invalid
+        if not callable(made):
+            raise invalid
+        return made
 
     def _queue_settings(self, config, original):
-        hmod = _handlers_module()
-        if 'queue' in config:
-            spec = config['queue']
-            if isinstance(spec, str):
-                made = self.resolve(spec)
-                if not callable(made):
-                    raise TypeError('Invalid queue specifier %r' % spec)
-                config['queue'] = made()
-            elif isinstance(spec, dict):
-                if '()' not in spec:
-                    raise TypeError('Invalid queue specifier %r' % spec)
-                config['queue'] = self.configure_custom(dict(spec))
-            elif not _is_queue_like(spec):
-                raise TypeError('Invalid queue specifier %r' % spec)
-        if 'listener' in config:
-            spec = config['listener']
-            if isinstance(spec, type):
-                if not issubclass(spec, hmod.QueueListener):
-                    raise TypeError('Invalid listener specifier %r' % spec)
-            else:
-                if isinstance(spec, str):
-                    made = self.resolve(spec)
-                    if isinstance(made, type) and not issubclass(made, hmod.QueueListener):
-                        raise TypeError('Invalid listener specifier %r' % spec)
-                elif isinstance(spec, dict):
-                    if '()' not in spec:
-                        raise TypeError('Invalid listener specifier %r' % spec)
-                    made = self.configure_custom(dict(spec))
-                else:
-                    raise TypeError('Invalid listener specifier %r' % spec)
-                if not callable(made):
-                    raise TypeError('Invalid listener specifier %r' % spec)
-                config['listener'] = made
-        if 'handlers' in config:
-            found = []
-            current = None
-            try:
-                for current in config['handlers']:
-                    handler = self.config['handlers'][current]
-                    if not isinstance(handler, femtologging.Handler):
-                        config.update(original)
-                        raise TypeError('Required handler %r is not configured yet'
-                                        % current)
-                    found.append(handler)
-            except Exception as e:
-                raise ValueError('Unable to set required handler %r' % current) from e
-            config['handlers'] = found
+        """Resolve a QueueHandler configuration's ``queue``, ``listener`` and ``handlers``."""
+        if sys.version_info[:2] == (3, 12) and "handlers" not in config:
+            raise ValueError("No handlers specified for a QueueHandler")
+        if "queue" in config:
+            config["queue"] = self._queue_spec(config["queue"])
+        if "listener" in config:
+            config["listener"] = self._listener_spec(config["listener"])
+        if "handlers" in config:
+            built = []
+            for name in config["handlers"]:
+                built.append(_reraise_as(
+                    "Unable to set required handler %r" % name, self._built_handler, name,
+                    original, config, "Required handler %r is not configured yet" % name))
+            config["handlers"] = built
 
     @staticmethod
-    def _queue_factory(klass):
-        hmod = _handlers_module()
-
+    def _queue_factory(cls):
+        """Build a QueueHandler of *cls* and attach its listener, as stdlib's dictConfig does."""
         def build(**kwargs):
-            q = kwargs.pop('queue', None)
-            if q is None:
-                q = queue.Queue()
-            respect = kwargs.pop('respect_handler_level', False)
-            listener_class = kwargs.pop('listener', hmod.QueueListener)
-            targets = kwargs.pop('handlers', [])
-            handler = klass(q, **kwargs)
-            handler.listener = listener_class(q, *targets,
-                                              respect_handler_level=respect)
+            q = kwargs.pop("queue") if "queue" in kwargs else queue.Queue()
+            listener_class = kwargs.pop("listener", _handlers_module().QueueListener)
+            respect = kwargs.pop("respect_handler_level", False)
+            targets = kwargs.pop("handlers", [])
+            if not _PY313:
+                kwargs = {}  # before 3.13 the handler got the queue only
+            handler = cls(q, **kwargs)
+            handler.listener = listener_class(q, *targets, respect_handler_level=respect)
             return handler
         return build
+
+    def _handler_factory(self, config, original):
+        """The callable that makes the handler: ``'()'`` or ``class`` (with its special keys)."""
+        if "()" in config:
+            return self._factory(config.pop("()"))
+        cls = self._factory(config.pop("class"))
+        hmod = _handlers_module()
+        if issubclass(cls, hmod.MemoryHandler):
+            if _PY313 and "flushLevel" in config:
+                config["flushLevel"] = femtologging._checkLevel(config["flushLevel"])
+            if "target" in config:
+                self._memory_target(config, original)
+        elif issubclass(cls, hmod.QueueHandler):
+            self._queue_settings(config, original)
+            return self._queue_factory(cls)
+        elif issubclass(cls, hmod.SMTPHandler):
+            if "mailhost" in config:
+                config["mailhost"] = self.as_tuple(config["mailhost"])
+        elif issubclass(cls, hmod.SysLogHandler):
+            if "address" in config:
+                config["address"] = self.as_tuple(config["address"])
+        return cls
 
     def configure_handler(self, config):
         """Build a handler from its dictionary.
@@ -729,88 +770,58 @@ class DictConfigurator(BaseConfigurator):
         QueueHandler name other parts of the configuration.
         """
         original = dict(config)
-        formatter = config.pop('formatter', None)
-        if formatter:
-            try:
-                formatter = self.config['formatters'][formatter]
-            except Exception as e:
-                raise ValueError('Unable to set formatter %r' % formatter) from e
-        level = config.pop('level', None)
-        filters = config.pop('filters', None)
-        if '()' in config:
-            factory = config.pop('()')
-            if not callable(factory):
-                factory = self.resolve(factory)
-        else:
-            class_name = config.pop('class')
-            klass = class_name if callable(class_name) else self.resolve(class_name)
-            hmod = _handlers_module()
-            factory = klass
-            if issubclass(klass, hmod.MemoryHandler):
-                if _compat.PY313 and 'flushLevel' in config:
-                    config['flushLevel'] = femtologging._checkLevel(config['flushLevel'])
-                if 'target' in config:
-                    self._memory_target(config, original)
-            elif issubclass(klass, hmod.QueueHandler):
-                self._queue_settings(config, original)
-                factory = self._queue_factory(klass)
-            elif issubclass(klass, hmod.SMTPHandler) and 'mailhost' in config:
-                config['mailhost'] = self.as_tuple(config['mailhost'])
-            elif issubclass(klass, hmod.SysLogHandler) and 'address' in config:
-                config['address'] = self.as_tuple(config['address'])
-        kwargs = {k: config[k] for k in config if k != '.' and valid_ident(k)}
+        formatter_name = config.pop("formatter", None)
+        formatter = None
+        if formatter_name:
+            formatter = _reraise_as("Unable to set formatter %r" % formatter_name,
+                                    self._entry, "formatters", formatter_name)
+        level = config.pop("level", None)
+        filters = config.pop("filters", None)
+        factory = self._handler_factory(config, original)
+        kwargs = _keyword_items(config)
         try:
-            result = factory(**kwargs)
-        except TypeError as te:
-            if "'stream'" not in str(te):
+            handler = factory(**kwargs)
+        except TypeError as exc:
+            if "'stream'" not in str(exc):
                 raise
-            # Old-style handlers name the stream argument ``strm``.
-            kwargs['strm'] = kwargs.pop('stream')
-            result = factory(**kwargs)
+            # Handlers written for old Pythons call the stream argument ``strm``.
+            kwargs["strm"] = kwargs.pop("stream")
+            handler = factory(**kwargs)
         if formatter:
-            result.setFormatter(formatter)
+            handler.setFormatter(formatter)
         if level is not None:
-            result.setLevel(femtologging._checkLevel(level))
+            handler.setLevel(femtologging._checkLevel(level))
         if filters:
-            self.add_filters(result, filters)
-        props = config.pop('.', None)
-        if props:
-            for name, value in props.items():
-                setattr(result, name, value)
-        return result
+            self.add_filters(handler, filters)
+        _set_attributes(handler, config.pop(".", None))
+        return handler
 
     def add_handlers(self, logger, handlers):
         """Add the named, already built handlers to *logger*."""
-        for h in handlers:
-            try:
-                logger.addHandler(self.config['handlers'][h])
-            except Exception as e:
-                raise ValueError('Unable to add handler %r' % h) from e
+        for name in handlers:
+            _reraise_as("Unable to add handler %r" % name,
+                        lambda: logger.addHandler(self._entry("handlers", name)))
 
     def common_logger_config(self, logger, config, incremental=False):
         """Set level, and unless *incremental* handlers and filters."""
-        level = config.get('level', None)
+        level = config.get("level", None)
         if level is not None:
             logger.setLevel(femtologging._checkLevel(level))
         if incremental:
             return
-        for old in logger.handlers[:]:
-            logger.removeHandler(old)
-        handlers = config.get('handlers', None)
-        if handlers:
-            self.add_handlers(logger, handlers)
-        filters = config.get('filters', None)
-        if filters:
-            self.add_filters(logger, filters)
+        _replace_handlers(logger, ())
+        for key, attach in (("handlers", self.add_handlers), ("filters", self.add_filters)):
+            names = config.get(key, None)
+            if names:
+                attach(logger, names)
 
     def configure_logger(self, name, config, incremental=False):
         """Configure the named (non-root) logger from its dictionary."""
         logger = femtologging.getLogger(name)
         self.common_logger_config(logger, config, incremental)
         logger.disabled = False
-        propagate = config.get('propagate', None)
-        if propagate is not None:
-            logger.propagate = propagate
+        if config.get("propagate", None) is not None:
+            logger.propagate = config["propagate"]
 
     def configure_root(self, config, incremental=False):
         """Configure the root logger from its dictionary."""
@@ -829,32 +840,112 @@ def dictConfig(config):
 # listen / stopListening
 # ---------------------------------------------------------------------------
 
+# The running config server, if any (see ``listen``/``stopListening``).
+_listener = None
+
+
 def _apply_received(data):
     """Apply config bytes received by the listener: JSON dict, else ini text."""
+    import json
+
     text = data.decode("utf-8")
     try:
-        import json
         parsed = json.loads(text)
-        if not isinstance(parsed, dict):
-            raise TypeError("a JSON configuration must be an object")
-        dictConfig(parsed)
-        return
-    except Exception:
-        pass
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        try:
+            dictConfig(parsed)
+            return
+        except Exception:
+            pass  # as stdlib: a dict that dictConfig rejects is tried as ini text
     try:
         fileConfig(io.StringIO(text))
     except Exception:
         traceback.print_exc()
 
 
-def _recv_exactly(conn, size):
-    data = b''
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
+def _read_request(sock):
+    """One request: a 4-byte big-endian length, then that many bytes (None if no header)."""
+    header = sock.recv(4)
+    if len(header) < 4:
+        return None
+    remaining = struct.unpack(">L", header)[0]
+    parts = []
+    while remaining:
+        chunk = sock.recv(remaining)
         if not chunk:
             break
-        data += chunk
-    return data
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+class _ConfigRequest(socketserver.StreamRequestHandler):
+    """Reads one configuration from the connection and applies it."""
+
+    def handle(self):
+        server = self.server
+        try:
+            data = _read_request(self.connection)
+            if data is None:
+                return
+            if server.verify is not None:
+                data = server.verify(data)
+            if data is not None:
+                _apply_received(data)
+            if server.ready:
+                server.ready.set()
+        except OSError as exc:
+            if exc.errno != RESET_ERROR:
+                raise
+
+
+class _ConfigServer(socketserver.ThreadingTCPServer):
+    """TCP server that checks its ``abort`` flag between requests."""
+
+    allow_reuse_address = True
+
+    def __init__(self, port, ready, verify):
+        super().__init__(("localhost", port), _ConfigRequest)
+        self.abort = 0
+        self.timeout = 1
+        self.ready = ready
+        self.verify = verify
+
+    def _stopped(self):
+        with femtologging._lock:
+            return self.abort
+
+    def serve_until_stopped(self):
+        """Serve requests until ``stopListening()`` sets ``abort``."""
+        import select
+
+        while not self._stopped():
+            readable, _, _ = select.select([self.socket.fileno()], [], [], self.timeout)
+            if readable:
+                self.handle_request()
+        self.server_close()
+
+
+class _ListenerThread(threading.Thread):
+    """The thread ``listen()`` returns: it owns the config server."""
+
+    def __init__(self, port, verify):
+        super().__init__()
+        self.port = port
+        self.verify = verify
+        self.ready = threading.Event()
+
+    def run(self):
+        global _listener
+        server = _ConfigServer(self.port, self.ready, self.verify)
+        if self.port == 0:
+            self.port = server.server_address[1]
+        self.ready.set()
+        with femtologging._lock:
+            _listener = server
+        server.serve_until_stopped()
 
 
 def listen(port=DEFAULT_LOGGING_CONFIG_PORT, verify=None):
@@ -867,90 +958,13 @@ def listen(port=DEFAULT_LOGGING_CONFIG_PORT, verify=None):
     ends it.  With port 0 the chosen port is in ``thread.port`` once
     ``thread.ready`` is set.
     """
-    from socketserver import StreamRequestHandler, ThreadingTCPServer
-
-    class ConfigStreamHandler(StreamRequestHandler):
-        """Reads one configuration from the connection and applies it."""
-
-        def handle(self):
-            try:
-                conn = self.connection
-                header = conn.recv(4)
-                if len(header) == 4:
-                    size = struct.unpack(">L", header)[0]
-                    data = _recv_exactly(conn, size)
-                    if self.server.verify is not None:
-                        data = self.server.verify(data)
-                    if data is not None:
-                        _apply_received(data)
-                    if self.server.ready:
-                        self.server.ready.set()
-            except OSError as e:
-                if e.errno != RESET_ERROR:
-                    raise
-
-    class ConfigSocketReceiver(ThreadingTCPServer):
-        """TCP server polling an abort flag between requests."""
-
-        allow_reuse_address = True
-
-        def __init__(self, host='localhost', port=DEFAULT_LOGGING_CONFIG_PORT,
-                     handler=None, ready=None, verify=None):
-            ThreadingTCPServer.__init__(self, (host, port), handler)
-            femtologging._acquireLock()
-            self.abort = 0
-            femtologging._releaseLock()
-            self.timeout = 1
-            self.ready = ready
-            self.verify = verify
-
-        def serve_until_stopped(self):
-            import select
-            while True:
-                readable, _, _ = select.select([self.socket.fileno()], [], [],
-                                               self.timeout)
-                if readable:
-                    self.handle_request()
-                femtologging._acquireLock()
-                stop = self.abort
-                femtologging._releaseLock()
-                if stop:
-                    break
-            self.server_close()
-
-    class Server(threading.Thread):
-        """Thread owning the config server."""
-
-        def __init__(self, rcvr, hdlr, port, verify):
-            super().__init__()
-            self.rcvr = rcvr
-            self.hdlr = hdlr
-            self.port = port
-            self.verify = verify
-            self.ready = threading.Event()
-
-        def run(self):
-            global _listener
-            server = self.rcvr(port=self.port, handler=self.hdlr,
-                               ready=self.ready, verify=self.verify)
-            if self.port == 0:
-                self.port = server.server_address[1]
-            self.ready.set()
-            femtologging._acquireLock()
-            _listener = server
-            femtologging._releaseLock()
-            server.serve_until_stopped()
-
-    return Server(ConfigSocketReceiver, ConfigStreamHandler, port, verify)
+    return _ListenerThread(port, verify)
 
 
 def stopListening():
     """Stop the server started by ``listen()`` (it exits within a second)."""
     global _listener
-    femtologging._acquireLock()
-    try:
+    with femtologging._lock:
         if _listener:
             _listener.abort = 1
             _listener = None
-    finally:
-        femtologging._releaseLock()
