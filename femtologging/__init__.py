@@ -360,6 +360,9 @@ for _name in __all__ + ['Filterer', 'PlaceHolder', 'Manager', 'RootLogger', '_St
             pass
 del _name, _obj
 
+# The second entrance: route the standard ``logging`` package's users here (docs/install.md).
+from ._install import install, uninstall  # noqa: E402
+
 # Bind the engine to this namespace and tell caller lookup which files are ours.
 _native._bind(globals(), _startTime)
 _native._set_internal_files(sorted({

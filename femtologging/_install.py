@@ -1,0 +1,208 @@
+"""``install()`` / ``uninstall()``: route the standard ``logging`` package's users into femtologging.
+
+This module and ``_install_objects`` are the only parts of femtologging that import the
+standard ``logging`` package, and only when ``install()`` runs. What is replaced, wrapped
+and left alone is described in ``docs/install.md``.
+"""
+
+import importlib
+import sys
+import threading
+import types
+
+import femtologging as _fl
+
+# Module names that the standard library and femtologging both define.
+_PAIRS = (('logging', 'femtologging'),
+          ('logging.handlers', 'femtologging.handlers'),
+          ('logging.config', 'femtologging.config'))
+
+# Module-level switches: their current value moves with each install/uninstall.
+_SWITCHES = ('raiseExceptions', 'logThreads', 'logProcesses', 'logMultiprocessing',
+             'logAsyncioTasks')
+
+# Attributes of a redirected module that stay its own.
+_OWN = frozenset({'__dict__', '__class__', '__name__', '__spec__', '__loader__', '__file__',
+                  '__path__', '__package__', '__cached__', '__builtins__', '__doc__',
+                  '__reduce__', '__reduce_ex__', '__repr__', '__dir__'})
+
+_guard = threading.RLock()
+_state = None          # an _Installed while femtologging is installed
+_targets = {}          # stdlib module name -> femtologging module, while installed
+
+
+class _RedirectedModule(types.ModuleType):
+    """A standard ``logging`` module object while femtologging is installed.
+
+    Code that imported ``logging`` before ``install()`` keeps this object: reading,
+    setting or deleting its attributes goes to the femtologging module of the same role.
+    """
+
+    def __getattribute__(self, name):
+        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
+        if target is not None and name not in _OWN:
+            try:
+                return getattr(target, name)
+            except AttributeError:
+                pass
+        return types.ModuleType.__getattribute__(self, name)
+
+    def __setattr__(self, name, value):
+        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
+        if target is not None and name not in _OWN:
+            setattr(target, name, value)
+        else:
+            types.ModuleType.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
+        if target is not None and name not in _OWN:
+            delattr(target, name)
+        else:
+            types.ModuleType.__delattr__(self, name)
+
+    def __dir__(self):
+        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
+        own = types.ModuleType.__getattribute__(self, '__dict__')
+        return sorted(set(own) | (set(dir(target)) if target is not None else set()))
+
+
+class _Installed:
+    """Everything ``install()`` changed, so that ``uninstall()`` can put it back."""
+
+    def __init__(self, std):
+        self.std = std                  # the standard ``logging`` module
+        self.modules = {}               # stdlib name -> (stdlib module, femtologging module)
+        self.saved_globals = {}         # stdlib name -> {global name: original value}
+        self.added_globals = {}         # stdlib name -> names absent before install
+        self.rebased = []               # (stdlib class, its original __bases__)
+        self.objects = None             # _install_objects.Migration
+        self.std_lock = std.__dict__['_lock']   # stdlib's own module lock
+
+
+def _import_both():
+    """Import the three standard modules and their femtologging counterparts."""
+    pairs = []
+    for std_name, fl_name in _PAIRS:
+        std_mod = sys.modules.get(std_name)
+        if std_mod is None or std_mod.__class__ is not _RedirectedModule:
+            std_mod = importlib.import_module(std_name)
+        pairs.append((std_name, std_mod, importlib.import_module(fl_name)))
+    return pairs
+
+
+def _is_stdlib_logging(mod):
+    return mod is not None and mod is not _fl and not getattr(mod, '__name__', '').startswith('femto')
+
+
+def install():
+    """Route every user of the standard ``logging`` package into femtologging's engine.
+
+    Existing loggers, handlers and formatters (including those created before the call),
+    names bound with ``from logging import ...``, ``logging.handlers`` and
+    ``logging.config`` all lead to femtologging afterwards; ``uninstall()`` undoes it.
+    Idempotent and safe to call while other threads log. Returns None.
+    """
+    global _state
+    with _guard:
+        if _state is not None:
+            return
+        if not _is_stdlib_logging(sys.modules.get('logging')) and 'logging' in sys.modules:
+            raise RuntimeError("sys.modules['logging'] is not the standard logging package "
+                               "(femtologging is already imported as logging)")
+        pairs = _import_both()
+        std = pairs[0][1]
+        from . import _install_objects
+        state = _Installed(std)
+        with std._lock, _fl._lock:
+            for name in _SWITCHES:
+                if name in std.__dict__ and hasattr(_fl, name):
+                    setattr(_fl, name, std.__dict__[name])
+            if std.__dict__.get('_srcfile') is None:
+                _fl._srcfile = None
+            state.rebased = _rebase_handler_classes(pairs)
+            state.objects = _install_objects.migrate(std, _fl)
+            for std_name, std_mod, fl_mod in pairs:
+                _redirect(state, std_name, std_mod, fl_mod)
+        _state = state
+
+
+def _rebase_handler_classes(pairs):
+    """Give each stdlib handler class its femtologging counterpart as an extra base.
+
+    Handlers of stdlib classes (and of subclasses defined before install) then answer
+    ``isinstance(h, logging.StreamHandler)`` as stdlib does, while keeping their own methods.
+    """
+    std_handler = pairs[0][1].Handler
+    found = []
+    for _std_name, std_mod, fl_mod in pairs:
+        for name, cls in vars(std_mod).items():
+            twin = getattr(fl_mod, name, None)
+            if (isinstance(cls, type) and issubclass(cls, std_handler) and isinstance(twin, type)
+                    and cls.__module__ == std_mod.__name__ and not issubclass(cls, twin)):
+                found.append((cls, twin))
+    found.sort(key=lambda pair: len(pair[0].__mro__))
+    rebased = []
+    for cls, twin in found:
+        bases = cls.__bases__
+        try:
+            cls.__bases__ = bases + (twin,)
+        except TypeError:
+            continue   # an inconsistent order: this class keeps stdlib's hierarchy only
+        rebased.append((cls, bases))
+    return rebased
+
+
+def _redirect(state, std_name, std_mod, fl_mod):
+    """Point a stdlib module's globals and ``sys.modules`` entry at femtologging."""
+    own = std_mod.__dict__
+    saved = {}
+    for name, value in list(vars(fl_mod).items()):
+        if name.startswith('__') or isinstance(value, types.ModuleType) or name not in own:
+            continue
+        saved[name] = own[name]
+        own[name] = value   # functions bound before install read their globals here
+    state.saved_globals[std_name] = saved
+    state.added_globals[std_name] = set()
+    state.modules[std_name] = (std_mod, fl_mod)
+    _targets[std_name] = fl_mod
+    std_mod.__class__ = _RedirectedModule
+    sys.modules[std_name] = fl_mod
+    parent, _, child = std_name.rpartition('.')
+    if parent:
+        setattr(_fl, child, fl_mod)
+
+
+def uninstall():
+    """Undo ``install()``: the standard modules, classes and functions come back.
+
+    Loggers keep the levels, handlers and filters configured while installed.
+    Idempotent; does nothing when femtologging is not installed.
+    """
+    global _state
+    with _guard:
+        state = _state
+        if state is None:
+            return
+        std = state.std
+        with state.std_lock, _fl._lock:
+            for std_name, (std_mod, _fl_mod) in state.modules.items():
+                sys.modules[std_name] = std_mod
+            for std_name, (std_mod, _fl_mod) in state.modules.items():
+                own = std_mod.__dict__
+                for name, value in state.saved_globals[std_name].items():
+                    own[name] = value
+                _targets.pop(std_name, None)
+                std_mod.__class__ = types.ModuleType
+            for name in _SWITCHES:
+                if name in std.__dict__ and hasattr(_fl, name):
+                    std.__dict__[name] = getattr(_fl, name)
+            state.objects.restore(std, _fl)
+            for cls, bases in reversed(state.rebased):
+                cls.__bases__ = bases
+        _state = None
+
+
+def installed():
+    """True while femtologging is installed."""
+    return _state is not None
