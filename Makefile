@@ -4,13 +4,16 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
+# Third-party code the femtologging.install() tests (tests/install/) run against.
+INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython test-cpython-install bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
+	$(VPY) -m pip install -q $(INSTALL_TEST_DEPS)
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -30,7 +33,12 @@ test-py: build
 test-cpython: build
 	$(VPY) cpython_tests/run.py --check-floor
 
-test: venv test-rust test-py test-cpython
+# CPython's test_logging with the real logging imported first, then femtologging.install();
+# floor and report are per interpreter version (cpython_tests/floor-install-X.Y).
+test-cpython-install: build
+	$(VPY) cpython_tests/run.py --install --check-floor
+
+test: venv test-rust test-py test-cpython test-cpython-install
 
 bench: build
 	$(VPY) -m pip install -q pyperf picologging loguru structlog logly

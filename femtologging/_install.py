@@ -77,6 +77,8 @@ class _Installed:
         self.added_globals = {}         # stdlib name -> names absent before install
         self.rebased = []               # (stdlib class, its original __bases__)
         self.objects = None             # _install_objects.Migration
+        self.set_logger_class = None    # femtologging's own setLoggerClass
+        self.logger_class = None        # femtologging's logger class before install
         self.std_lock = std.__dict__['_lock']   # stdlib's own module lock
 
 
@@ -121,6 +123,8 @@ def install():
             if std.__dict__.get('_srcfile') is None:
                 _fl._srcfile = None
             state.rebased = _rebase_handler_classes(pairs)
+            state.logger_class = _fl.getLoggerClass()
+            state.set_logger_class = _adapt_set_logger_class(std, _install_objects)
             state.objects = _install_objects.migrate(std, _fl)
             for std_name, std_mod, fl_mod in pairs:
                 _redirect(state, std_name, std_mod, fl_mod)
@@ -151,6 +155,22 @@ def _rebase_handler_classes(pairs):
             continue   # an inconsistent order: this class keeps stdlib's hierarchy only
         rebased.append((cls, bases))
     return rebased
+
+
+def _adapt_set_logger_class(std, objects):
+    """While installed, ``setLoggerClass`` also accepts a stdlib ``Logger`` subclass."""
+    original = _fl.setLoggerClass
+    # the stdlib module is redirected from now on: keep its own classes
+    std = types.SimpleNamespace(__name__=std.__name__, **{
+        name: std.__dict__[name] for name in ('Logger', 'RootLogger', 'Filterer')})
+
+    def setLoggerClass(klass):
+        """Use ``klass`` for loggers created from now on (a stdlib subclass is adapted)."""
+        original(objects.adapt_logger_class(std, _fl, klass))
+
+    setLoggerClass.__module__ = original.__module__
+    _fl.setLoggerClass = setLoggerClass
+    return original
 
 
 def _redirect(state, std_name, std_mod, fl_mod):
@@ -184,6 +204,7 @@ def uninstall():
         state = _state
         if state is None:
             return
+        from . import _install_objects
         std = state.std
         with state.std_lock, _fl._lock:
             for std_name, (std_mod, _fl_mod) in state.modules.items():
@@ -198,6 +219,11 @@ def uninstall():
                 if name in std.__dict__ and hasattr(_fl, name):
                     std.__dict__[name] = getattr(_fl, name)
             state.objects.restore(std, _fl)
+            _fl.setLoggerClass = state.set_logger_class
+            adapted = _fl.getLoggerClass()
+            if adapted in _install_objects._adapted_classes.values():
+                std.setLoggerClass(adapted.__bases__[0])
+                _fl.setLoggerClass(state.logger_class)
             for cls, bases in reversed(state.rebased):
                 cls.__bases__ = bases
         _state = None

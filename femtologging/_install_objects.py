@@ -138,6 +138,34 @@ def migrate(std, fl):
     return mig
 
 
+_adapted_classes = {}
+
+
+def adapt_logger_class(std, fl, klass):
+    """A femtologging Logger class standing for ``klass``, a stdlib Logger subclass.
+
+    ``setLoggerClass(klass)`` with a class defined against the standard ``Logger`` (as
+    structlog's ``LoggerFactory`` does) gets a class deriving from both ``klass`` and
+    femtologging's ``Logger``: ``klass``'s own methods are kept (and called by the engine
+    as overrides), everything ``klass`` inherits from the standard ``Logger`` is
+    femtologging's. Other classes are returned unchanged.
+    """
+    if not (isinstance(klass, type) and issubclass(klass, std.Logger)) or issubclass(klass, fl.Logger):
+        return klass
+    adapted = _adapted_classes.get(klass)
+    if adapted is None:
+        own = _own_methods(klass, std)
+        ns = {name: fl.Logger.__dict__.get(name, getattr(fl.Logger, name))
+              for base in (std.Logger, std.Filterer) for name in vars(base)
+              if name not in own and name not in ('__dict__', '__weakref__', '__module__',
+                                                  '__doc__', '__qualname__')
+              and hasattr(fl.Logger, name)}
+        ns['__module__'] = klass.__module__
+        ns['__doc__'] = klass.__doc__
+        adapted = _adapted_classes[klass] = type(klass.__name__, (klass, fl.Logger), ns)
+    return adapted
+
+
 def _own_methods(cls, std):
     """Methods a stdlib Logger subclass defines itself (those are kept)."""
     own = set()
@@ -171,13 +199,7 @@ def _convert_handler(mig, std, fl, handler):
         if reopen:
             # Continue the same file through a native writer (appending: nothing is lost).
             stream.flush()
-            mode = handler.mode
-            handler.mode = 'a'
-            try:
-                handler.stream = handler._open()
-            finally:
-                handler.mode = mode
-            stream.close()
+            _reopen_appending(handler, stream)
     finally:
         handler.release()
     mig.handlers.append((handler, std_cls, std_fmt, our_fmt))
@@ -205,6 +227,17 @@ def _native_formatter(mig, std, fl, fmt):
     return new
 
 
+def _reopen_appending(handler, old_stream):
+    """Open the handler's file again through its current class (appending), close the old stream."""
+    mode = handler.mode
+    handler.mode = 'a'
+    try:
+        handler.stream = handler._open()
+    finally:
+        handler.mode = mode
+    old_stream.close()
+
+
 def _handler_back(handler, std_cls, std_fmt, our_fmt):
     """Give a converted handler its stdlib class back (still the same object)."""
     handler.acquire()
@@ -223,13 +256,7 @@ def _handler_back(handler, std_cls, std_fmt, our_fmt):
         if our_fmt is not None and handler.formatter is our_fmt:
             handler.formatter = std_fmt
         if reopen:
-            mode = handler.mode
-            handler.mode = 'a'
-            try:
-                handler.stream = handler._open()
-            finally:
-                handler.mode = mode
-            stream.close()
+            _reopen_appending(handler, stream)
     finally:
         handler.release()
 
