@@ -7,7 +7,7 @@ STAMP := $(VENV)/.deps-stamp
 # Third-party code the femtologging.install() tests (tests/install/) run against.
 INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
-.PHONY: venv build demo test test-rust test-py test-cpython test-cpython-install bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython test-cpython-install test-ext bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -27,7 +27,11 @@ demo: build
 test-rust:
 	PYO3_PYTHON=$$(readlink -f $(VPY)) cargo test --lib -q
 
-test-py: build
+# The pyo3-log test extension (tests/pyo3_log_ext, debug build: ~30 s the first time).
+test-ext: venv
+	$(VENV)/bin/maturin develop -q -m tests/pyo3_log_ext/Cargo.toml
+
+test-py: build test-ext
 	$(VPY) -m pytest -q
 
 test-cpython: build
