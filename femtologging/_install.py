@@ -79,6 +79,7 @@ class _Installed:
         self.objects = None             # _install_objects.Migration
         self.set_logger_class = None    # femtologging's own setLoggerClass
         self.logger_class = None        # femtologging's logger class before install
+        self.fl_srcfile = None          # femtologging's _srcfile before install
         self.std_lock = std.__dict__['_lock']   # stdlib's own module lock
 
 
@@ -120,8 +121,9 @@ def install():
             for name in _SWITCHES:
                 if name in std.__dict__ and hasattr(_fl, name):
                     setattr(_fl, name, std.__dict__[name])
+            state.fl_srcfile = _fl._srcfile
             if std.__dict__.get('_srcfile') is None:
-                _fl._srcfile = None
+                _fl._srcfile = None     # caller lookup was switched off
             state.rebased = _rebase_handler_classes(pairs)
             state.logger_class = _fl.getLoggerClass()
             state.set_logger_class = _adapt_set_logger_class(std, _install_objects)
@@ -218,6 +220,9 @@ def uninstall():
             for name in _SWITCHES:
                 if name in std.__dict__ and hasattr(_fl, name):
                     std.__dict__[name] = getattr(_fl, name)
+            if _fl._srcfile is None:
+                std.__dict__['_srcfile'] = None
+                _fl._srcfile = state.fl_srcfile
             state.objects.restore(std, _fl)
             _fl.setLoggerClass = state.set_logger_class
             adapted = _fl.getLoggerClass()

@@ -252,3 +252,22 @@ def test_install_and_uninstall_while_threads_log_lose_and_duplicate_nothing():
         assert [line for line in lines if line.startswith("t%d " % k)] == [
             "t%d %d" % (k, i) for i in range(counts[k])]
     log.handlers.clear()
+
+
+def test_switches_set_before_install_apply_and_come_back():
+    saved_src, saved_raise = _stdlib._srcfile, _stdlib.raiseExceptions
+    own_src = femtologging._srcfile
+    _stdlib._srcfile = None            # caller lookup switched off, as stdlib documents
+    _stdlib.raiseExceptions = False
+    try:
+        femtologging.install()
+        try:
+            assert femtologging._srcfile is None and femtologging.raiseExceptions is False
+            femtologging.raiseExceptions = True     # changed while installed: kept
+        finally:
+            femtologging.uninstall()
+        assert _stdlib._srcfile is None and _stdlib.raiseExceptions is True
+        assert femtologging._srcfile == own_src
+    finally:
+        _stdlib._srcfile, _stdlib.raiseExceptions = saved_src, saved_raise
+        femtologging.raiseExceptions = True
