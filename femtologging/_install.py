@@ -28,43 +28,53 @@ _OWN = frozenset({'__dict__', '__class__', '__name__', '__spec__', '__loader__',
 
 _guard = threading.RLock()
 _state = None          # an _Installed while femtologging is installed
-_targets = {}          # stdlib module name -> femtologging module, while installed
 
 
 class _RedirectedModule(types.ModuleType):
-    """A standard ``logging`` module object while femtologging is installed.
+    """Base of the classes a standard ``logging`` module object gets while installed."""
 
-    Code that imported ``logging`` before ``install()`` keeps this object: reading,
-    setting or deleting its attributes goes to the femtologging module of the same role.
+
+def _module_classes(std_mod, fl_mod, shared):
+    """The classes a standard module and its femtologging counterpart get while installed.
+
+    Code that imported ``logging`` before ``install()`` keeps the standard module object.
+    Its globals named in ``shared`` hold femtologging's objects, so reading its attributes
+    costs what it always did; writes to it go to the femtologging module, and writes to the
+    femtologging module (``logging.raiseExceptions = False`` after install) are mirrored
+    into those globals, so that both modules answer the same.
     """
+    mirror = std_mod.__dict__
+    plain_set, plain_del = types.ModuleType.__setattr__, types.ModuleType.__delattr__
 
-    def __getattribute__(self, name):
-        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
-        if target is not None and name not in _OWN:
-            try:
-                return getattr(target, name)
-            except AttributeError:
-                pass
-        return types.ModuleType.__getattribute__(self, name)
+    class Redirected(_RedirectedModule):
+        __doc__ = _RedirectedModule.__doc__
 
-    def __setattr__(self, name, value):
-        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
-        if target is not None and name not in _OWN:
-            setattr(target, name, value)
-        else:
-            types.ModuleType.__setattr__(self, name, value)
+        def __setattr__(self, name, value):
+            if name in shared or name not in _OWN and hasattr(fl_mod, name):
+                setattr(fl_mod, name, value)
+            else:
+                plain_set(self, name, value)
 
-    def __delattr__(self, name):
-        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
-        if target is not None and name not in _OWN:
-            delattr(target, name)
-        else:
-            types.ModuleType.__delattr__(self, name)
+        def __delattr__(self, name):
+            if name in shared:
+                delattr(fl_mod, name)
+            else:
+                plain_del(self, name)
 
-    def __dir__(self):
-        target = _targets.get(types.ModuleType.__getattribute__(self, '__name__'))
-        own = types.ModuleType.__getattribute__(self, '__dict__')
-        return sorted(set(own) | (set(dir(target)) if target is not None else set()))
+    class Mirrored(type(fl_mod)):
+        """femtologging's module while installed: shared globals are mirrored to stdlib's."""
+
+        def __setattr__(self, name, value):
+            plain_set(self, name, value)
+            if name in shared:
+                mirror[name] = value
+
+        def __delattr__(self, name):
+            plain_del(self, name)
+            if name in shared:
+                mirror.pop(name, None)
+
+    return Redirected, Mirrored
 
 
 class _Installed:
@@ -72,9 +82,8 @@ class _Installed:
 
     def __init__(self, std):
         self.std = std                  # the standard ``logging`` module
-        self.modules = {}               # stdlib name -> (stdlib module, femtologging module)
+        self.modules = {}               # stdlib name -> (stdlib module, femtologging module, its class)
         self.saved_globals = {}         # stdlib name -> {global name: original value}
-        self.added_globals = {}         # stdlib name -> names absent before install
         self.rebased = []               # (stdlib class, its original __bases__)
         self.objects = None             # _install_objects.Migration
         self.set_logger_class = None    # femtologging's own setLoggerClass
@@ -88,7 +97,7 @@ def _import_both():
     pairs = []
     for std_name, fl_name in _PAIRS:
         std_mod = sys.modules.get(std_name)
-        if std_mod is None or std_mod.__class__ is not _RedirectedModule:
+        if std_mod is None or not isinstance(std_mod, _RedirectedModule):
             std_mod = importlib.import_module(std_name)
         pairs.append((std_name, std_mod, importlib.import_module(fl_name)))
     return pairs
@@ -183,16 +192,16 @@ def _redirect(state, std_name, std_mod, fl_mod):
         if name.startswith('__') or isinstance(value, types.ModuleType) or name not in own:
             continue
         saved[name] = own[name]
-        own[name] = value   # functions bound before install read their globals here
+        own[name] = value   # read by functions bound before install and by old references
     state.saved_globals[std_name] = saved
-    state.added_globals[std_name] = set()
-    state.modules[std_name] = (std_mod, fl_mod)
-    _targets[std_name] = fl_mod
-    std_mod.__class__ = _RedirectedModule
+    state.modules[std_name] = (std_mod, fl_mod, type(fl_mod))
+    std_class, fl_class = _module_classes(std_mod, fl_mod, frozenset(saved))
+    std_mod.__class__ = std_class
+    fl_mod.__class__ = fl_class
     sys.modules[std_name] = fl_mod
     parent, _, child = std_name.rpartition('.')
     if parent:
-        setattr(_fl, child, fl_mod)
+        types.ModuleType.__setattr__(_fl, child, fl_mod)
 
 
 def uninstall():
@@ -209,13 +218,13 @@ def uninstall():
         from . import _install_objects
         std = state.std
         with state.std_lock, _fl._lock:
-            for std_name, (std_mod, _fl_mod) in state.modules.items():
+            for std_name, (std_mod, fl_mod, fl_class) in state.modules.items():
+                fl_mod.__class__ = fl_class     # first: no more mirroring
                 sys.modules[std_name] = std_mod
-            for std_name, (std_mod, _fl_mod) in state.modules.items():
+            for std_name, (std_mod, _fl_mod, _fl_class) in state.modules.items():
                 own = std_mod.__dict__
                 for name, value in state.saved_globals[std_name].items():
                     own[name] = value
-                _targets.pop(std_name, None)
                 std_mod.__class__ = types.ModuleType
             for name in _SWITCHES:
                 if name in std.__dict__ and hasattr(_fl, name):

@@ -179,7 +179,10 @@ def test_module_attributes_written_through_the_old_module(installed):
     try:
         assert femtologging.raiseExceptions is False
         assert _stdlib.getLogger is femtologging.getLogger
-        assert _stdlib.handlers is femtologging.handlers
+        assert _stdlib.handlers.RotatingFileHandler is femtologging.handlers.RotatingFileHandler
+        femtologging.logThreads = False     # written on femtologging: the old module answers the same
+        assert _stdlib.logThreads is False
+        femtologging.logThreads = True
     finally:
         _stdlib.raiseExceptions = saved
 
