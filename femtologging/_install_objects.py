@@ -9,8 +9,6 @@ application stay valid) and exact stdlib formatters attached to them are replace
 equivalent native ones. ``restore()`` reverses all of it.
 """
 
-import sys
-
 from . import _femtologging as _native
 
 # State attributes a stdlib logger forwards to its femtologging twin.
@@ -260,5 +258,3 @@ def _handler_back(handler, std_cls, std_fmt, our_fmt):
     finally:
         handler.release()
 
-
-del sys

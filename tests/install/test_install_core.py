@@ -274,3 +274,46 @@ def test_switches_set_before_install_apply_and_come_back():
     finally:
         _stdlib._srcfile, _stdlib.raiseExceptions = saved_src, saved_raise
         femtologging.raiseExceptions = True
+
+
+class _PreFormatter(_stdlib.Formatter):          # stdlib classes subclassed before install
+    def format(self, record):
+        return "<" + super().format(record) + ">"
+
+
+class _PreFilter(_stdlib.Filter):
+    def filter(self, record):
+        record.tag = "t"
+        return super().filter(record)
+
+
+class _PreAdapter(_stdlib.LoggerAdapter):
+    def process(self, msg, kwargs):
+        return "[%s] %s" % (self.extra["id"], msg), kwargs
+
+
+class _PreLogger(_stdlib.Logger):
+    def makeRecord(self, *args, **kwargs):
+        record = super().makeRecord(*args, **kwargs)
+        record.custom = "yes"
+        return record
+
+
+def test_stdlib_subclasses_defined_before_install(installed):
+    import logging
+    logging.setLoggerClass(_PreLogger)
+    try:
+        log = logging.getLogger('inst.core.presub')
+    finally:
+        logging.setLoggerClass(logging.Logger)
+    assert isinstance(log, femtologging.Logger) and isinstance(log, _PreLogger)
+    assert logging.getLoggerClass() is femtologging.Logger
+    stream = io.StringIO()
+    h = logging.StreamHandler(stream)
+    h.setFormatter(_PreFormatter("%(levelname)s %(tag)s %(custom)s %(message)s"))
+    h.addFilter(_PreFilter("inst.core"))
+    log.addHandler(h)
+    log.propagate = False
+    _PreAdapter(log, {"id": 7}).warning("adapted %d", 1)
+    log.error("direct")
+    assert stream.getvalue() == "<WARNING t yes [7] adapted 1>\n<ERROR t yes direct>\n"
