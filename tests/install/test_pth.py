@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import textwrap
 
 import pytest
 
@@ -47,3 +48,29 @@ def test_unset_or_zero_leaves_stdlib_alone(value):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["False False", "logging"]
     assert proc.stderr == "WARNING pth.child from pth\n"
+
+
+def test_pytest_run_under_the_env_var_captures_through_femtologging(tmp_path):
+    (tmp_path / "test_inner.py").write_text(textwrap.dedent("""
+        import logging
+        log = logging.getLogger("inner.mod")     # a module-level logger, as libraries have
+
+        def test_caplog(caplog):
+            import femtologging
+            assert logging is femtologging
+            caplog.set_level(logging.DEBUG)
+            log.debug("d %s", 1)
+            log.error("e")
+            assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+                ("DEBUG", "d 1"), ("ERROR", "e")]
+
+        def test_failure_report_shows_the_log():
+            log.warning("visible in the report")
+            assert False
+    """))
+    env = dict(os.environ, FEMTOLOGGING_INSTALL="1")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(tmp_path / "test_inner.py")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert "1 failed, 1 passed" in proc.stdout, proc.stdout + proc.stderr
+    assert "WARNING  inner.mod:test_inner.py:15 visible in the report" in proc.stdout
