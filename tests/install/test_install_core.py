@@ -3,6 +3,7 @@
 import io
 import os
 import sys
+import textwrap
 import threading
 
 import pytest
@@ -12,7 +13,8 @@ import femtologging
 _stdlib = sys.modules['logging']      # pytest imported it long before these tests
 import logging.config as _stdlib_config  # noqa: E402
 import logging.handlers as _stdlib_handlers  # noqa: E402
-from logging import Handler as StdHandler, getLogger as std_getLogger  # noqa: E402
+from logging import Handler as StdHandler, basicConfig as std_basicConfig  # noqa: E402
+from logging import getLogger as std_getLogger  # noqa: E402
 
 MODULES = ('logging', 'logging.handlers', 'logging.config')
 
@@ -317,3 +319,46 @@ def test_stdlib_subclasses_defined_before_install(installed):
     _PreAdapter(log, {"id": 7}).warning("adapted %d", 1)
     log.error("direct")
     assert stream.getvalue() == "<WARNING t yes [7] adapted 1>\n<ERROR t yes direct>\n"
+
+
+def test_file_config_and_a_basic_config_bound_before_install(installed, tmp_path):
+    ini = tmp_path / "log.ini"
+    ini.write_text(textwrap.dedent("""
+        [loggers]
+        keys=root,app
+        [handlers]
+        keys=err
+        [formatters]
+        keys=plain
+        [logger_root]
+        level=WARNING
+        handlers=
+        [logger_app]
+        level=INFO
+        handlers=err
+        qualname=inst.core.ini
+        propagate=0
+        [handler_err]
+        class=StreamHandler
+        level=NOTSET
+        formatter=plain
+        args=(sys.stderr,)
+        [formatter_plain]
+        format=%(levelname)s %(message)s
+    """))
+    saved_root = femtologging.root.handlers[:]
+    _stdlib_config.fileConfig(str(ini), disable_existing_loggers=False)
+    app = std_getLogger('inst.core.ini')
+    try:
+        assert [type(h) for h in app.handlers] == [femtologging.StreamHandler]
+        assert type(app.handlers[0].formatter) is femtologging.Formatter
+        stream = io.StringIO()
+        std_basicConfig(stream=stream, format="%(name)s %(message)s", force=True)
+        assert [type(h) for h in femtologging.root.handlers] == [femtologging.StreamHandler]
+        std_getLogger('inst.core.basic').warning("through %s", "root")
+        assert stream.getvalue() == "inst.core.basic through root\n"
+    finally:
+        for h in app.handlers:
+            h.close()
+        app.handlers.clear()
+        femtologging.root.handlers[:] = saved_root
