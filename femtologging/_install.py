@@ -21,6 +21,11 @@ _PAIRS = (('logging', 'femtologging'),
 _SWITCHES = ('raiseExceptions', 'logThreads', 'logProcesses', 'logMultiprocessing',
              'logAsyncioTasks')
 
+# Globals of the standard module that install() leaves alone: code already running inside a
+# standard function looks the lock up again to release it, so the lock it took must still be
+# the one it finds (these locks guard only stdlib functions bound before install).
+_KEEP = frozenset({'_lock', '_acquireLock', '_releaseLock'})
+
 # Attributes of a redirected module that stay its own.
 _OWN = frozenset({'__dict__', '__class__', '__name__', '__spec__', '__loader__', '__file__',
                   '__path__', '__package__', '__cached__', '__builtins__', '__doc__',
@@ -189,7 +194,8 @@ def _redirect(state, std_name, std_mod, fl_mod):
     own = std_mod.__dict__
     saved = {}
     for name, value in list(vars(fl_mod).items()):
-        if name.startswith('__') or isinstance(value, types.ModuleType) or name not in own:
+        if (name.startswith('__') or isinstance(value, types.ModuleType) or name not in own
+                or name in _KEEP):
             continue
         saved[name] = own[name]
         own[name] = value   # read by functions bound before install and by old references

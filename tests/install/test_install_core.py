@@ -2,6 +2,7 @@
 
 import io
 import os
+import subprocess
 import sys
 import textwrap
 import threading
@@ -362,3 +363,53 @@ def test_file_config_and_a_basic_config_bound_before_install(installed, tmp_path
             h.close()
         app.handlers.clear()
         femtologging.root.handlers[:] = saved_root
+
+
+STRESS = r"""
+import io, logging, sys, threading
+import femtologging
+stream = io.StringIO()
+h = logging.StreamHandler(stream)
+h.setFormatter(logging.Formatter("%(message)s"))
+logging.getLogger().addHandler(h)
+logging.getLogger().setLevel(logging.INFO)
+errors, counts, stop = [], [0] * 4, threading.Event()
+
+def work(k):
+    i = 0
+    try:
+        while not stop.is_set():
+            # whichever module `import logging` gives now
+            log = sys.modules["logging"].getLogger("stress%d.n%d" % (k, i % 40))
+            log.info("%d %d", k, i)
+            i += 1
+    except BaseException as exc:
+        errors.append(repr(exc))
+    counts[k] = i
+
+# the loggers exist beforehand: a standard getLogger() *creating* a logger at the very
+# moment of a switch can see the globals half switched (docs/install.md)
+for k in range(4):
+    for i in range(40):
+        logging.getLogger("stress%d.n%d" % (k, i))
+threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+for t in threads:
+    t.start()
+for _ in range(15):
+    femtologging.install()
+    femtologging.uninstall()
+stop.set()
+for t in threads:
+    t.join()
+lines = stream.getvalue().splitlines()
+for k in range(4):
+    assert [l for l in lines if l.startswith("%d " % k)] == ["%d %d" % (k, i) for i in range(counts[k])]
+print(errors, sum(counts) == len(lines) > 0)
+"""
+
+
+def test_install_cycles_while_threads_create_loggers_and_log():
+    proc = subprocess.run([sys.executable, "-c", STRESS], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[] True\n"
