@@ -18,13 +18,15 @@
 
 PYTHONS ?= 3.11 3.12 3.13
 PY ?= 3.11
-STEPS := test-rust test-py test-cpython
+STEPS := test-rust test-py test-cpython test-cpython-install
 # Steps that only run Python tests against a built extension: mostly waiting (sleeps, sockets,
 # subprocesses), so `make test` runs them for all versions at once, after the builds.
-CHECKS := test-py test-cpython
+CHECKS := test-py test-cpython test-cpython-install
+# Third-party code the femtologging.install() tests (tests/install/) run against.
+INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
 .PHONY: venv build demo test bench bench-deps bench-quick clean check-py314 $(STEPS) \
-        $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
+        $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-ext-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
 
 define per_version
 VENV_$(1) := .venv-$(1)
@@ -36,6 +38,7 @@ CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(
 	test -x $$(VPY_$(1)) || "$$$$interp" -m venv $$(VENV_$(1))
 	$$(VPY_$(1)) -m pip install -q --upgrade pip
 	$$(VPY_$(1)) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
+	$$(VPY_$(1)) -m pip install -q $(INSTALL_TEST_DEPS)
 	touch $$@
 
 venv-$(1): .venv-$(1)/.deps-stamp
@@ -47,11 +50,21 @@ build-$(1): venv-$(1)
 test-rust-$(1): venv-$(1)
 	$$(CARGO_ENV_$(1)) cargo test --lib -q
 
-test-py-$(1): build-$(1)
+# The pyo3-log test extension (tests/pyo3_log_ext, debug build).
+test-ext-$(1): venv-$(1)
+	$$(if $$(SKIP_BUILD),,VIRTUAL_ENV=$$(CURDIR)/$$(VENV_$(1)) CARGO_TARGET_DIR=target/ext-py$(1) \
+	    $$(VENV_$(1))/bin/maturin develop -q -m tests/pyo3_log_ext/Cargo.toml)
+
+test-py-$(1): build-$(1) test-ext-$(1)
 	$$(VPY_$(1)) -m pytest -q
 
 test-cpython-$(1): build-$(1)
 	$$(VPY_$(1)) cpython_tests/run.py --check-floor
+
+# CPython's test_logging with the real logging imported first, then femtologging.install()
+# (floor and report per version: cpython_tests/floor-install-X.Y).
+test-cpython-install-$(1): build-$(1)
+	$$(VPY_$(1)) cpython_tests/run.py --install --check-floor
 
 test-$(1): $(addsuffix -$(1),$(STEPS))
 
@@ -68,7 +81,7 @@ $(STEPS): %: $(foreach v,$(PYTHONS),%-$(v))
 # Builds and Rust tests one version after the other (each keeps both cores busy), then the
 # Python test steps of every version in parallel, their output kept per version.
 test:
-	$(MAKE) --no-print-directory $(foreach v,$(PYTHONS),build-$(v) test-rust-$(v)) check-py314
+	$(MAKE) --no-print-directory $(foreach v,$(PYTHONS),build-$(v) test-ext-$(v) test-rust-$(v)) check-py314
 	$(MAKE) --no-print-directory -j$(words $(PYTHONS)) --output-sync=recurse \
 	    $(foreach v,$(PYTHONS),check-$(v))
 

@@ -21,6 +21,8 @@ import time
 
 FATAL_EXIT = 3
 _MAPPED = ("logging", "logging.handlers", "logging.config")
+# --target install: imported (the real logging) before femtologging.install() runs.
+_INSTALL_FIRST = _MAPPED + ("asyncio", "concurrent.futures")
 
 
 class SetupError(Exception):
@@ -65,6 +67,8 @@ def map_logging(target):
     """
     if target == "stdlib":
         return None
+    if target == "install":
+        return _install_femtologging()
     early = [m for m in _MAPPED if m in sys.modules]
     if early:
         raise SetupError(f"stdlib {early} imported before the mapping could be made")
@@ -122,26 +126,52 @@ sys.meta_path.insert(0, FemtoAlias)
 """
 
 
-def _subprocess_preamble(fl):
+def _install_femtologging():
+    """Import the real ``logging`` (and modules holding loggers), then ``femtologging.install()``."""
+    import importlib
+
+    for name in _INSTALL_FIRST:
+        importlib.import_module(name)
+    std = sys.modules["logging"]
+    if "femtologging" in getattr(std, "__name__", ""):
+        raise SetupError("'logging' is already femtologging before install()")
+    try:
+        fl = _import_femtologging()
+        fl.install()
+    except Exception as exc:  # noqa: BLE001 - any failure aborts the run
+        raise SetupError(f"femtologging.install() failed: {type(exc).__name__}: {exc}") from exc
+    for name in _MAPPED:
+        if not sys.modules[name].__name__.startswith("femtologging"):
+            raise SetupError(f"after install(), sys.modules[{name!r}] is {sys.modules[name]!r}")
+    return fl
+
+
+def _subprocess_preamble(fl, target="femtologging"):
     """Python code that applies the same mapping in a child interpreter.
 
-    The mapping is lazy: ``logging`` becomes femtologging when the child's code first imports
+    Aliased mode is lazy: ``logging`` becomes femtologging when the child's code first imports
     it, not before, so code that prepares the interpreter first (patches ``time.time_ns``,
     say) sees femtologging import at the moment it would have imported ``logging``. The finder
     lives in its own namespace, so it keeps no reference to ``__main__``'s globals (objects
-    there must still be finalised at exit).
+    there must still be finalised at exit). Install mode imports the real modules, then installs.
     """
     root = os.path.dirname(os.path.dirname(os.path.abspath(fl.__file__)))
+    if target == "install":
+        return (
+            f"import sys as _s; _s.path.insert(0, {root!r}); "
+            + "".join(f"import {m}; " for m in _INSTALL_FIRST)
+            + "import femtologging as _f; _f.install(); del _s, _f\n"
+        )
     return (f"import sys as _s; _s.path.insert(0, {root!r}); "
             f"exec({_ALIAS_FINDER!r}, {{'__name__': '_femto_alias'}}); del _s\n")
 
 
-def _map_in_subprocesses(fl):
+def _map_in_subprocesses(fl, target="femtologging"):
     """Tests that spawn ``python -c CODE`` (script_helper) get the mapping too."""
     from test.support import script_helper
 
     original = script_helper.run_python_until_end
-    preamble = _subprocess_preamble(fl)
+    preamble = _subprocess_preamble(fl, target)
 
     def run_python_until_end(*args, **env_vars):
         args = list(args)
@@ -166,7 +196,7 @@ def load_module(name, target, fl):
             "install the CPython test suite (e.g. the libpythonX.Y-testsuite package)"
         ) from exc
     if fl is not None:
-        _map_in_subprocesses(fl)
+        _map_in_subprocesses(fl, target)
     try:
         mod = importlib.import_module(name)
     except ModuleNotFoundError as exc:
@@ -354,7 +384,7 @@ def run_class(mod, class_name, exclude, timeout, emit):
 def main(argv=None):
     """Entry point; see the module docstring."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--target", choices=("femtologging", "stdlib"), required=True)
+    p.add_argument("--target", choices=("femtologging", "stdlib", "install"), required=True)
     p.add_argument("--module", default="test.test_logging")
     p.add_argument("--out", required=True, help="results file (JSON lines, appended)")
     p.add_argument("--list", action="store_true", help="write the class/test listing")

@@ -348,7 +348,19 @@ def parse_args(argv):
     p.add_argument("--module", default="test.test_logging",
                    help="test module to run (default test.test_logging)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every test's outcome")
+    p.add_argument("--install", action="store_true",
+                   help="import the real logging first, then femtologging.install() "
+                        "(report: report-install-X.Y.md, floor: floor-install-X.Y)")
     args = p.parse_args(argv)
+    if args.install:
+        if args.target != "femtologging":
+            p.error("--install runs against femtologging; it excludes --target stdlib")
+        args.target = "install"
+        version = "%d.%d" % sys.version_info[:2]
+        if args.report == str(HERE / "report.md"):
+            args.report = str(HERE / f"report-install-{version}.md")
+        if args.floor_file == str(HERE / "floor"):
+            args.floor_file = str(HERE / f"floor-install-{version}")
     if args.jobs < 1 or args.timeout <= 0 or args.class_timeout <= 0:
         p.error("--jobs, --timeout and --class-timeout must be positive")
     return args
@@ -377,7 +389,7 @@ def execute(args):
             if unknown:
                 raise RunnerError(f"no such class in {args.module}: {', '.join(unknown)}")
             classes = {c: classes[c] for c in args.classes}
-        applied = args.target == "femtologging"
+        applied = args.target in ("femtologging", "install")
         known = {f"{c}.{t}" for c, ts in listing["classes"].items() for t in ts}
         results = {}
         order = schedule(classes, previous_times(json_path))

@@ -391,6 +391,9 @@ for _name in __all__ + ['Filterer', 'PlaceHolder', 'Manager', 'RootLogger', '_St
             pass
 del _name, _obj
 
+# The second entrance: route the standard ``logging`` package's users here (docs/install.md).
+from ._install import install, uninstall  # noqa: E402
+
 # Bind the engine to this namespace and tell caller lookup which files are ours.
 _native._bind(globals(), _startTime / 1e9 if _compat.PY313 else _startTime)
 _watch.watch_module(__name__)

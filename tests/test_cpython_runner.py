@@ -352,3 +352,21 @@ def test_repository_floor_and_exclusions_are_valid():
         assert runner.read_floor(RUN.parent / f"floor-{version}") >= 0
     for test_id, reason in runner.load_exclusions(RUN.parent / "exclusions").items():
         assert reason.strip(), test_id
+
+
+def test_install_mode_runs_after_femtologging_install(tmp_path):
+    rc, lines, data, err = run(tmp_path, "--install", "--classes", "BuiltinLevelsTest")
+    assert rc == 0, err
+    assert data["meta"]["target"] == "install"
+    assert data["meta"]["logging_file"].endswith(os.path.join("femtologging", "__init__.py"))
+    assert summary(lines) == (7, 0, 0)
+
+
+def test_install_mode_aborts_when_install_routes_nothing(tmp_path):
+    fake = tmp_path / "noop" / "femtologging"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("def install():\n    pass\n")
+    rc, _lines, data, err = run(tmp_path, "--install", "--classes", "BuiltinLevelsTest",
+                                pythonpath=fake.parent)
+    assert rc == 2 and "after install(), sys.modules['logging'] is" in err
+    assert data is None

@@ -32,7 +32,8 @@ from __future__ import annotations
 import importlib
 
 #: Column order of the results table; femtologging first (it is the subject).
-LIBS = ("femtologging", "logging", "picologging", "picologging-noms", "loguru", "structlog", "logly")
+LIBS = ("femtologging", "logging", "picologging", "picologging-noms", "loguru", "structlog", "logly",
+        "femtologging-installed", "femtologging-preinstall")
 
 #: Table labels (``picologging-noms`` is picologging with a seconds-only
 #: timestamp, the closest it gets to stdlib's asctime; see its adapter).
@@ -46,6 +47,9 @@ _MODULES = {
     "loguru": "loguru_adapter",
     "structlog": "structlog_adapter",
     "logly": "logly_adapter",
+    # femtologging.install(): `import logging` code, logger made after / before install
+    "femtologging-installed": "femtologging_installed_adapter",
+    "femtologging-preinstall": "femtologging_preinstall_adapter",
 }
 
 
