@@ -10,7 +10,7 @@ STAMP := $(VENV)/.deps-stamp
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
+	$(VPY) -m pip install -q "maturin>=1.5,<2" "pytest>=8" "msgpack>=1.0"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -579,3 +579,31 @@ def basicConfig(
 ) -> None: ...
 def shutdown(handlerList: list[Any] = ...) -> None: ...
 def captureWarnings(capture: bool) -> None: ...
+
+# The femtologging-native API (see _native_api.pyi).
+from ._native_api import (
+    BackoffConfig as BackoffConfig,
+    ConfigBuilder as ConfigBuilder,
+    FemtoFileHandler as FemtoFileHandler,
+    FemtoLogger as FemtoLogger,
+    FemtoRotatingFileHandler as FemtoRotatingFileHandler,
+    FemtoSocketHandler as FemtoSocketHandler,
+    FemtoStreamHandler as FemtoStreamHandler,
+    FemtoTimedRotatingFileHandler as FemtoTimedRotatingFileHandler,
+    FileHandlerBuilder as FileHandlerBuilder,
+    FilterBuildError as FilterBuildError,
+    FormatterBuilder as FormatterBuilder,
+    HandlerConfigError as HandlerConfigError,
+    HandlerIOError as HandlerIOError,
+    HandlerOptions as HandlerOptions,
+    LevelFilterBuilder as LevelFilterBuilder,
+    LoggerConfigBuilder as LoggerConfigBuilder,
+    NameFilterBuilder as NameFilterBuilder,
+    OverflowPolicy as OverflowPolicy,
+    PythonHandler as PythonHandler,
+    RotatingFileHandlerBuilder as RotatingFileHandlerBuilder,
+    SocketHandlerBuilder as SocketHandlerBuilder,
+    StreamHandlerBuilder as StreamHandlerBuilder,
+    get_logger as get_logger,
+    reset_manager as reset_manager,
+)
