@@ -5,7 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick bench-native clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench: build
 bench-quick: build
 	$(VPY) -m pip install -q pyperf picologging loguru structlog logly
 	$(VPY) benchmarks/run.py --quick
+
+bench-native: build
+	$(VPY) benchmarks/native_api.py --calls 200000 --rounds 3
 
 clean:
 	rm -rf target $(VENV) femtologging/*.so
