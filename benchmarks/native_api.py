@@ -16,7 +16,6 @@ import argparse
 import os
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,8 @@ HERE = os.path.abspath(__file__)
 
 
 def receiver():
-    """Child: accept one connection, count frames until EOF, print the count."""
+    """Child: accept one connection, count frames until EOF (natively), print the count."""
+    from femtologging._femtologging import _count_frames
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     s.listen(1)
@@ -38,14 +38,9 @@ def receiver():
         if not data:
             break
         pending += data
-        at = 0
-        while len(pending) - at >= 4:
-            size = struct.unpack_from(">I", pending, at)[0]
-            if len(pending) - at - 4 < size:
-                break
-            at += 4 + size
-            count += 1
-        pending = pending[at:]
+        n, used = _count_frames(pending)
+        count += n
+        pending = pending[used:]
     print(count, flush=True)
 
 
