@@ -8,7 +8,8 @@
 2. Socket: records/s end to end (loop + close until the receiver counted every frame) to a
    loopback receiver in its own process that counts 4-byte-length frames:
    ``FemtoSocketHandler`` (MessagePack, native API) next to stdlib ``logging``'s
-   ``SocketHandler`` (pickle) and femtologging's stdlib-shaped ``handlers.SocketHandler``.
+   ``SocketHandler`` (pickle) and femtologging's stdlib-shaped ``handlers.SocketHandler``;
+   ``femto-msgpack-nocaller`` is ``FemtoSocketHandler(caller_info=False)``.
 Each measurement runs in a fresh interpreter.
 """
 
@@ -76,8 +77,9 @@ def child_socket(kind, calls, port):
     else:
         import femtologging
         import femtologging.handlers
-        if kind == "femto-msgpack":
-            h = femtologging.FemtoSocketHandler("127.0.0.1", port, capacity=8192, policy="block")
+        if kind.startswith("femto-msgpack"):
+            h = femtologging.FemtoSocketHandler("127.0.0.1", port, capacity=8192, policy="block",
+                                                caller_info=not kind.endswith("nocaller"))
             log = femtologging.get_logger("bench")
             log.add_handler(h)
             log.set_level("INFO")
@@ -139,11 +141,11 @@ def main():
     print("  native/stdlib = %.3f" % (statistics.median(per_call["native"])
                                        / statistics.median(per_call["stdlib"])))
     rates = {}
-    for kind in ("femto-msgpack", "stdlib-pickle", "femto-pickle"):
+    for kind in ("femto-msgpack", "femto-msgpack-nocaller", "stdlib-pickle", "femto-pickle"):
         results = [socket_round(kind, a.calls) for _ in range(a.rounds)]
         lost = {a.calls - got for _, got in results}
         rates[kind] = statistics.median(rate for rate, _ in results)
-        print("socket %-14s %9.0f records/s end to end (records lost per round: %s)"
+        print("socket %-22s %9.0f records/s end to end (records lost per round: %s)"
               % (kind, rates[kind], sorted(lost)))
     print("FemtoSocketHandler / stdlib SocketHandler = %.2fx"
           % (rates["femto-msgpack"] / rates["stdlib-pickle"]))

@@ -212,6 +212,10 @@ class SocketHandlerBuilder(_HandlerBuilder):
         self._set("tls_insecure", bool(insecure))
         return self._set("tls_ca_file", ca_file)
 
+    def with_caller_info(self, flag):
+        """Send the caller's file, line and module (True, the default) or leave them empty."""
+        return self._set("caller_info", bool(flag))
+
     def with_backoff(self, backoff):
         """Reconnect timing (a ``BackoffConfig``)."""
         return self._set("backoff", backoff)

@@ -296,12 +296,20 @@ class BackoffConfig:
                 % self._as_tuple())
 
 
+# The wire layout without the caller's file, line and module (sent as "", 0, ""): records
+# then need no caller lookup on the logging thread.
+_WIRE_NO_CALLER = (_ext._WIRE_FORMAT.replace("%(pathname)s", "").replace("%(lineno)s", "0")
+                   .replace("%(module)s", ""))
+
+
 class FemtoSocketHandler(_FemtoHandler, StreamHandler):
     """Sends each record as a length-prefixed MessagePack map over TCP, TLS or a Unix socket.
 
     The map holds ``logger, level, message, timestamp_ns, filename, line_number,
     module_path, thread_id, thread_name, key_values``. Encoding, framing and I/O run on
-    the handler's worker thread. Use ``SocketHandlerBuilder`` for the full set of options.
+    the handler's worker thread. ``caller_info=False`` leaves ``filename``/``line_number``/
+    ``module_path`` empty and spares the logging thread the caller lookup. Use
+    ``SocketHandlerBuilder`` for the full set of options.
     """
 
     terminator = ""
@@ -309,7 +317,7 @@ class FemtoSocketHandler(_FemtoHandler, StreamHandler):
     def __init__(self, host="localhost", port=9020, *, unix_path=None, capacity=1024,
                  policy="drop", max_frame_size=1 << 20, connect_timeout_ms=5000,
                  write_timeout_ms=1000, backoff=None, tls=False, tls_domain=None,
-                 tls_ca_file=None, tls_insecure=False):
+                 tls_ca_file=None, tls_insecure=False, caller_info=True):
         if tls and unix_path is not None:
             raise HandlerConfigError("TLS needs a TCP destination, not a Unix socket")
         if tls_insecure and not tls:
@@ -327,7 +335,8 @@ class FemtoSocketHandler(_FemtoHandler, StreamHandler):
         with config_errors():
             writer = self._make_writer()
         StreamHandler.__init__(self, writer)
-        self.formatter = _pkg.Formatter(_ext._WIRE_FORMAT)
+        self.caller_info = bool(caller_info)
+        self.formatter = _pkg.Formatter(_ext._WIRE_FORMAT if caller_info else _WIRE_NO_CALLER)
 
     def _make_writer(self):
         return _ext.FramedSocket(**self._femto_socket_kwargs, **(self._femto_overflow or {}))

@@ -68,6 +68,21 @@ def test_frames_decode_with_the_msgpack_package(name):
     assert (second["level"], second["message"]) == ("ERROR", "from the stdlib API")
 
 
+def test_caller_info_can_be_left_out(name):
+    server = raw_server()
+    h = (SocketHandlerBuilder().with_tcp("127.0.0.1", server.getsockname()[1])
+         .with_caller_info(False).build())
+    get_logger(name).add_handler(h)
+    get_logger(name).error("no caller")
+    conn, _ = server.accept()
+    (record,) = read_frames(conn, 1)
+    h.close()
+    conn.close()
+    server.close()
+    assert (record["filename"], record["line_number"], record["module_path"]) == ("", 0, "")
+    assert record["message"] == "no caller" and record["logger"] == name
+
+
 def test_receiver_decodes_frames_over_a_unix_socket(tmp_path, name):
     path = str(tmp_path / "log.sock")
     with Receiver(unix=path) as receiver:
