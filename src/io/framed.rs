@@ -322,3 +322,69 @@ impl Sink for FramedSink {
         self.conn.as_ref().map_or(-1, Conn::fd)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused_port() -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }
+
+    fn sink(deadline: Option<Duration>) -> FramedSink {
+        let spec = Arc::new(FramedSpec {
+            target: Target::Tcp("127.0.0.1".into(), refused_port()),
+            tls: None,
+            connect_timeout: Duration::from_millis(200),
+            write_timeout: Duration::from_millis(200),
+            max_frame: 1 << 20,
+            backoff: Backoff {
+                base: Duration::from_millis(100),
+                cap: Duration::from_millis(700),
+                reset_after: Duration::from_secs(1),
+                deadline,
+            },
+            status: Arc::new(Status::default()),
+        });
+        FramedSink {
+            spec,
+            stats: Stats::new("test", false),
+            conn: None,
+            frames: Vec::new(),
+            failures: 0,
+            retry_at: None,
+            down_since: None,
+            connected_at: None,
+            rng: 0,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_the_cap() {
+        let mut s = sink(None);
+        let mut now = Instant::now();
+        for ceiling_ms in [100u64, 200, 400, 700, 700] {
+            assert!(!s.ensure(now));
+            let delay = s.retry_at.unwrap() - now;
+            let ceiling = Duration::from_millis(ceiling_ms);
+            assert!(delay >= ceiling / 2 && delay <= ceiling, "{delay:?} vs {ceiling:?}");
+            assert!(!s.ensure(now + delay / 2), "no attempt inside the backoff period");
+            now += delay;
+        }
+        assert!(s.spec.status.last_error.lock().is_some());
+    }
+
+    #[test]
+    fn deadline_stops_the_attempts_and_records_are_counted() {
+        let mut s = sink(Some(Duration::from_millis(250)));
+        let start = Instant::now();
+        assert!(!s.ensure(start));
+        assert!(!s.gave_up(start + Duration::from_millis(200)));
+        assert!(s.gave_up(start + Duration::from_millis(250)));
+        let text = "a\x1fINFO\x1f1.5\x1fp\x1f1\x1fm\x1fNone\x1fNone\x1fhello";
+        let buf = [text, text].concat();
+        s.write_batch(buf.as_bytes(), &[text.len(), buf.len()]).unwrap();
+        assert_eq!(s.stats.drops.get(), 2);
+    }
+}
