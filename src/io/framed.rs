@@ -114,6 +114,9 @@ struct FramedSink {
     down_since: Option<Instant>,
     connected_at: Option<Instant>,
     rng: u64,
+    /// Records lost since the last warning, and when that warning was written.
+    unreported: u64,
+    warned_at: Option<Instant>,
 }
 
 /// The sink spec handed to a `Writer` (shares `FramedSpec` with every sink it opens).
@@ -131,6 +134,8 @@ impl SinkSpec for FramedSinkSpec {
             down_since: None,
             connected_at: None,
             rng: 0,
+            unreported: 0,
+            warned_at: None,
         }))
     }
 
@@ -175,6 +180,31 @@ impl FramedSink {
                 Err(last)
             }
         }
+    }
+
+    /// Count `n` records lost (peer down, frame too big, bad layout) and warn on stderr at most
+    /// once a second with the reason.
+    fn lose(&mut self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.stats.drops.add_quiet(n);
+        self.unreported += n;
+        let now = Instant::now();
+        if matches!(self.warned_at, Some(t) if now.duration_since(t) < Duration::from_secs(1)) {
+            return;
+        }
+        let reason = self.spec.status.last_error.lock().clone().unwrap_or_default();
+        let line = format!(
+            "femtologging: socket handler {}: {} record(s) lost ({} in total): {}\n",
+            self.spec.describe(),
+            self.unreported,
+            self.stats.drops.get(),
+            reason
+        );
+        super::queue::write_all_fd(2, line.as_bytes()).ok();
+        self.unreported = 0;
+        self.warned_at = Some(now);
     }
 
     fn gave_up(&self, now: Instant) -> bool {
@@ -250,7 +280,7 @@ impl FramedSink {
                 frame_ends.push(self.frames.len());
             } else {
                 self.frames.truncate(before);
-                self.stats.drops.add_quiet(1);
+                self.lose(1);
             }
             start = end;
         }
@@ -265,7 +295,7 @@ impl Sink for FramedSink {
             return Ok(());
         }
         if !self.ensure(Instant::now()) {
-            self.stats.drops.add_quiet(frame_ends.len() as u64);
+            self.lose(frame_ends.len() as u64);
             return Ok(());
         }
         let frames = std::mem::take(&mut self.frames);
@@ -295,8 +325,8 @@ impl Sink for FramedSink {
         let complete = frame_ends.iter().filter(|&&end| end <= sent).count();
         self.spec.status.frames.fetch_add(complete as u64, Ordering::Relaxed);
         if let Some(e) = failure {
-            self.stats.drops.add_quiet((frame_ends.len() - complete) as u64);
             self.lost_connection(Some(e));
+            self.lose((frame_ends.len() - complete) as u64);
         }
         self.frames = frames;
         Ok(())
@@ -357,6 +387,8 @@ mod tests {
             down_since: None,
             connected_at: None,
             rng: 0,
+            unreported: 0,
+            warned_at: None,
         }
     }
 

@@ -140,7 +140,7 @@ def test_oversized_frames_are_counted_as_dropped(name):
     assert "max_frame_size" in h.last_error
 
 
-def test_peer_down_then_up_counts_the_loss(name):
+def test_peer_down_then_up_counts_the_loss(name, capfd):
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -155,6 +155,8 @@ def test_peer_down_then_up_counts_the_loss(name):
     assert h.flush(timeout=5)
     assert h.dropped == 3 and not h.connected
     assert h.last_error is not None
+    warnings = [l for l in capfd.readouterr().err.splitlines() if "record(s) lost" in l]
+    assert len(warnings) == 1 and h.last_error in warnings[0]  # rate limited, with the reason
     with Receiver(tcp=("127.0.0.1", port)) as receiver:
         time.sleep(0.1)  # past the backoff
         for i in range(4):
