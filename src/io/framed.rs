@@ -124,19 +124,7 @@ pub struct FramedSinkSpec(pub Arc<FramedSpec>);
 
 impl SinkSpec for FramedSinkSpec {
     fn open(&self, stats: &Arc<Stats>, _after_fork: bool) -> io::Result<Box<dyn Sink>> {
-        Ok(Box::new(FramedSink {
-            spec: self.0.clone(),
-            stats: stats.clone(),
-            conn: None,
-            frames: Vec::new(),
-            failures: 0,
-            retry_at: None,
-            down_since: None,
-            connected_at: None,
-            rng: 0,
-            unreported: 0,
-            warned_at: None,
-        }))
+        Ok(Box::new(FramedSink::new(self.0.clone(), stats.clone())))
     }
 
     fn thread_name(&self) -> String {
@@ -149,6 +137,23 @@ impl SinkSpec for FramedSinkSpec {
 }
 
 impl FramedSink {
+    /// A sink that connects at its first batch.
+    fn new(spec: Arc<FramedSpec>, stats: Arc<Stats>) -> FramedSink {
+        FramedSink {
+            spec,
+            stats,
+            conn: None,
+            frames: Vec::new(),
+            failures: 0,
+            retry_at: None,
+            down_since: None,
+            connected_at: None,
+            rng: 0,
+            unreported: 0,
+            warned_at: None,
+        }
+    }
+
     fn connect(&self) -> io::Result<Conn> {
         let s = &self.spec;
         match &s.target {
@@ -377,19 +382,7 @@ mod tests {
             },
             status: Arc::new(Status::default()),
         });
-        FramedSink {
-            spec,
-            stats: Stats::new("test", false),
-            conn: None,
-            frames: Vec::new(),
-            failures: 0,
-            retry_at: None,
-            down_since: None,
-            connected_at: None,
-            rng: 0,
-            unreported: 0,
-            warned_at: None,
-        }
+        FramedSink::new(spec, Stats::new("test", false))
     }
 
     #[test]
