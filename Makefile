@@ -25,7 +25,7 @@ CHECKS := test-py test-cpython test-cpython-install
 # Third-party code the femtologging.install() tests (tests/install/) run against.
 INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
-.PHONY: venv build demo test bench bench-deps bench-quick clean check-py314 $(STEPS) \
+.PHONY: venv build demo test bench bench-deps bench-quick bench-native clean check-py314 $(STEPS) \
         $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-ext-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
 
 define per_version
@@ -37,7 +37,7 @@ CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(
 	@interp="$$(PY_$(1))"; [ -n "$$$$interp" ] || interp=$$$$(.ci/find-python $(1)) || exit 1; \
 	test -x $$(VPY_$(1)) || "$$$$interp" -m venv $$(VENV_$(1))
 	$$(VPY_$(1)) -m pip install -q --upgrade pip
-	$$(VPY_$(1)) -m pip install -q "maturin>=1.5,<2" "pytest>=8"
+	$$(VPY_$(1)) -m pip install -q "maturin>=1.5,<2" "pytest>=8" "msgpack>=1.0"
 	$$(VPY_$(1)) -m pip install -q $(INSTALL_TEST_DEPS)
 	touch $$@
 
@@ -105,6 +105,9 @@ bench: bench-deps
 
 bench-quick: bench-deps
 	$(VPY_$(PY)) benchmarks/run.py --quick $(BENCH_ARGS)
+
+bench-native: build
+	$(VPY_$(PY)) benchmarks/native_api.py --calls 200000 --rounds 3
 
 # The crate must keep compiling against CPython 3.14 (no interpreter needed: a PyO3 config file
 # describes it). Only `cargo check`: nothing is linked or run.

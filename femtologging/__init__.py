@@ -402,3 +402,6 @@ _native._set_internal_files(sorted({
     for _f in os.listdir(os.path.dirname(_srcfile))
     if _f.endswith('.py') and (_f == '__init__.py' or _f.startswith('_'))
 }))
+
+# The femtologging-native API (get_logger, Femto*Handler, builders) on the same engine.
+from ._native_api import *  # noqa: E402,F401,F403

@@ -604,3 +604,31 @@ def shutdown(handlerList: list[Any] = ...) -> None: ...
 def captureWarnings(capture: bool) -> None: ...
 def install() -> None: ...
 def uninstall() -> None: ...
+
+# The femtologging-native API (see _native_api.pyi).
+from ._native_api import (
+    BackoffConfig as BackoffConfig,
+    ConfigBuilder as ConfigBuilder,
+    FemtoFileHandler as FemtoFileHandler,
+    FemtoLogger as FemtoLogger,
+    FemtoRotatingFileHandler as FemtoRotatingFileHandler,
+    FemtoSocketHandler as FemtoSocketHandler,
+    FemtoStreamHandler as FemtoStreamHandler,
+    FemtoTimedRotatingFileHandler as FemtoTimedRotatingFileHandler,
+    FileHandlerBuilder as FileHandlerBuilder,
+    FilterBuildError as FilterBuildError,
+    FormatterBuilder as FormatterBuilder,
+    HandlerConfigError as HandlerConfigError,
+    HandlerIOError as HandlerIOError,
+    HandlerOptions as HandlerOptions,
+    LevelFilterBuilder as LevelFilterBuilder,
+    LoggerConfigBuilder as LoggerConfigBuilder,
+    NameFilterBuilder as NameFilterBuilder,
+    OverflowPolicy as OverflowPolicy,
+    PythonHandler as PythonHandler,
+    RotatingFileHandlerBuilder as RotatingFileHandlerBuilder,
+    SocketHandlerBuilder as SocketHandlerBuilder,
+    StreamHandlerBuilder as StreamHandlerBuilder,
+    get_logger as get_logger,
+    reset_manager as reset_manager,
+)

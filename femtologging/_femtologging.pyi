@@ -42,6 +42,12 @@ __all__ = [
     "_format_exception",
     "_traceback_cache_clear",
     "_traceback_cache_len",
+    "FramedSocket",
+    "_decode_frames",
+    "_count_frames",
+    "_encode_frame",
+    "_flush_within",
+    "_WIRE_FORMAT",
 ]
 
 # ---------------------------------------------------------------------------
@@ -343,6 +349,54 @@ class AsyncSocket(AsyncWriter):
     @property
     def connected(self) -> bool: ...
     def set_retry(self, start: float, factor: float, max: float) -> None: ...
+
+class FramedSocket(AsyncWriter):
+    """Sends each record as a length-prefixed MessagePack map (TCP, TLS or Unix stream socket)."""
+
+    def __new__(
+        cls,
+        host: str | None = None,
+        port: int = 0,
+        *,
+        unix_path: str | None = None,
+        capacity: int = ...,
+        overflow: str = "drop",
+        timeout: float | None = None,
+        max_frame_size: int = ...,
+        connect_timeout_ms: int = 5000,
+        write_timeout_ms: int = 1000,
+        backoff: tuple[int, int, int, int | None] = ...,
+        tls_server_name: str | None = None,
+        tls_ca_file: str | None = None,
+        tls_insecure: bool = False,
+    ) -> Self: ...
+    @property
+    def connected(self) -> bool: ...
+    @property
+    def frames_sent(self) -> int: ...
+    @property
+    def oversized(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def destination(self) -> str: ...
+
+_WIRE_FORMAT: str
+
+def _decode_frames(data: bytes) -> tuple[list[dict[str, Any]], int]:
+    """Decode the complete frames at the start of ``data``: ``(records, bytes_used)``."""
+
+def _count_frames(data: bytes) -> tuple[int, int]:
+    """Count the complete frames at the start of ``data``: ``(count, bytes_used)``."""
+
+def _encode_frame(
+    logger: str, level: str, message: str, timestamp_ns: int = 0, filename: str = "",
+    line_number: int = 0, module_path: str = "",
+) -> bytes:
+    """Encode one record into a frame."""
+
+def _flush_within(writer: AsyncWriter, seconds: float) -> bool:
+    """Flush ``writer`` waiting at most ``seconds``; True when done in time."""
 
 # ---------------------------------------------------------------------------
 # Module functions

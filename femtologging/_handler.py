@@ -164,13 +164,16 @@ class Handler(Filterer, metaclass=_watch.ClassWatch):
         return '<%s (%s)>' % (self.__class__.__name__, getLevelName(self.level))
 
 
-_OVERFLOW_POLICIES = ('block', 'drop', 'timeout')
+_OVERFLOW_POLICIES = ('block', 'drop', 'timeout', 'drop_oldest')
 
 
 def _overflow_options(policy, timeout, capacity):
     """Validate a ``set_overflow`` request; return the native writers' keyword arguments."""
+    if hasattr(policy, '_femto_policy') and timeout is None:  # an OverflowPolicy object
+        policy, timeout = policy._femto_policy
     if policy not in _OVERFLOW_POLICIES:
-        raise ValueError("overflow policy must be 'block', 'drop' or 'timeout', not %r" % (policy,))
+        raise ValueError("overflow policy must be 'block', 'drop', 'drop_oldest' or 'timeout', "
+                         "not %r" % (policy,))
     if policy == 'timeout':
         if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
                 or not timeout > 0 or timeout == float('inf')):

@@ -22,7 +22,8 @@ TS_TIME = time.time()  # the run "started" just before TS (tests run long after 
 TS = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(TS_TIME)) + ",123"
 
 
-def _lines(ids, ts=TS):
+def _lines(ids, ts=None):
+    ts = ts or time.strftime("%Y-%m-%d %H:%M:%S") + ",123"  # now, not at collection time
     return "".join(f"{ts} INFO bench request {i} from alice\n" for i in ids)
 
 

@@ -29,6 +29,8 @@ STUBS = {
     "femtologging.handlers": "handlers.pyi",
     "femtologging.config": "config.pyi",
     "femtologging._femtologging": "_femtologging.pyi",
+    "femtologging._native_api": "_native_api.pyi",
+    "femtologging.receive": "receive.pyi",
 }
 
 
@@ -163,7 +165,8 @@ def test_extension_stub_names_exist_in_extension_module():
     assert _check_defs_exist("femtologging._femtologging", include_private=True) == []
 
 
-@pytest.mark.parametrize("module_name", ["femtologging", "femtologging.handlers", "femtologging.config"])
+@pytest.mark.parametrize("module_name", ["femtologging", "femtologging.handlers", "femtologging.config",
+                                         "femtologging._native_api", "femtologging.receive"])
 def test_public_stub_definitions_exist_at_runtime(module_name):
     # Private helper protocols of a stub (``_SupportsWrite``...) are typing-only.
     assert _check_defs_exist(module_name, include_private=False) == []

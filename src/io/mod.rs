@@ -4,13 +4,17 @@
 //! [`py`]. Workers never touch Python.
 
 pub mod file;
+pub mod framed;
+mod framed_py;
 mod fork;
 pub mod py;
+pub mod msgpack;
 pub mod queue;
 pub mod sink;
 pub mod socket;
 pub mod stream;
 pub mod timed;
+pub mod tls;
 mod worker;
 pub mod writer;
 
@@ -29,5 +33,6 @@ use pyo3::prelude::*;
 
 /// Register the I/O classes and functions on the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    py::register(m)
+    py::register(m)?;
+    framed_py::register(m)
 }

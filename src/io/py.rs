@@ -91,7 +91,7 @@ impl Codec {
     }
 }
 
-fn options(
+pub(crate) fn options(
     capacity: i64,
     overflow: &str,
     timeout: Option<f64>,
@@ -126,7 +126,7 @@ pub struct AsyncWriter {
 }
 
 impl AsyncWriter {
-    fn build(
+    pub(crate) fn build(
         py: Python<'_>,
         spec: Arc<dyn SinkSpec>,
         opts: WriterOptions,

@@ -49,6 +49,8 @@ pub enum Overflow {
     Block,
     /// Drop the new record and count it.
     DropNewest,
+    /// Evict the oldest queued record to make room for the new one, and count it.
+    DropOldest,
     /// Wait up to the duration, then drop and count.
     BlockTimeout(Duration),
 }
@@ -57,7 +59,7 @@ pub enum Overflow {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PolicyError {
     /// The policy name is not one of `block`, `drop`, `timeout`.
-    #[error("overflow must be 'block', 'drop' or 'timeout', not {0:?}")]
+    #[error("overflow must be 'block', 'drop', 'drop_oldest' or 'timeout', not {0:?}")]
     UnknownPolicy(String),
     /// `timeout` was given without a usable number of seconds.
     #[error("overflow='timeout' needs a timeout > 0 seconds, got {0:?}")]
@@ -74,11 +76,12 @@ impl Overflow {
     /// Parse the Python-level spelling (`'block'`, `'drop'`, `'timeout'` with `timeout` seconds).
     pub fn parse(name: &str, timeout: Option<f64>) -> Result<Self, PolicyError> {
         match name {
-            "block" | "drop" | "drop_newest" if timeout.is_some() => {
+            "block" | "drop" | "drop_newest" | "drop_oldest" if timeout.is_some() => {
                 Err(PolicyError::UnexpectedTimeout)
             }
             "block" => Ok(Overflow::Block),
             "drop" | "drop_newest" => Ok(Overflow::DropNewest),
+            "drop_oldest" => Ok(Overflow::DropOldest),
             "timeout" | "block_timeout" => match timeout {
                 Some(t) if t.is_finite() && t > 0.0 => {
                     Ok(Overflow::BlockTimeout(Duration::from_secs_f64(t)))

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{bounded, SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{bounded, Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 
 use super::fork::{self, REGISTRY};
@@ -42,6 +42,8 @@ impl Default for WriterOptions {
 struct Conn {
     gen: u64,
     tx: Sender<Item>,
+    /// The queue's receiving end, for `drop_oldest` to evict the oldest record.
+    rx: Receiver<Item>,
     state: Arc<ConnState>,
     join: Mutex<Option<JoinHandle<()>>>,
 }
@@ -78,7 +80,7 @@ fn spawn(
     let (tx, rx) = bounded(opts.capacity.max(1));
     let state = ConnState::new();
     let worker = Worker::new(
-        rx,
+        rx.clone(),
         spec.clone(),
         stats.clone(),
         state.clone(),
@@ -91,6 +93,7 @@ fn spawn(
     Ok(Conn {
         gen: fork::generation(),
         tx,
+        rx,
         state,
         join: Mutex::new(Some(join)),
     })
@@ -173,6 +176,7 @@ impl Writer {
                 Err(SendTimeoutError::Timeout(_)) => Ok(true),
                 Err(SendTimeoutError::Disconnected(_)) => Err(SendError::Closed),
             },
+            (Overflow::DropOldest, _) => evict_oldest(conn, stats, item),
             (policy, _) => match conn.tx.try_send(item) {
                 Ok(()) => Ok(false),
                 Err(TrySendError::Full(item)) if policy != Overflow::DropNewest => {
@@ -209,6 +213,19 @@ impl Writer {
     /// Flush without consuming a stored error (used before fork()).
     pub fn sync(&self) -> io::Result<()> {
         self.barrier(false)
+    }
+
+    /// Like `flush` but gives up waiting after `limit`: `None` when the barrier was not reached.
+    pub fn flush_within(&self, limit: std::time::Duration) -> Option<io::Result<()>> {
+        let Some(conn) = self.current_conn().filter(|_| !self.is_closed()) else {
+            return Some(Ok(()));
+        };
+        let (ack, done) = bounded(1);
+        match conn.tx.send_timeout(Item::Flush { ack, take_error: true }, limit) {
+            Ok(()) => done.recv_timeout(limit).ok(),
+            Err(SendTimeoutError::Timeout(_)) => None,
+            Err(SendTimeoutError::Disconnected(_)) => Some(Ok(())),
+        }
     }
 
     fn barrier(&self, take_error: bool) -> io::Result<()> {
@@ -346,6 +363,34 @@ impl Writer {
             }
         }
     }
+}
+
+/// `drop_oldest`: make room by evicting the oldest queued record (counted as dropped). A control
+/// item met on the way is put back behind the new record, since barriers may only move later.
+fn evict_oldest(conn: &Conn, stats: &super::sink::Stats, mut item: Item) -> Result<bool, SendError> {
+    let mut held = Vec::new();
+    let result = loop {
+        match conn.tx.try_send(item) {
+            Ok(()) => break Ok(false),
+            Err(TrySendError::Disconnected(_)) => break Err(SendError::Closed),
+            Err(TrySendError::Full(back)) => {
+                item = back;
+                match conn.rx.try_recv() {
+                    Ok(Item::Bytes(b)) => {
+                        stats.unqueue(b.len() as u64);
+                        stats.drops.add(1);
+                    }
+                    Ok(Item::Render(_)) => stats.drops.add(1),
+                    Ok(control) => held.push(control),
+                    Err(_) => {}
+                }
+            }
+        }
+    };
+    for control in held {
+        conn.tx.send(control).ok();
+    }
+    result
 }
 
 fn close_inherited(conn: &Conn) {

@@ -1,0 +1,155 @@
+"""Native-API benchmarks (short): ``info()`` through both APIs, and socket throughput.
+
+    python benchmarks/native_api.py [--calls N] [--rounds R]
+
+1. ``info()``: the same ``FemtoFileHandler`` (default ``%(message)s`` layout) fed through
+   ``get_logger(name).info`` and through ``getLogger(name).info`` — per-call time of the
+   calling thread. Rounds alternate the order; the median is shown.
+2. Socket: records/s end to end (loop + close until the receiver counted every frame) to a
+   loopback receiver in its own process that counts 4-byte-length frames:
+   ``FemtoSocketHandler`` (MessagePack, native API) next to stdlib ``logging``'s
+   ``SocketHandler`` (pickle) and femtologging's stdlib-shaped ``handlers.SocketHandler``;
+   ``femto-msgpack-nocaller`` is ``FemtoSocketHandler(caller_info=False)``.
+Each measurement runs in a fresh interpreter.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.abspath(__file__)
+
+
+def receiver():
+    """Child: accept one connection, count frames until EOF (natively), print the count."""
+    from femtologging._femtologging import _count_frames
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    print(s.getsockname()[1], flush=True)
+    conn, _ = s.accept()
+    count, pending = 0, b""
+    while True:
+        data = conn.recv(1 << 20)
+        if not data:
+            break
+        pending += data
+        n, used = _count_frames(pending)
+        count += n
+        pending = pending[used:]
+    print(count, flush=True)
+
+
+def child_info(api, calls, path):
+    import femtologging
+    h = femtologging.FemtoFileHandler(path, capacity=8192, policy="block")
+    femtologging.getLogger("bench").addHandler(h)
+    femtologging.getLogger("bench").setLevel(femtologging.INFO)
+    log = femtologging.get_logger("bench") if api == "native" else femtologging.getLogger("bench")
+    info = log.info
+    for i in range(1000):
+        info("warm %d", i)
+    h.flush(10)
+    t = time.perf_counter()
+    for i in range(calls):
+        info("request %d from %s", i, "alice")
+    loop = time.perf_counter() - t
+    h.close()
+    with open(path) as f:
+        lines = sum(1 for _ in f)
+    assert lines == calls + 1000, lines
+    print(loop / calls * 1e9)
+
+
+def child_socket(kind, calls, port):
+    if kind == "stdlib-pickle":
+        import logging
+        import logging.handlers
+        h = logging.handlers.SocketHandler("127.0.0.1", port)
+        log = logging.getLogger("bench")
+        log.setLevel(logging.INFO)
+        log.addHandler(h)
+    else:
+        import femtologging
+        import femtologging.handlers
+        if kind.startswith("femto-msgpack"):
+            h = femtologging.FemtoSocketHandler("127.0.0.1", port, capacity=8192, policy="block",
+                                                caller_info=not kind.endswith("nocaller"))
+            log = femtologging.get_logger("bench")
+            log.add_handler(h)
+            log.set_level("INFO")
+        else:
+            h = femtologging.handlers.SocketHandler("127.0.0.1", port)
+            log = femtologging.getLogger("bench")
+            log.addHandler(h)
+            log.setLevel(femtologging.INFO)
+    info = log.info
+    t = time.perf_counter()
+    for i in range(calls):
+        info("request %d from %s", i, "alice")
+    loop = time.perf_counter() - t
+    h.close()
+    print(loop, time.perf_counter() - t)
+
+
+def run(args):
+    r = subprocess.run([sys.executable, HERE, "--child", *map(str, args)], capture_output=True,
+                       text=True, timeout=600)
+    if r.returncode:
+        raise RuntimeError(r.stderr)
+    return r.stdout.split()
+
+
+def socket_round(kind, calls):
+    rec = subprocess.Popen([sys.executable, HERE, "--receiver"], stdout=subprocess.PIPE, text=True)
+    port = int(rec.stdout.readline())
+    loop, total = map(float, run(["socket", kind, calls, port]))
+    received = int(rec.stdout.readline())
+    rec.wait(60)
+    return calls / total, received
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--calls", type=int, default=200_000)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--child", nargs="+")
+    p.add_argument("--receiver", action="store_true")
+    a = p.parse_args()
+    if a.receiver:
+        return receiver()
+    if a.child:
+        kind, *rest = a.child
+        if kind == "info":
+            return child_info(rest[0], int(rest[1]), rest[2])
+        return child_socket(rest[0], int(rest[1]), int(rest[2]))
+    tmp = tempfile.mkdtemp()
+    per_call = {"native": [], "stdlib": []}
+    for r in range(a.rounds):
+        for api in (("native", "stdlib") if r % 2 == 0 else ("stdlib", "native")):
+            path = os.path.join(tmp, "%s%d.log" % (api, r))
+            per_call[api].append(float(run(["info", api, a.calls, path])[0]))
+    print("info() on the same FemtoFileHandler, %d calls, median of %d (ns/call):"
+          % (a.calls, a.rounds))
+    for api, values in per_call.items():
+        print("  %-7s %7.1f" % (api, statistics.median(values)))
+    print("  native/stdlib = %.3f" % (statistics.median(per_call["native"])
+                                       / statistics.median(per_call["stdlib"])))
+    rates = {}
+    for kind in ("femto-msgpack", "femto-msgpack-nocaller", "stdlib-pickle", "femto-pickle"):
+        results = [socket_round(kind, a.calls) for _ in range(a.rounds)]
+        lost = {a.calls - got for _, got in results}
+        rates[kind] = statistics.median(rate for rate, _ in results)
+        print("socket %-22s %9.0f records/s end to end (records lost per round: %s)"
+              % (kind, rates[kind], sorted(lost)))
+    print("FemtoSocketHandler / stdlib SocketHandler = %.2fx"
+          % (rates["femto-msgpack"] / rates["stdlib-pickle"]))
+
+
+if __name__ == "__main__":
+    main()
