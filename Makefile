@@ -68,9 +68,10 @@ test-cpython-install-$(1): build-$(1)
 
 test-$(1): $(addsuffix -$(1),$(STEPS))
 
-# The steps after the build, one after the other (what `make test` runs per version, in parallel).
+# The steps after the build, one after the other, each run even if an earlier one failed
+# (what `make test` runs per version, in parallel).
 check-$(1):
-	$$(MAKE) --no-print-directory -j1 SKIP_BUILD=1 $(addsuffix -$(1),$(CHECKS))
+	$$(MAKE) --no-print-directory -k -j1 SKIP_BUILD=1 $(addsuffix -$(1),$(CHECKS))
 endef
 
 $(foreach v,$(PYTHONS),$(eval $(call per_version,$(v))))
