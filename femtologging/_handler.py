@@ -260,12 +260,12 @@ class StreamHandler(Handler):
                 if self._femto_overflow is not None and stream is not self._femto_applied:
                     self._femto_rebuild()
                     stream = self.stream
-                stream.write(msg + self.terminator)
+                stream.write(msg + self.terminator, record.levelno)
                 return
             if _is_process_stdio(stream) and self.__dict__.get('stream') is stream:
                 writer = self._femto_stdio_writer(stream)
                 if writer is not None:
-                    writer.write(msg + self.terminator)
+                    writer.write(msg + self.terminator, record.levelno)
                     return
             stream.write(msg + self.terminator)
             self.flush()
@@ -458,6 +458,20 @@ class FileHandler(StreamHandler):
     def __repr__(self):
         return '<%s %s (%s)>' % (self.__class__.__name__, self.baseFilename,
                                  getLevelName(self.level))
+
+
+def _report_worker_error(handler, exc, levelno):
+    """Report *exc*, an I/O error *handler*'s worker thread met, through ``handleError``.
+
+    The engine calls this with the handler's next record; the failed records themselves were
+    handed over earlier, so the report names the loss rather than this record.
+    """
+    record = LogRecord(handler.get_name() or '', levelno, '', 0,
+                       'records handed to a worker thread could not be written: %s', (exc,), None)
+    try:
+        raise exc
+    except OSError:
+        handler.handleError(record)
 
 
 def _locale_encoding():

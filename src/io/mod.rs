@@ -3,6 +3,8 @@
 //! Rust callers (native handlers) use [`Writer`] without the GIL; Python sees the classes in
 //! [`py`]. Workers never touch Python.
 
+pub mod delivery;
+mod exit;
 pub mod file;
 mod fork;
 pub mod py;
@@ -23,11 +25,13 @@ pub use sink::{Sink, SinkSpec, Stats};
 pub use socket::{Address, SocketKind, SocketSpec};
 pub use stream::StreamSpec;
 pub use timed::TimedSpec;
-pub use writer::{before_fork_flush_all, close_all, flush_all, Writer, WriterOptions};
+pub use writer::{before_fork_flush_all, close_all, flush_all, flush_all_until, Writer, WriterOptions};
 
 use pyo3::prelude::*;
 
 /// Register the I/O classes and functions on the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    py::register(m)
+    py::register(m)?;
+    delivery::register(m)?;
+    exit::register(m)
 }
