@@ -5,7 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean
+.PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean reliability fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -31,6 +31,16 @@ test-cpython: build
 	$(VPY) cpython_tests/run.py --check-floor
 
 test: venv test-rust test-py test-cpython
+
+# Slow reliability variants (16 threads x 100k records, a 1 KiB/s receiver...).
+reliability: build
+	FEMTOLOGGING_RELIABILITY_SLOW=1 $(VPY) -m pytest -q tests/reliability
+
+# Differential fuzzing against the standard library (fixed number of iterations).
+FUZZ_RUNS ?= 20000
+fuzz: build
+	$(VPY) -m pip install -q "atheris>=2.3"
+	$(VPY) tests/reliability/fuzz_differential.py -runs=$(FUZZ_RUNS)
 
 bench: build
 	$(VPY) -m pip install -q pyperf picologging loguru structlog logly

@@ -418,6 +418,7 @@ class FileHandler(StreamHandler):
                     finally:
                         stream = self.stream
                         self.stream = None
+                        self._femto_note(stream)  # its drops stay this handler's
                         if hasattr(stream, "close"):
                             stream.close()
             finally:

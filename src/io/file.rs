@@ -160,6 +160,11 @@ impl SinkSpec for FileSpec {
     fn label(&self) -> String {
         self.path.display().to_string()
     }
+
+    fn file_name(&self) -> Option<&[u8]> {
+        use std::os::unix::ffi::OsStrExt;
+        self.path.file_name().map(|n| n.as_bytes())
+    }
 }
 
 /// An open log file owned by the worker.

@@ -12,6 +12,7 @@ pub mod queue;
 pub mod sink;
 pub mod socket;
 pub mod stream;
+mod sync_point;
 pub mod timed;
 mod worker;
 pub mod writer;
@@ -33,5 +34,6 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     py::register(m)?;
     delivery::register(m)?;
+    sync_point::register(m)?;
     exit::register(m)
 }

@@ -137,4 +137,9 @@ pub trait SinkSpec: Send + Sync + 'static {
     fn thread_name(&self) -> String;
     /// Short human description for warnings.
     fn label(&self) -> String;
+    /// The file name (last path component) written, for files: opening a file of that name
+    /// is a sync point (see `sync_point`).
+    fn file_name(&self) -> Option<&[u8]> {
+        None
+    }
 }

@@ -399,3 +399,30 @@ fn a_panicking_renderer_loses_only_its_record() {
     w.close().unwrap();
     assert_eq!(lines(&spec.data.lock()), vec!["before", "after"]);
 }
+
+#[test]
+fn byte_bound_applies_the_overflow_policy() {
+    let spec = MemSpec::default();
+    let opts = WriterOptions {
+        capacity: 1000,
+        max_bytes: 100,
+        overflow: Overflow::DropNewest,
+        delay: false,
+        warn_on_drop: false,
+    };
+    let w = Writer::new(Arc::new(spec.clone()), opts).unwrap();
+    let paused = w.pause().unwrap();
+    for _ in 0..10 {
+        w.send_bytes(vec![b'x'; 30]).unwrap();
+    }
+    // 30 + 30 + 30 fit under 100 bytes; every later record would go over.
+    assert_eq!(w.dropped(), 7);
+    drop(paused);
+    w.flush().unwrap();
+    assert_eq!(spec.data.lock().len(), 90);
+    // Written records free their bytes: the queue takes records again.
+    w.send_bytes(vec![b'y'; 30]).unwrap();
+    w.close().unwrap();
+    assert_eq!(spec.data.lock().len(), 120);
+    assert_eq!(w.dropped(), 7);
+}

@@ -104,11 +104,6 @@ impl ConnState {
 
     /// Take the stored error, if any (cheap when there is none), with the number of records
     /// lost since the last report.
-    pub fn take(&self) -> Option<io::Error> {
-        self.take_counted().map(|(e, _)| e)
-    }
-
-    /// Like `take`, with the records lost since the last report.
     pub fn take_counted(&self) -> Option<(io::Error, u64)> {
         if !self.has_error.load(Ordering::Acquire) {
             return None;
@@ -293,11 +288,10 @@ impl Worker {
                     }
                 }
                 self.write_pending();
+                // A stored error was (or will be, in the closing summary) reported already:
+                // close() itself fails only when closing fails.
                 let result = self.close_sink();
-                let result = match self.state.take() {
-                    Some(e) => Err(e),
-                    None => result,
-                };
+                self.state.take_counted();
                 ack.send(result).ok();
                 return Next::Stop;
             }

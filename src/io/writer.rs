@@ -480,6 +480,35 @@ pub fn flush_all_until(deadline: Instant) {
     }
 }
 
+impl Writer {
+    /// Records queued and not yet written?
+    fn has_pending(&self) -> bool {
+        self.current_conn().is_some() && self.shared.stats.pending.load(Ordering::Acquire) > 0
+    }
+}
+
+/// Sync point: write what every writer has queued, waiting at most until `deadline`.
+pub fn sync_pending(deadline: Instant) {
+    for w in live_writers().iter().filter(|w| w.has_pending()) {
+        w.flush_until(deadline);
+    }
+}
+
+/// The writers with queued records whose file is named `name` (None when there are none);
+/// the caller syncs them with the GIL released.
+pub fn sync_pending_named(name: &[u8]) -> Option<Vec<Writer>> {
+    let found: Vec<Writer> = {
+        let reg = REGISTRY.lock();
+        reg.iter()
+            .filter_map(Weak::upgrade)
+            .filter(|sh| sh.spec.file_name() == Some(name))
+            .map(|shared| Writer { shared })
+            .collect()
+    };
+    let found: Vec<Writer> = found.into_iter().filter(Writer::has_pending).collect();
+    (!found.is_empty()).then_some(found)
+}
+
 /// Flush every live writer so records handled before fork() are written; errors stay stored
 /// for the writer's next caller.
 pub fn before_fork_flush_all() {
