@@ -26,7 +26,7 @@ pub use sink::{Sink, SinkSpec, Stats};
 pub use socket::{Address, SocketKind, SocketSpec};
 pub use stream::StreamSpec;
 pub use timed::TimedSpec;
-pub use writer::{before_fork_flush_all, close_all, flush_all, flush_all_until, Writer, WriterOptions};
+pub use writer::{before_fork_flush_all, close_all, flush_all, flush_all_until, summarize_drops, Writer, WriterOptions};
 
 use pyo3::prelude::*;
 

@@ -29,8 +29,6 @@ pub struct ConnState {
     lost: AtomicU64,
     /// When a send last reported an error (ms since the epoch), for rate limiting.
     last_report_ms: AtomicU64,
-    /// The worker is parked waiting for its queue (nothing queued, nothing being written).
-    pub idle: AtomicBool,
     /// Descriptor the current sink owns, or -1.
     pub owned_fd: AtomicI32,
     /// Device and inode of `owned_fd`, so a forked child closes only that very file.
@@ -45,7 +43,6 @@ impl ConnState {
             has_error: AtomicBool::new(false),
             lost: AtomicU64::new(0),
             last_report_ms: AtomicU64::new(0),
-            idle: AtomicBool::new(false),
             owned_fd: AtomicI32::new(-1),
             owned_dev: AtomicU64::new(0),
             owned_ino: AtomicU64::new(0),
@@ -178,16 +175,7 @@ impl Worker {
     /// Thread body: runs until `Close` or until every sender is gone.
     pub fn run(mut self) {
         loop {
-            let first = match self.rx.try_recv() {
-                Ok(item) => Ok(item),
-                Err(_) => {
-                    self.state.idle.store(true, Ordering::Release);
-                    let r = self.rx.recv();
-                    self.state.idle.store(false, Ordering::Release);
-                    r
-                }
-            };
-            let first = match first {
+            let first = match self.rx.recv() {
                 Ok(item) => item,
                 Err(_) => {
                     // All handles dropped without close(): finish what we have.

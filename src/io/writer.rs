@@ -244,11 +244,6 @@ impl Writer {
         }
     }
 
-    /// Was the worker idle (parked on an empty queue) when last looked at?
-    pub fn worker_idle(&self) -> bool {
-        self.current_conn().is_some_and(|c| c.state.idle.load(Ordering::Acquire))
-    }
-
     /// Barrier with a deadline: false when the deadline passed first (nothing is cancelled).
     pub fn flush_until(&self, deadline: Instant) -> bool {
         match self.start_barrier(deadline) {
@@ -467,6 +462,13 @@ pub fn close_all() -> io::Result<()> {
     first_error(live_writers().iter().map(Writer::close))
 }
 
+/// At exit: say, for every live writer that dropped records since its last warning, the total.
+pub fn summarize_drops() {
+    for w in live_writers() {
+        w.shared.stats.drops.summarize();
+    }
+}
+
 /// Flush every live writer, waiting at most until `deadline` (the exit paths); every writer's
 /// barrier is queued first, so they all drain in parallel. Then says what was dropped.
 pub fn flush_all_until(deadline: Instant) {
@@ -475,9 +477,7 @@ pub fn flush_all_until(deadline: Instant) {
     for done in waits {
         let _ = done.recv_deadline(deadline);
     }
-    for w in &writers {
-        w.shared.stats.drops.summarize();
-    }
+    summarize_drops();
 }
 
 impl Writer {

@@ -44,7 +44,7 @@ os.truncate(os.path.join(disk, 'filler'), os.path.getsize(os.path.join(disk, 'fi
 for i in range(2000):
     log.info('before %05d LINE', i)
 import time
-time.sleep(0.3)   # the worker meets the full disk; the next record hears of it
+time.sleep(0.5)   # the worker meets the full disk; the next record hears of it
 os.unlink(os.path.join(disk, 'filler'))
 for i in range(100):
     log.info('after %05d LINE', i)
