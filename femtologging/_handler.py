@@ -224,7 +224,13 @@ class StreamHandler(Handler):
             stdio = self._femto_stdio
             if stdio is not None and self._femto_stdio_for is stream:
                 stdio.flush()
-            if stream and hasattr(stream, "flush"):
+            if isinstance(stream, _native.AsyncWriter):
+                try:
+                    stream.flush()
+                except OSError as exc:
+                    # A worker's write failed earlier: report it as emit() would have.
+                    _report_worker_error(self, exc, 40)
+            elif stream and hasattr(stream, "flush"):
                 stream.flush()
 
     def _femto_stdio_writer(self, stream):

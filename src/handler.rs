@@ -394,6 +394,7 @@ impl Target {
                     Err(SendError::Closed) => false,
                     // An earlier I/O error of the worker (the record itself was queued).
                     Err(SendError::Io(e)) => {
+                        crate::io::delivery::after_record(py, writer, levelno);
                         crate::io::py::report_worker_error(py, self.owner.bind(py), e, levelno)?;
                         true
                     }

@@ -199,9 +199,12 @@ impl AsyncWriter {
             return Err(send_error(SendError::Closed));
         }
         let bytes = self.codec.encode(text)?;
-        self.send(py, bytes)?;
-        super::delivery::after_record(py, &self.writer, level.unwrap_or(i64::MIN));
-        Ok(())
+        let sent = self.send(py, bytes);
+        if !self.writer.is_closed() {
+            // Queued (an earlier worker error may still be reported below).
+            super::delivery::after_record(py, &self.writer, level.unwrap_or(i64::MIN));
+        }
+        sent
     }
 
     /// Queue raw bytes (bytes, bytearray or any buffer) as one record.
