@@ -69,3 +69,14 @@ print(os.stat('app.log').st_size)
 def test_sync_mode_and_flush_on_api(tmp_path):
     o = run(SYNC_API, "femtologging", tmp_path)
     assert o.stdout.split() == ["4", "8"], o.stderr
+
+
+FLUSH_ON_ENV = APP + """
+log.warning('warned')
+print(os.stat('app.log').st_size)
+"""
+
+
+def test_flush_on_from_the_environment(tmp_path):
+    o = run(FLUSH_ON_ENV, "femtologging", tmp_path, env={"FEMTOLOGGING_FLUSH_ON": "WARNING"})
+    assert o.stdout.split() == [str(len("warned\n"))], o.stderr

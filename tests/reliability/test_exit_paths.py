@@ -131,3 +131,26 @@ def test_logging_from_del_and_atexit_at_exit(tmp_path):
     assert std.returncode == femto.returncode == 0
     assert femto.lines("app.log") == std.lines("app.log")
     assert "from atexit" in std.lines("app.log")
+
+
+FORKED_QUIET_CHILD = APP + """
+import signal, time
+log.info('parent')
+pid = os.fork()
+if pid == 0:
+    time.sleep(30)      # never logs: no watcher in this process
+    os._exit(0)
+time.sleep(0.2)
+os.kill(pid, signal.SIGTERM)
+t0 = time.monotonic()
+_, status = os.waitpid(pid, 0)
+print(os.WIFSIGNALED(status) and os.WTERMSIG(status), round(time.monotonic() - t0) < 5)
+"""
+
+
+def test_forked_child_that_never_logs_still_dies_by_sigterm(tmp_path):
+    out = both(FORKED_QUIET_CHILD, tmp_path)
+    figures = {lib: o.stdout.split() for lib, o in out.items()}
+    report("fork child without logging, SIGTERM (signal, prompt)", stdlib=figures["logging"],
+           femtologging=figures["femtologging"])
+    assert figures["femtologging"] == figures["logging"] == ["15", "True"]
