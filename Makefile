@@ -25,7 +25,7 @@ CHECKS := test-py test-cpython test-cpython-install
 # Third-party code the femtologging.install() tests (tests/install/) run against.
 INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
-.PHONY: venv build demo test bench bench-deps bench-quick bench-native clean check-py314 $(STEPS) \
+.PHONY: venv build demo test bench bench-deps bench-quick bench-native reliability fuzz clean check-py314 $(STEPS) \
         $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-ext-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))
 
 define per_version
@@ -106,6 +106,16 @@ bench: bench-deps
 
 bench-quick: bench-deps
 	$(VPY_$(PY)) benchmarks/run.py --quick $(BENCH_ARGS)
+
+# Slow reliability variants (16 threads x 100k records, a 1 KiB/s receiver...).
+reliability: build
+	FEMTOLOGGING_RELIABILITY_SLOW=1 $(VPY_$(PY)) -m pytest -q tests/reliability
+
+# Differential fuzzing against the standard library (fixed number of iterations).
+FUZZ_RUNS ?= 20000
+fuzz: build
+	$(VPY_$(PY)) -m pip install -q "atheris>=2.3"
+	$(VPY_$(PY)) tests/reliability/fuzz_differential.py -runs=$(FUZZ_RUNS)
 
 bench-native: build
 	$(VPY_$(PY)) benchmarks/native_api.py --calls 200000 --rounds 3

@@ -24,6 +24,8 @@ from . import _compat
 from . import _femtologging as _native
 from . import _watch
 from ._femtologging import LogRecord, _LoggerCore
+# Delivery controls and drop counters (femtologging extensions; not in __all__).
+from ._femtologging import dropped_total, flush_on, is_sync, set_sync  # noqa: F401
 from ._levels import (
     CRITICAL,
     DEBUG,

@@ -25,6 +25,12 @@ from typing import (
 )
 
 from ._femtologging import FormatterCore, LogRecord as LogRecord, _LoggerCore
+from ._femtologging import (
+    dropped_total as dropped_total,
+    flush_on as flush_on,
+    is_sync as is_sync,
+    set_sync as set_sync,
+)
 
 __all__ = [
     "BASIC_FORMAT",

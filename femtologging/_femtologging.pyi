@@ -7,7 +7,7 @@ facade calls once at import time.
 
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeAlias, final
+from typing import Any, NoReturn, Self, TypeAlias, final
 
 _SysExcInfoType: TypeAlias = (
     tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
@@ -36,6 +36,12 @@ __all__ = [
     "flush_all",
     "close_all",
     "before_fork",
+    "dropped_total",
+    "flush_on",
+    "flush_level",
+    "set_sync",
+    "is_sync",
+    "_os_exit",
     "NativeSlot",
     "_register_native_handlers",
     "_register_stream_handlers",
@@ -252,7 +258,7 @@ class AsyncWriter:
     def closed(self) -> bool: ...
     @property
     def dropped(self) -> int: ...
-    def write(self, text: str) -> None: ...
+    def write(self, text: str, level: int | None = None) -> None: ...
     def write_bytes(self, data: bytes | bytearray | memoryview | Iterable[int]) -> None: ...
     def flush(self) -> None: ...
     def close(self) -> None: ...
@@ -283,6 +289,7 @@ class AsyncFile(AsyncWriter):
         capacity: int = ...,
         overflow: str = "block",
         timeout: float | None = None,
+        queue_bytes: int = 67108864,
         max_bytes: int = 0,
         backup_count: int = 0,
         watch: bool = False,
@@ -321,6 +328,7 @@ class AsyncStream(AsyncWriter):
         capacity: int = ...,
         overflow: str = "block",
         timeout: float | None = None,
+        queue_bytes: int = 67108864,
     ) -> Self: ...
     def fileno(self) -> int: ...
 
@@ -334,8 +342,9 @@ class AsyncSocket(AsyncWriter):
         address: tuple[str | None, int] | str | Any,
         *,
         capacity: int = ...,
-        overflow: str = "drop",
+        overflow: str = "block",
         timeout: float | None = None,
+        queue_bytes: int = 67108864,
         retry_start: float = ...,
         retry_factor: float = ...,
         retry_max: float = ...,
@@ -418,6 +427,24 @@ def _set_class_watcher(meta: type) -> None: ...
 def _watch_instances(cls: type) -> None: ...
 def _bump_epoch() -> None: ...
 def _overrides(cls: type, base: type, names: tuple[str, ...]) -> bool: ...
+
+def dropped_total() -> int:
+    """Records dropped or lost to I/O errors so far by every writer of this process."""
+
+def flush_on(level: int) -> int:
+    """Records at or above ``level`` are written before the logging call returns; returns the old level."""
+
+def flush_level() -> int:
+    """The level set by ``flush_on`` (default 40, ``ERROR``)."""
+
+def set_sync(enabled: bool) -> bool:
+    """Synchronous delivery on or off (``FEMTOLOGGING_SYNC=1``); returns the old setting."""
+
+def is_sync() -> bool:
+    """Whether synchronous delivery is on."""
+
+def _os_exit(status: int, /) -> NoReturn: ...
+
 def _bind(namespace: dict[str, Any], start_time: float) -> None: ...
 def _set_disable(level: int) -> None: ...
 def _clear_cache() -> None: ...

@@ -228,7 +228,13 @@ class StreamHandler(Handler):
             stdio = self._femto_stdio
             if stdio is not None and self._femto_stdio_for is stream:
                 stdio.flush()
-            if stream and hasattr(stream, "flush"):
+            if isinstance(stream, _native.AsyncWriter):
+                try:
+                    stream.flush()
+                except OSError as exc:
+                    # A worker's write failed earlier: report it as emit() would have.
+                    _report_worker_error(self, exc, 40)
+            elif stream and hasattr(stream, "flush"):
                 stream.flush()
 
     def _femto_stdio_writer(self, stream):
@@ -264,12 +270,12 @@ class StreamHandler(Handler):
                 if self._femto_overflow is not None and stream is not self._femto_applied:
                     self._femto_rebuild()
                     stream = self.stream
-                stream.write(msg + self.terminator)
+                stream.write(msg + self.terminator, record.levelno)
                 return
             if _is_process_stdio(stream) and self.__dict__.get('stream') is stream:
                 writer = self._femto_stdio_writer(stream)
                 if writer is not None:
-                    writer.write(msg + self.terminator)
+                    writer.write(msg + self.terminator, record.levelno)
                     return
             stream.write(msg + self.terminator)
             self.flush()
@@ -422,6 +428,7 @@ class FileHandler(StreamHandler):
                     finally:
                         stream = self.stream
                         self.stream = None
+                        self._femto_note(stream)  # its drops stay this handler's
                         if hasattr(stream, "close"):
                             stream.close()
             finally:
@@ -462,6 +469,20 @@ class FileHandler(StreamHandler):
     def __repr__(self):
         return '<%s %s (%s)>' % (self.__class__.__name__, self.baseFilename,
                                  getLevelName(self.level))
+
+
+def _report_worker_error(handler, exc, levelno):
+    """Report *exc*, an I/O error *handler*'s worker thread met, through ``handleError``.
+
+    The engine calls this with the handler's next record; the failed records themselves were
+    handed over earlier, so the report names the loss rather than this record.
+    """
+    record = LogRecord(handler.get_name() or '', levelno, '', 0,
+                       'records handed to a worker thread could not be written: %s', (exc,), None)
+    try:
+        raise exc
+    except OSError:
+        handler.handleError(record)
 
 
 def _locale_encoding():

@@ -604,10 +604,10 @@ class WatchedFileHandler(femtologging.FileHandler):
     Before each write the path is stat'ed; if its device/inode differ from the
     open file's (log rotation by an external tool), the file is reopened.
 
-    femtologging: the file is a native writer that also watches the path on its
-    worker thread (``watch=True``), so a move between the check and the write is
-    caught too; the check on the calling thread keeps the stdlib guarantee that
-    the file exists again when ``handle`` returns.
+    femtologging: the file is a native writer; the check runs on the calling
+    thread and the reopen is queued in order with the records, so records logged
+    before a rename are written to the old file, as with the standard library,
+    and the file exists again when ``handle`` returns.
     """
 
     def __init__(self, filename, mode='a', encoding=None, delay=False,
@@ -623,11 +623,10 @@ class WatchedFileHandler(femtologging.FileHandler):
     def _make_writer(self, mode):
         return _native().AsyncFile(self.baseFilename, mode,
                                    encoding=_text_encoding_for_writer(self.encoding),
-                                   errors=self.errors, watch=True,
-                                   **_writer_options(self))
+                                   errors=self.errors, **_writer_options(self))
 
     def _open(self):
-        """Open the file as a native writer that watches the path on its worker."""
+        """Open the file as a native writer (reopened in order by ``reopenIfNeeded``)."""
         return _open_native(self)
 
     def _femto_rebuild(self):

@@ -34,6 +34,7 @@ pub mod traceback;
 /// finalisation (from `__del__` methods, after `logging.shutdown()`) are still written.
 extern "C" fn drain_writers_at_exit() {
     let _ = io::flush_all();
+    io::summarize_drops();
 }
 
 #[pymodule]

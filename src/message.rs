@@ -92,6 +92,16 @@ pub enum Message {
 }
 
 impl Message {
+    /// About how many bytes the message takes, without rendering it (for queue bounds).
+    pub fn size_hint(&self) -> usize {
+        match self {
+            Message::Ready(s) => s.len(),
+            Message::Deferred { args, .. } => {
+                64 + args.iter().map(|a| if let Arg::Str(s) = a { s.len() } else { SMALL }).sum::<usize>()
+            }
+        }
+    }
+
     /// The message text (rendered on first use when deferred).
     pub fn text(&self) -> &str {
         match self {

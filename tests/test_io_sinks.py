@@ -164,8 +164,10 @@ def test_drop_newest_counts_exactly(tmp_path, capfd):
     assert read(p).splitlines() == [str(i) for i in range(10)]
     assert f.dropped == 15
     warnings = [line for line in capfd.readouterr().err.splitlines() if "dropped" in line]
-    assert len(warnings) == 1  # rate limited: one line for a burst
-    assert "dropped 1 record" in warnings[0]  # states the count at the time
+    # Rate limited: one line for the burst, then close() states the true total.
+    assert len(warnings) == 2
+    assert "1 record(s) dropped so far" in warnings[0]
+    assert "15 record(s) dropped in total (14 since last warning)" in warnings[1]
 
 
 def test_stalled_pipe_never_blocks_and_accounts_for_every_record():

@@ -13,6 +13,13 @@ pub(crate) struct Job {
 }
 
 impl Render for Job {
+    fn weight(&self) -> usize {
+        let extra = self.rec.extra.as_ref().map_or(0, |t| {
+            t.exc_text.as_ref().map_or(0, String::len) + t.stack_info.as_ref().map_or(0, String::len)
+        });
+        128 + self.rec.message.size_hint() + extra
+    }
+
     fn render(&self, out: &mut Vec<u8>) {
         thread_local! {
             // One line buffer per worker thread, reused for every record.

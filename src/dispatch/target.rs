@@ -63,6 +63,8 @@ pub struct Target {
     pub needs_caller: bool,
     pub needs_thread_name: bool,
     pub needs_process_name: bool,
+    /// The handler (weakly), whose `handleError` hears of its worker's I/O errors.
+    owner: Py<pyo3::types::PyWeakrefReference>,
 }
 
 /// Fields a record may offer natively.
@@ -196,6 +198,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         needs_thread_name: names.iter().any(|n| n == "threadName"),
         needs_process_name: names.iter().any(|n| n == "processName"),
         plan,
+        owner: pyo3::types::PyWeakrefReference::new(h)?.unbind(),
     }))
 }
 
@@ -238,6 +241,7 @@ impl Target {
     pub fn send(self: &Arc<Self>, py: Python<'_>, rec: RecordRef) -> PyResult<bool> {
         match &self.sink {
             Sink::Worker(writer) => {
+                let levelno = rec.levelno;
                 let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
                 let sent = match writer.send_render_nowait(job) {
                     Ok(None) => Ok(()),
@@ -248,10 +252,17 @@ impl Target {
                     Err(e) => Err(e),
                 };
                 Ok(match sent {
-                    Ok(()) => true,
+                    Ok(()) => {
+                        crate::io::delivery::after_record(py, writer, levelno);
+                        true
+                    }
                     Err(SendError::Closed) => false,
-                    // An earlier I/O error of the worker: the record itself was queued.
-                    Err(SendError::Io(_)) => true,
+                    // An earlier I/O error of the worker (the record itself was queued).
+                    Err(SendError::Io(e)) => {
+                        crate::io::delivery::after_record(py, writer, levelno);
+                        crate::io::py::report_worker_error(py, self.owner.bind(py), e, levelno)?;
+                        true
+                    }
                 })
             }
             Sink::Python { stream, lock, flush, .. } => {

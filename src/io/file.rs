@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::queue::write_all_fd;
+use super::queue::{whole_records, write_all_fd_counted};
 use super::sink::{Sink, SinkSpec, Stats};
 use super::timed::{now_secs, TimedSpec};
 
@@ -136,6 +136,7 @@ impl SinkSpec for FileSpec {
             ino: 0,
             pos: 0,
             regular: true,
+            kept: 0,
         };
         sink.open_with(kind)?;
         if let Some(t) = &self.timed {
@@ -159,6 +160,11 @@ impl SinkSpec for FileSpec {
     fn label(&self) -> String {
         self.path.display().to_string()
     }
+
+    fn file_name(&self) -> Option<&[u8]> {
+        use std::os::unix::ffi::OsStrExt;
+        self.path.file_name().map(|n| n.as_bytes())
+    }
 }
 
 /// An open log file owned by the worker.
@@ -172,6 +178,8 @@ pub struct FileSink {
     pos: u64,
     /// Rotation only applies to regular files (never to /dev/null, FIFOs...).
     regular: bool,
+    /// Records of the last failed batch that were written whole.
+    kept: usize,
 }
 
 impl FileSink {
@@ -199,15 +207,41 @@ impl FileSink {
         Ok(self.file.as_ref().map(|f| f.as_raw_fd()).unwrap_or(-1))
     }
 
-    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+    /// Append whole records (`ends`: where each ends, counted from the start of `bytes`).
+    /// A failed write (disk full...) is cut back to the last whole record, so the file never
+    /// keeps a partial line; `self.kept` grows by the records that stayed.
+    fn put(&mut self, bytes: &[u8], ends: impl Iterator<Item = usize> + Clone) -> io::Result<()> {
         if bytes.is_empty() {
             return Ok(());
         }
         let fd = self.fd()?;
-        write_all_fd(fd, bytes)?;
-        self.pos += bytes.len() as u64;
+        let result = match write_all_fd_counted(fd, bytes) {
+            Ok(()) => {
+                self.pos += bytes.len() as u64;
+                self.kept += ends.count();
+                Ok(())
+            }
+            Err((e, done)) => {
+                let whole = whole_records(ends.clone(), done);
+                let keep = ends.take(whole).last().unwrap_or(0);
+                if done > keep && self.regular {
+                    self.cut_to(fd, self.pos + keep as u64, self.pos + done as u64);
+                }
+                self.pos += keep as u64;
+                self.kept += whole;
+                Err(e)
+            }
+        };
         self.stats.written.store(self.pos, Ordering::Release);
-        Ok(())
+        result
+    }
+
+    /// Truncate a partial record off the end, unless someone else appended meanwhile.
+    fn cut_to(&self, fd: RawFd, keep: u64, ours_end: u64) {
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstat(fd, &mut st) } == 0 && st.st_size as u64 == ours_end {
+            unsafe { libc::ftruncate(fd, keep as libc::off_t) };
+        }
     }
 
     /// Shift `path.N-1 -> path.N ... path -> path.1`, then open a fresh live file.
@@ -284,6 +318,11 @@ impl FileSink {
     }
 }
 
+/// Ends of the records lying in `buf[start..stop]`, counted from `start`.
+fn segment(ends: &[usize], start: usize, stop: usize) -> impl Iterator<Item = usize> + Clone + '_ {
+    ends.iter().filter(move |&&e| e > start && e <= stop).map(move |&e| e - start)
+}
+
 fn exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
 }
@@ -304,12 +343,13 @@ impl Sink for FileSink {
     }
 
     fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
+        self.kept = 0;
         if self.spec.timed.is_some() {
             let rotated = self.timed_check();
-            return rotated.and(self.put(buf));
+            return rotated.and(self.put(buf, ends.iter().copied()));
         }
         if !(self.spec.rotating() && self.regular) {
-            return self.put(buf);
+            return self.put(buf, ends.iter().copied());
         }
         let max = self.spec.max_bytes;
         let (mut seg_start, mut rec_start) = (0usize, 0usize);
@@ -318,7 +358,7 @@ impl Sink for FileSink {
             let pending = (rec_start - seg_start) as u64;
             let len = (end - rec_start) as u64;
             if self.pos + pending + len >= max {
-                let written = self.put(&buf[seg_start..rec_start]);
+                let written = self.put(&buf[seg_start..rec_start], segment(ends, seg_start, rec_start));
                 keep_first(&mut result, written);
                 let rotated = self.do_rotate();
                 keep_first(&mut result, rotated);
@@ -326,7 +366,7 @@ impl Sink for FileSink {
             }
             rec_start = end;
         }
-        let last = self.put(&buf[seg_start..rec_start]);
+        let last = self.put(&buf[seg_start..rec_start], segment(ends, seg_start, rec_start));
         keep_first(&mut result, last);
         result
     }
@@ -354,6 +394,10 @@ impl Sink for FileSink {
 
     fn owned_fd(&self) -> RawFd {
         self.file.as_ref().map_or(-1, |f| f.as_raw_fd())
+    }
+
+    fn records_kept(&self) -> usize {
+        self.kept
     }
 }
 

@@ -103,7 +103,7 @@ impl FramedSocket {
         let status = spec.status.clone();
         let sink = FramedSinkSpec(spec);
         let name = super::sink::SinkSpec::label(&sink);
-        let opts = options(capacity, overflow, timeout, false, true)?;
+        let opts = options(capacity, super::queue::DEFAULT_MAX_BYTES as i64, overflow, timeout, false, true)?;
         let base = AsyncWriter::build(py, Arc::new(sink), opts, None, None, name.clone(), None, false)?;
         Ok(PyClassInitializer::from(base).add_subclass(FramedSocket { status, address: name }))
     }

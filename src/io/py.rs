@@ -12,7 +12,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use pyo3::PyClassInitializer;
 
 use super::file::{FileMode, FileSpec};
-use super::queue::{Overflow, SendError, DEFAULT_CAPACITY};
+use super::queue::{Overflow, SendError, DEFAULT_CAPACITY, DEFAULT_MAX_BYTES};
 use super::sink::SinkSpec;
 use super::socket::{Address, Retry, SocketKind, SocketSpec, RETRY_FACTOR, RETRY_MAX, RETRY_START};
 use super::stream::StreamSpec;
@@ -20,7 +20,20 @@ use super::timed::TimedSpec;
 use super::writer::{self, Pause, Writer, WriterOptions};
 
 /// Map an `io::Error` to the `OSError` subclass Python would raise (errno-based).
+/// A worker error that cost records carries the count as a note on the exception.
 pub fn os_error(e: io::Error, filename: Option<&str>) -> PyErr {
+    let (inner, lost) = super::queue::losses(&e);
+    let err = plain_os_error(inner, filename);
+    if lost > 0 {
+        Python::attach(|py| {
+            let note = format!("femtologging: {lost} record(s) could not be written since the last report");
+            let _ = err.value(py).call_method1("add_note", (note,));
+        });
+    }
+    err
+}
+
+fn plain_os_error(e: &io::Error, filename: Option<&str>) -> PyErr {
     match e.raw_os_error() {
         Some(errno) => {
             let text = io::Error::from_raw_os_error(errno).to_string();
@@ -93,6 +106,7 @@ impl Codec {
 
 pub(crate) fn options(
     capacity: i64,
+    queue_bytes: i64,
     overflow: &str,
     timeout: Option<f64>,
     delay: bool,
@@ -103,10 +117,16 @@ pub(crate) fn options(
             "capacity must be >= 1, got {capacity}"
         )));
     }
+    if queue_bytes < 1 {
+        return Err(PyValueError::new_err(format!(
+            "queue_bytes must be >= 1, got {queue_bytes}"
+        )));
+    }
     let overflow =
         Overflow::parse(overflow, timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(WriterOptions {
         capacity: capacity as usize,
+        max_bytes: queue_bytes as usize,
         overflow,
         delay,
         warn_on_drop: warn,
@@ -171,13 +191,20 @@ impl AsyncWriter {
 
 #[pymethods]
 impl AsyncWriter {
-    /// Queue `text`, encoded with this writer's encoding and error handler.
-    fn write(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<()> {
+    /// Queue `text`, encoded with this writer's encoding and error handler. `level`, the
+    /// record's level, decides whether the call waits until it is written (see `flush_on`).
+    #[pyo3(signature = (text, level=None))]
+    fn write(&self, py: Python<'_>, text: &Bound<'_, PyString>, level: Option<i64>) -> PyResult<()> {
         if self.writer.is_closed() {
             return Err(send_error(SendError::Closed));
         }
         let bytes = self.codec.encode(text)?;
-        self.send(py, bytes)
+        let sent = self.send(py, bytes);
+        if !self.writer.is_closed() {
+            // Queued (an earlier worker error may still be reported below).
+            super::delivery::after_record(py, &self.writer, level.unwrap_or(i64::MIN));
+        }
+        sent
     }
 
     /// Queue raw bytes (bytes, bytearray or any buffer) as one record.
@@ -324,7 +351,7 @@ fn at_time_seconds(at: &Bound<'_, PyAny>) -> PyResult<i64> {
 impl AsyncFile {
     #[new]
     #[pyo3(signature = (path, mode="a", encoding=None, errors=None, *, delay=false, capacity=DEFAULT_CAPACITY as i64,
-        overflow="block", timeout=None, max_bytes=0, backup_count=0, watch=false, when=None, interval=1, utc=false,
+        overflow="block", timeout=None, queue_bytes=DEFAULT_MAX_BYTES as i64, max_bytes=0, backup_count=0, watch=false, when=None, interval=1, utc=false,
         at_time=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -337,6 +364,7 @@ impl AsyncFile {
         capacity: i64,
         overflow: &str,
         timeout: Option<f64>,
+        queue_bytes: i64,
         max_bytes: i64,
         backup_count: i64,
         watch: bool,
@@ -406,7 +434,7 @@ impl AsyncFile {
             watch,
             timed,
         };
-        let opts = options(capacity, overflow, timeout, delay, true)?;
+        let opts = options(capacity, queue_bytes, overflow, timeout, delay, true)?;
         let base = AsyncWriter::build(
             py,
             Arc::new(spec),
@@ -511,7 +539,8 @@ pub struct AsyncStream {
 #[pymethods]
 impl AsyncStream {
     #[new]
-    #[pyo3(signature = (fd, *, encoding=None, errors=None, capacity=DEFAULT_CAPACITY as i64, overflow="block", timeout=None))]
+    #[pyo3(signature = (fd, *, encoding=None, errors=None, capacity=DEFAULT_CAPACITY as i64, overflow="block", timeout=None,
+        queue_bytes=DEFAULT_MAX_BYTES as i64))]
     fn new(
         py: Python<'_>,
         fd: i32,
@@ -520,6 +549,7 @@ impl AsyncStream {
         capacity: i64,
         overflow: &str,
         timeout: Option<f64>,
+        queue_bytes: i64,
     ) -> PyResult<PyClassInitializer<AsyncStream>> {
         if fd < 0 {
             return Err(PyValueError::new_err(format!("fd must be >= 0, got {fd}")));
@@ -529,7 +559,7 @@ impl AsyncStream {
             2 => "<stderr>".to_string(),
             n => format!("<fd {n}>"),
         };
-        let opts = options(capacity, overflow, timeout, false, true)?;
+        let opts = options(capacity, queue_bytes, overflow, timeout, false, true)?;
         let base = AsyncWriter::build(
             py,
             Arc::new(StreamSpec { fd }),
@@ -549,8 +579,9 @@ impl AsyncStream {
     }
 }
 
-/// A socket (tcp, udp, unix, unix_dgram) written by a worker thread; never blocks the caller
-/// by default (records are dropped and counted while a stream peer is down).
+/// A socket (tcp, udp, unix, unix_dgram) written by a worker thread. Records sent while a
+/// stream peer is down are dropped and counted (as the standard library loses them); a full
+/// queue blocks by default, as every other writer does.
 #[pyclass(extends = AsyncWriter, frozen, module = "femtologging._femtologging")]
 pub struct AsyncSocket {
     kind: String,
@@ -569,8 +600,8 @@ fn check_retry(start: f64, factor: f64, max: f64) -> PyResult<()> {
 #[pymethods]
 impl AsyncSocket {
     #[new]
-    #[pyo3(signature = (kind, address, *, capacity=DEFAULT_CAPACITY as i64, overflow="drop", timeout=None,
-        retry_start=RETRY_START, retry_factor=RETRY_FACTOR, retry_max=RETRY_MAX))]
+    #[pyo3(signature = (kind, address, *, capacity=DEFAULT_CAPACITY as i64, overflow="block", timeout=None,
+        retry_start=RETRY_START, retry_factor=RETRY_FACTOR, retry_max=RETRY_MAX, queue_bytes=DEFAULT_MAX_BYTES as i64))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -582,6 +613,7 @@ impl AsyncSocket {
         retry_start: f64,
         retry_factor: f64,
         retry_max: f64,
+        queue_bytes: i64,
     ) -> PyResult<PyClassInitializer<AsyncSocket>> {
         check_retry(retry_start, retry_factor, retry_max)?;
         let retry = Retry::new(retry_start, retry_factor, retry_max);
@@ -614,7 +646,7 @@ impl AsyncSocket {
             retry: retry.clone(),
         };
         let name = spec.label();
-        let opts = options(capacity, overflow, timeout, false, true)?;
+        let opts = options(capacity, queue_bytes, overflow, timeout, false, true)?;
         let base = AsyncWriter::build(py, Arc::new(spec), opts, None, None, name, None, false)?;
         Ok(PyClassInitializer::from(base).add_subclass(AsyncSocket {
             kind: kind.to_string(),
@@ -656,6 +688,29 @@ impl AsyncSocket {
     }
 }
 
+/// Report an I/O error of a handler's worker (stored, then handed to a later record of that
+/// handler) through the handler's `handleError`, as `emit` reports its own errors.
+pub fn report_worker_error(
+    py: Python<'_>,
+    owner: &Bound<'_, pyo3::types::PyWeakrefReference>,
+    e: io::Error,
+    levelno: i64,
+) -> PyResult<()> {
+    use pyo3::types::PyWeakrefMethods;
+    let Some(handler) = owner.upgrade() else { return Ok(()) };
+    let exc = os_error(e, None);
+    let glue = py.import("femtologging._handler")?.getattr("_report_worker_error")?;
+    glue.call1((handler, exc.value(py), levelno))?;
+    Ok(())
+}
+
+/// Records dropped (overflow policy, unreachable peer) or lost to I/O errors so far by every
+/// writer of this process.
+#[pyfunction]
+fn dropped_total() -> u64 {
+    super::queue::total_dropped()
+}
+
 /// Flush every live asynchronous writer (raises the first error after trying all).
 #[pyfunction]
 fn flush_all(py: Python<'_>) -> PyResult<()> {
@@ -683,5 +738,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flush_all, m)?)?;
     m.add_function(wrap_pyfunction!(close_all, m)?)?;
     m.add_function(wrap_pyfunction!(before_fork, m)?)?;
+    m.add_function(wrap_pyfunction!(dropped_total, m)?)?;
     Ok(())
 }

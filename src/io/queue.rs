@@ -9,12 +9,23 @@ use crossbeam_channel::{Receiver, Sender};
 /// Default number of items a writer's queue holds before its overflow policy applies.
 pub const DEFAULT_CAPACITY: usize = 8192;
 
+/// Default bound, in bytes, of the records one writer's queue holds (its overflow policy
+/// applies beyond it, as beyond `DEFAULT_CAPACITY` records).
+pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+
+/// Weight of a render job that does not say how large it is.
+pub const DEFAULT_WEIGHT: usize = 256;
+
 /// Something a worker renders into bytes off the calling thread.
 ///
 /// Implementations must not touch Python: the worker never holds the GIL.
 pub trait Render: Send + 'static {
     /// Append the rendered record (including its terminator) to `out`.
     fn render(&self, out: &mut Vec<u8>);
+    /// About how many bytes this job holds (for the queue's byte bound).
+    fn weight(&self) -> usize {
+        DEFAULT_WEIGHT
+    }
 }
 
 /// Acknowledgement channel a control item answers on.
@@ -104,6 +115,34 @@ pub enum SendError {
     Io(#[from] io::Error),
 }
 
+/// A worker I/O error with the number of records it cost since it was last reported.
+#[derive(Debug, thiserror::Error)]
+#[error("{source} ({lost} record(s) could not be written)")]
+pub struct LostRecords {
+    /// The operating system's error.
+    #[source]
+    pub source: io::Error,
+    /// Records lost since the previous report.
+    pub lost: u64,
+}
+
+/// `e`, carrying `lost` when records were lost.
+pub fn with_losses(e: io::Error, lost: u64) -> io::Error {
+    if lost == 0 {
+        e
+    } else {
+        io::Error::new(e.kind(), LostRecords { source: e, lost })
+    }
+}
+
+/// The operating system error inside `e` and the records it cost (0 when unknown).
+pub fn losses(e: &io::Error) -> (&io::Error, u64) {
+    match e.get_ref().and_then(|r| r.downcast_ref::<LostRecords>()) {
+        Some(l) => (&l.source, l.lost),
+        None => (e, 0),
+    }
+}
+
 impl From<SendError> for io::Error {
     fn from(e: SendError) -> io::Error {
         match e {
@@ -111,6 +150,14 @@ impl From<SendError> for io::Error {
             SendError::Io(e) => e,
         }
     }
+}
+
+/// Records dropped by every writer of this process.
+static TOTAL_DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// Records dropped (or lost to I/O errors) so far by all writers of this process.
+pub fn total_dropped() -> u64 {
+    TOTAL_DROPPED.load(Ordering::Relaxed)
 }
 
 /// Counts dropped records and warns on stderr at most once per second.
@@ -122,7 +169,8 @@ pub struct DropCounter {
     warn: bool,
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -152,6 +200,7 @@ impl DropCounter {
             return;
         }
         let total = self.count.fetch_add(n, Ordering::Relaxed) + n;
+        TOTAL_DROPPED.fetch_add(n, Ordering::Relaxed);
         if self.warn {
             self.maybe_warn(total);
         }
@@ -160,6 +209,23 @@ impl DropCounter {
     /// Count `n` records lost for another reason (peer down, sink unopenable): no warning.
     pub fn add_quiet(&self, n: u64) {
         self.count.fetch_add(n, Ordering::Relaxed);
+        TOTAL_DROPPED.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// At close or exit: when drops happened since the last warning, say the final total.
+    pub fn summarize(&self) {
+        let total = self.get();
+        let before = self.warned_count.swap(total, Ordering::Relaxed);
+        if !self.warn || total == before {
+            return;
+        }
+        let line = format!(
+            "femtologging: {}: {} record(s) dropped in total ({} since last warning)\n",
+            self.label,
+            total,
+            total - before
+        );
+        write_all_fd(2, line.as_bytes()).ok();
     }
 
     fn maybe_warn(&self, total: u64) {
@@ -177,7 +243,7 @@ impl DropCounter {
         }
         let before = self.warned_count.swap(total, Ordering::Relaxed);
         let line = format!(
-            "femtologging: {}: queue full, dropped {} record(s) ({} since last warning)\n",
+            "femtologging: {}: queue full, {} record(s) dropped so far ({} since last warning)\n",
             self.label,
             total,
             total.saturating_sub(before)
@@ -188,22 +254,35 @@ impl DropCounter {
 }
 
 /// Write all of `buf` to `fd`, retrying on EINTR and partial writes.
-pub fn write_all_fd(fd: i32, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+pub fn write_all_fd(fd: i32, buf: &[u8]) -> io::Result<()> {
+    write_all_fd_counted(fd, buf).map_err(|(e, _)| e)
+}
+
+/// `write_all_fd` that says, on error, how many bytes did get written.
+pub fn write_all_fd_counted(fd: i32, buf: &[u8]) -> Result<(), (io::Error, usize)> {
+    let mut done = 0usize;
+    while done < buf.len() {
+        let rest = &buf[done..];
+        let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
         if n < 0 {
             let err = io::Error::last_os_error();
             if err.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(err);
+            return Err((err, done));
         }
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "write returned 0"));
+            return Err((io::Error::new(io::ErrorKind::WriteZero, "write returned 0"), done));
         }
-        buf = &buf[n as usize..];
+        done += n as usize;
     }
     Ok(())
+}
+
+/// How many of the records ending at `ends` (offsets from the same start) lie wholly within
+/// the first `done` bytes.
+pub fn whole_records(ends: impl IntoIterator<Item = usize>, done: usize) -> usize {
+    ends.into_iter().take_while(|&end| end <= done).count()
 }
 
 #[cfg(test)]

@@ -166,6 +166,7 @@ impl SinkSpec for SocketSpec {
             SocketKind::Udp | SocketKind::UnixDgram => Box::new(DatagramSink {
                 spec: self.clone(),
                 sock: None,
+                kept: 0,
             }),
         })
     }
@@ -306,6 +307,10 @@ impl Sink for StreamSocketSink {
         Ok(())
     }
 
+    fn flush_reports_errors(&self) -> bool {
+        false
+    }
+
     fn owned_fd(&self) -> RawFd {
         self.conn.as_ref().map_or(-1, |c| c.fd())
     }
@@ -320,6 +325,8 @@ enum DgramSock {
 struct DatagramSink {
     spec: SocketSpec,
     sock: Option<DgramSock>,
+    /// Records of the last failed batch that were sent.
+    kept: usize,
 }
 
 impl DatagramSink {
@@ -345,6 +352,7 @@ impl DatagramSink {
 
 impl Sink for DatagramSink {
     fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
+        self.kept = 0;
         if self.sock.is_none() {
             self.sock = Some(self.open()?);
         }
@@ -358,8 +366,11 @@ impl Sink for DatagramSink {
                 DgramSock::Udp(s, addrs) => s.send_to(rec, addrs[0]),
                 DgramSock::Unix(s, p) => s.send_to(rec, p),
             };
-            if let Err(e) = r {
-                first_err.get_or_insert(e);
+            match r {
+                Ok(_) => self.kept += 1,
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
             }
         }
         match first_err {
@@ -375,6 +386,14 @@ impl Sink for DatagramSink {
     fn close(&mut self) -> io::Result<()> {
         self.sock = None;
         Ok(())
+    }
+
+    fn records_kept(&self) -> usize {
+        self.kept
+    }
+
+    fn flush_reports_errors(&self) -> bool {
+        false
     }
 
     fn owned_fd(&self) -> RawFd {

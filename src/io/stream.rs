@@ -4,7 +4,7 @@ use std::io;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
 
-use super::queue::write_all_fd;
+use super::queue::{whole_records, write_all_fd_counted};
 use super::sink::{Sink, SinkSpec, Stats};
 
 /// Writes to a descriptor it does not own (never closes it).
@@ -19,7 +19,7 @@ impl SinkSpec for StreamSpec {
         if unsafe { libc::fcntl(self.fd, libc::F_GETFD) } < 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(Box::new(StreamSink { fd: self.fd }))
+        Ok(Box::new(StreamSink { fd: self.fd, kept: 0 }))
     }
 
     fn thread_name(&self) -> String {
@@ -34,10 +34,19 @@ impl SinkSpec for StreamSpec {
 /// The open stream sink.
 pub struct StreamSink {
     fd: RawFd,
+    /// Records of the last failed batch that were written whole.
+    kept: usize,
 }
 
 impl Sink for StreamSink {
-    fn write_batch(&mut self, buf: &[u8], _ends: &[usize]) -> io::Result<()> {
-        write_all_fd(self.fd, buf)
+    fn write_batch(&mut self, buf: &[u8], ends: &[usize]) -> io::Result<()> {
+        write_all_fd_counted(self.fd, buf).map_err(|(e, done)| {
+            self.kept = whole_records(ends.iter().copied(), done);
+            e
+        })
+    }
+
+    fn records_kept(&self) -> usize {
+        self.kept
     }
 }

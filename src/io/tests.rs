@@ -54,6 +54,7 @@ fn mem_writer(capacity: usize, overflow: Overflow) -> (MemSpec, Writer) {
     let spec = MemSpec::default();
     let opts = WriterOptions {
         capacity,
+        max_bytes: crate::io::queue::DEFAULT_MAX_BYTES,
         overflow,
         delay: false,
         warn_on_drop: false,
@@ -186,7 +187,7 @@ fn worker_errors_surface_once_and_lose_nothing_else() {
     spec.fail_next.store(1, Ordering::SeqCst);
     w.send_bytes(b"lost\n".to_vec()).unwrap();
     let err = w.flush().unwrap_err();
-    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC));
+    assert_eq!(crate::io::queue::losses(&err).0.raw_os_error(), Some(libc::ENOSPC));
     w.send_bytes(b"kept\n".to_vec()).unwrap();
     w.flush().unwrap();
     assert_eq!(lines(&spec.data.lock()), vec!["kept"]);
@@ -200,7 +201,11 @@ fn error_is_reported_to_next_sender() {
     w.send_bytes(b"lost\n".to_vec()).unwrap();
     w.sync().unwrap(); // written (and failed), error kept
     match w.send_bytes(b"next\n".to_vec()) {
-        Err(SendError::Io(e)) => assert_eq!(e.raw_os_error(), Some(libc::ENOSPC)),
+        Err(SendError::Io(e)) => {
+            let (os, lost) = crate::io::queue::losses(&e);
+            assert_eq!(os.raw_os_error(), Some(libc::ENOSPC));
+            assert_eq!(lost, 1, "the failed record is counted");
+        }
         other => panic!("expected stored error, got {other:?}"),
     }
     w.close().unwrap();
@@ -393,4 +398,31 @@ fn a_panicking_renderer_loses_only_its_record() {
     assert!(w.flush().is_err());
     w.close().unwrap();
     assert_eq!(lines(&spec.data.lock()), vec!["before", "after"]);
+}
+
+#[test]
+fn byte_bound_applies_the_overflow_policy() {
+    let spec = MemSpec::default();
+    let opts = WriterOptions {
+        capacity: 1000,
+        max_bytes: 100,
+        overflow: Overflow::DropNewest,
+        delay: false,
+        warn_on_drop: false,
+    };
+    let w = Writer::new(Arc::new(spec.clone()), opts).unwrap();
+    let paused = w.pause().unwrap();
+    for _ in 0..10 {
+        w.send_bytes(vec![b'x'; 30]).unwrap();
+    }
+    // 30 + 30 + 30 fit under 100 bytes; every later record would go over.
+    assert_eq!(w.dropped(), 7);
+    drop(paused);
+    w.flush().unwrap();
+    assert_eq!(spec.data.lock().len(), 90);
+    // Written records free their bytes: the queue takes records again.
+    w.send_bytes(vec![b'y'; 30]).unwrap();
+    w.close().unwrap();
+    assert_eq!(spec.data.lock().len(), 120);
+    assert_eq!(w.dropped(), 7);
 }

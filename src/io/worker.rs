@@ -25,6 +25,10 @@ const LINGER: std::time::Duration = std::time::Duration::from_micros(200);
 pub struct ConnState {
     error: Mutex<Option<io::Error>>,
     has_error: AtomicBool,
+    /// Records lost to I/O errors since the error was last reported.
+    lost: AtomicU64,
+    /// When a send last reported an error (ms since the epoch), for rate limiting.
+    last_report_ms: AtomicU64,
     /// Descriptor the current sink owns, or -1.
     pub owned_fd: AtomicI32,
     /// Device and inode of `owned_fd`, so a forked child closes only that very file.
@@ -37,6 +41,8 @@ impl ConnState {
         Arc::new(ConnState {
             error: Mutex::new(None),
             has_error: AtomicBool::new(false),
+            lost: AtomicU64::new(0),
+            last_report_ms: AtomicU64::new(0),
             owned_fd: AtomicI32::new(-1),
             owned_dev: AtomicU64::new(0),
             owned_ino: AtomicU64::new(0),
@@ -87,14 +93,36 @@ impl ConnState {
         self.has_error.store(true, Ordering::Release);
     }
 
-    /// Take the stored error, if any (cheap when there is none).
-    pub fn take(&self) -> Option<io::Error> {
+    /// Remember `e`, which cost `lost` records.
+    pub fn record_loss(&self, e: io::Error, lost: u64) {
+        self.lost.fetch_add(lost, Ordering::AcqRel);
+        self.record(e);
+    }
+
+    /// Take the stored error, if any (cheap when there is none), with the number of records
+    /// lost since the last report.
+    pub fn take_counted(&self) -> Option<(io::Error, u64)> {
         if !self.has_error.load(Ordering::Acquire) {
             return None;
         }
         let mut slot = self.error.lock();
         self.has_error.store(false, Ordering::Release);
-        slot.take()
+        let lost = self.lost.swap(0, Ordering::AcqRel);
+        self.last_report_ms.store(super::queue::now_ms(), Ordering::Release);
+        slot.take().map(|e| (e, lost))
+    }
+
+    /// Like `take_counted`, but at most once a second (a failing disk must not turn every
+    /// record into a report): in between, the error stays stored and its losses add up.
+    pub fn take_rate_limited(&self) -> Option<(io::Error, u64)> {
+        if !self.has_error.load(Ordering::Acquire) {
+            return None;
+        }
+        let last = self.last_report_ms.load(Ordering::Acquire);
+        if last != 0 && super::queue::now_ms().saturating_sub(last) < 1000 {
+            return None;
+        }
+        self.take_counted()
     }
 }
 
@@ -109,6 +137,8 @@ pub struct Worker {
     buf: Vec<u8>,
     ends: Vec<usize>,
     pending_queued: u64,
+    /// Byte-bound weight of the records taken since the last write.
+    pending_weight: u64,
 }
 
 enum Next {
@@ -138,6 +168,7 @@ impl Worker {
             buf: Vec::new(),
             ends: Vec::new(),
             pending_queued: 0,
+            pending_weight: 0,
         }
     }
 
@@ -176,10 +207,12 @@ impl Worker {
         match item {
             Item::Bytes(b) => {
                 self.pending_queued += b.len() as u64;
+                self.pending_weight += b.len() as u64;
                 self.buf.extend_from_slice(&b);
                 self.ends.push(self.buf.len());
             }
             Item::Render(r) => {
+                self.pending_weight += r.weight() as u64;
                 let start = self.buf.len();
                 let buf = &mut self.buf;
                 if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.render(buf))).is_err()
@@ -198,7 +231,12 @@ impl Worker {
                     Some(s) => s.flush(),
                     None => Ok(()),
                 };
-                let stored = if take_error { self.state.take() } else { None };
+                let reports = self.sink.as_ref().is_none_or(|s| s.flush_reports_errors());
+                let stored = if take_error && reports {
+                    self.state.take_counted().map(|(e, lost)| super::queue::with_losses(e, lost))
+                } else {
+                    None
+                };
                 let result = match (stored, flushed) {
                     (Some(e), _) => Err(e),
                     (None, r) => r,
@@ -238,11 +276,10 @@ impl Worker {
                     }
                 }
                 self.write_pending();
+                // A stored error was (or will be, in the closing summary) reported already:
+                // close() itself fails only when closing fails.
                 let result = self.close_sink();
-                let result = match self.state.take() {
-                    Some(e) => Err(e),
-                    None => result,
-                };
+                self.state.take_counted();
                 ack.send(result).ok();
                 return Next::Stop;
             }
@@ -266,6 +303,10 @@ impl Worker {
         result
     }
 
+    fn lost_pending(&self, lost: u64) {
+        self.state.lost.fetch_add(lost, Ordering::AcqRel);
+    }
+
     fn note(&mut self, r: io::Result<()>) {
         if let Err(e) = r {
             self.state.record(e);
@@ -276,14 +317,16 @@ impl Worker {
 
     fn write_pending(&mut self) {
         if self.ends.is_empty() {
+            self.stats.release(std::mem::take(&mut self.pending_weight));
             return;
         }
+        let records = self.ends.len() as u64;
         if self.sink.is_none() {
             match self.spec.open(&self.stats, self.after_fork) {
                 Ok(s) => self.sink = Some(s),
                 Err(e) => {
-                    self.stats.drops.add_quiet(self.ends.len() as u64);
-                    self.state.record(e);
+                    self.stats.drops.add_quiet(records);
+                    self.state.record_loss(e, records);
                 }
             }
         }
@@ -291,9 +334,17 @@ impl Worker {
             let r = sink
                 .before_batch()
                 .and_then(|_| sink.write_batch(&self.buf, &self.ends));
+            if r.is_err() {
+                // Count what the failure cost; the error is reported with those counts.
+                let kept = sink.records_kept() as u64;
+                let lost = records.saturating_sub(kept);
+                self.stats.drops.add_quiet(lost);
+                self.lost_pending(lost);
+            }
             self.note(r);
         }
         self.stats.unqueue(self.pending_queued);
+        self.stats.release(std::mem::take(&mut self.pending_weight));
         self.pending_queued = 0;
         self.buf.clear();
         self.ends.clear();

@@ -5,12 +5,13 @@ use std::os::unix::io::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 
 use super::fork::{self, REGISTRY};
-use super::queue::{Item, Overflow, Render, SendError, DEFAULT_CAPACITY};
+use super::queue::{with_losses, Item, Overflow, Render, SendError, DEFAULT_CAPACITY, DEFAULT_MAX_BYTES};
 use super::sink::{SinkSpec, Stats};
 use super::worker::{ConnState, Worker};
 
@@ -19,6 +20,8 @@ use super::worker::{ConnState, Worker};
 pub struct WriterOptions {
     /// Queue capacity in records.
     pub capacity: usize,
+    /// Queue bound in bytes (estimated for render jobs); the overflow policy applies beyond.
+    pub max_bytes: usize,
     /// What to do when the queue is full.
     pub overflow: Overflow,
     /// Open the sink lazily on the worker at the first record instead of now.
@@ -31,6 +34,7 @@ impl Default for WriterOptions {
     fn default() -> Self {
         WriterOptions {
             capacity: DEFAULT_CAPACITY,
+            max_bytes: DEFAULT_MAX_BYTES,
             overflow: Overflow::Block,
             delay: false,
             warn_on_drop: true,
@@ -103,6 +107,7 @@ impl Writer {
     /// Build a writer over `spec`, opening it now unless `opts.delay`.
     pub fn new(spec: Arc<dyn SinkSpec>, opts: WriterOptions) -> io::Result<Writer> {
         fork::install();
+        super::exit::arm();
         let stats = Stats::new(&spec.label(), opts.warn_on_drop);
         let sink = if opts.delay {
             None
@@ -129,18 +134,20 @@ impl Writer {
     /// not an error. An error the worker hit earlier is reported here (this record is queued).
     pub fn send_bytes(&self, b: Vec<u8>) -> Result<(), SendError> {
         let n = b.len() as u64;
-        self.send(Item::Bytes(b), n, true).map(|_| ())
+        self.send(Item::Bytes(b), n, n, true).map(|_| ())
     }
 
     /// Queue one record the worker renders.
     pub fn send_render(&self, r: Box<dyn Render>) -> Result<(), SendError> {
-        self.send(Item::Render(r), 0, true).map(|_| ())
+        let w = r.weight() as u64;
+        self.send(Item::Render(r), 0, w, true).map(|_| ())
     }
 
     /// Like `send_render` but never waits: when the policy would wait for room, the job comes
     /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_render`.
     pub fn send_render_nowait(&self, r: Box<dyn Render>) -> Result<Option<Box<dyn Render>>, SendError> {
-        match self.send(Item::Render(r), 0, false)? {
+        let w = r.weight() as u64;
+        match self.send(Item::Render(r), 0, w, false)? {
             Some(Item::Render(r)) => Ok(Some(r)),
             _ => Ok(None),
         }
@@ -150,20 +157,58 @@ impl Writer {
     /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_bytes`.
     pub fn send_bytes_nowait(&self, b: Vec<u8>) -> Result<Option<Vec<u8>>, SendError> {
         let n = b.len() as u64;
-        match self.send(Item::Bytes(b), n, false)? {
+        match self.send(Item::Bytes(b), n, n, false)? {
             Some(Item::Bytes(b)) => Ok(Some(b)),
             _ => Ok(None),
         }
     }
 
+    /// Is there room under the byte bound for a record of `w` bytes? `Ok(false)`: drop it;
+    /// `Err(())`: the policy would wait but `wait` is false.
+    fn byte_room(&self, w: u64, wait: bool) -> Result<bool, ()> {
+        let sh = &*self.shared;
+        let max = sh.opts.max_bytes as u64;
+        // One record always fits in an empty queue, however large.
+        let fits = |pending: u64| pending == 0 || pending.saturating_add(w) <= max;
+        if fits(sh.stats.pending.load(Ordering::Acquire)) {
+            return Ok(true);
+        }
+        match (sh.opts.overflow, wait) {
+            (Overflow::DropNewest, _) => Ok(false),
+            (Overflow::DropOldest, _) => {
+                // Make room by evicting the oldest records, as for the count bound.
+                let conn = self.conn().map_err(|_| ())?;
+                let mut held = Vec::new();
+                while !fits(sh.stats.pending.load(Ordering::Acquire)) && evict_one(conn, &sh.stats, &mut held) {}
+                for control in held {
+                    conn.tx.send(control).ok();
+                }
+                Ok(true)
+            }
+            (_, false) => Err(()),
+            (Overflow::Block, true) => Ok(sh.stats.wait_for_room(fits, None)),
+            (Overflow::BlockTimeout(d), true) => Ok(sh.stats.wait_for_room(fits, Some(Instant::now() + d))),
+        }
+    }
+
     /// Returns `Some(item)` only when `wait` is false and the policy would have waited.
-    fn send(&self, item: Item, n: u64, wait: bool) -> Result<Option<Item>, SendError> {
+    /// `n`: bytes counted by `tell()`; `w`: the record's weight for the byte bound.
+    fn send(&self, item: Item, n: u64, w: u64, wait: bool) -> Result<Option<Item>, SendError> {
         let sh = &*self.shared;
         if sh.closed.load(Ordering::Acquire) {
             return Err(SendError::Closed);
         }
         let conn = self.conn()?;
         let stats = &sh.stats;
+        match self.byte_room(w, wait) {
+            Ok(true) => {}
+            Ok(false) => {
+                stats.drops.add(1);
+                return self.report(conn).map(|_| None);
+            }
+            Err(()) => return Ok(Some(item)),
+        }
+        stats.pending.fetch_add(w, Ordering::AcqRel);
         stats.queued.fetch_add(n, Ordering::AcqRel);
         let dropped = match (sh.opts.overflow, wait) {
             (Overflow::Block, true) => conn
@@ -181,6 +226,7 @@ impl Writer {
                 Ok(()) => Ok(false),
                 Err(TrySendError::Full(item)) if policy != Overflow::DropNewest => {
                     stats.unqueue(n);
+                    stats.release(w);
                     return Ok(Some(item));
                 }
                 Err(TrySendError::Full(_)) => Ok(true),
@@ -191,17 +237,46 @@ impl Writer {
             Ok(false) => {}
             Ok(true) => {
                 stats.unqueue(n);
+                stats.release(w);
                 stats.drops.add(1);
             }
             Err(e) => {
                 stats.unqueue(n);
+                stats.release(w);
                 return Err(e);
             }
         }
-        match conn.state.take() {
-            Some(e) => Err(SendError::Io(e)),
-            None => Ok(None),
+        self.report(conn).map(|_| None)
+    }
+
+    /// Hand an error the worker stored to this sender (at most once a second per writer),
+    /// with the number of records it cost.
+    fn report(&self, conn: &Conn) -> Result<(), SendError> {
+        match conn.state.take_rate_limited() {
+            Some((e, lost)) => Err(SendError::Io(with_losses(e, lost))),
+            None => Ok(()),
         }
+    }
+
+    /// Barrier with a deadline: false when the deadline passed first (nothing is cancelled).
+    pub fn flush_until(&self, deadline: Instant) -> bool {
+        match self.start_barrier(deadline) {
+            Some(done) => done.recv_deadline(deadline).is_ok(),
+            None => true,
+        }
+    }
+
+    /// Queue a non-consuming flush item (by `deadline`); the receiver answers once done.
+    fn start_barrier(&self, deadline: Instant) -> Option<crossbeam_channel::Receiver<io::Result<()>>> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return None;
+        }
+        let conn = self.current_conn()?;
+        let (ack, done) = bounded(1);
+        conn.tx
+            .send_deadline(Item::Flush { ack, take_error: false }, deadline)
+            .ok()?;
+        Some(done)
     }
 
     /// Barrier: returns once every record sent before is written and flushed to the OS.
@@ -283,6 +358,7 @@ impl Writer {
         if let Some(join) = conn.join.lock().take() {
             join.join().ok();
         }
+        sh.stats.drops.summarize();
         result
     }
 
@@ -352,6 +428,8 @@ impl Writer {
             Ok(_) => {
                 // The parent's queued items are the parent's business.
                 sh.stats.queued.store(0, Ordering::Release);
+                sh.stats.pending.store(0, Ordering::Release);
+                super::exit::arm();
                 // SAFETY: `old` is leaked on purpose (its worker lives in another process).
                 close_inherited(unsafe { &*old });
                 Ok(unsafe { &*fresh })
@@ -375,15 +453,7 @@ fn evict_oldest(conn: &Conn, stats: &super::sink::Stats, mut item: Item) -> Resu
             Err(TrySendError::Disconnected(_)) => break Err(SendError::Closed),
             Err(TrySendError::Full(back)) => {
                 item = back;
-                match conn.rx.try_recv() {
-                    Ok(Item::Bytes(b)) => {
-                        stats.unqueue(b.len() as u64);
-                        stats.drops.add(1);
-                    }
-                    Ok(Item::Render(_)) => stats.drops.add(1),
-                    Ok(control) => held.push(control),
-                    Err(_) => {}
-                }
+                evict_one(conn, stats, &mut held);
             }
         }
     };
@@ -391,6 +461,25 @@ fn evict_oldest(conn: &Conn, stats: &super::sink::Stats, mut item: Item) -> Resu
         conn.tx.send(control).ok();
     }
     result
+}
+
+/// Take the oldest queued item off the queue: a record is dropped (counted, its bytes and weight
+/// released), a control item is kept in `held` to be queued again. False when the queue is empty.
+fn evict_one(conn: &Conn, stats: &super::sink::Stats, held: &mut Vec<Item>) -> bool {
+    match conn.rx.try_recv() {
+        Ok(Item::Bytes(b)) => {
+            stats.unqueue(b.len() as u64);
+            stats.release(b.len() as u64);
+            stats.drops.add(1);
+        }
+        Ok(Item::Render(r)) => {
+            stats.release(r.weight() as u64);
+            stats.drops.add(1);
+        }
+        Ok(control) => held.push(control),
+        Err(_) => return false,
+    }
+    true
 }
 
 fn close_inherited(conn: &Conn) {
@@ -437,6 +526,53 @@ pub fn flush_all() -> io::Result<()> {
 /// Close every live writer; returns the first error after trying them all.
 pub fn close_all() -> io::Result<()> {
     first_error(live_writers().iter().map(Writer::close))
+}
+
+/// At exit: say, for every live writer that dropped records since its last warning, the total.
+pub fn summarize_drops() {
+    for w in live_writers() {
+        w.shared.stats.drops.summarize();
+    }
+}
+
+/// Flush every live writer, waiting at most until `deadline` (the exit paths); every writer's
+/// barrier is queued first, so they all drain in parallel. Then says what was dropped.
+pub fn flush_all_until(deadline: Instant) {
+    let writers = live_writers();
+    let waits: Vec<_> = writers.iter().filter_map(|w| w.start_barrier(deadline)).collect();
+    for done in waits {
+        let _ = done.recv_deadline(deadline);
+    }
+    summarize_drops();
+}
+
+impl Writer {
+    /// Records queued and not yet written?
+    fn has_pending(&self) -> bool {
+        self.current_conn().is_some() && self.shared.stats.pending.load(Ordering::Acquire) > 0
+    }
+}
+
+/// Sync point: write what every writer has queued, waiting at most until `deadline`.
+pub fn sync_pending(deadline: Instant) {
+    for w in live_writers().iter().filter(|w| w.has_pending()) {
+        w.flush_until(deadline);
+    }
+}
+
+/// The writers with queued records whose file is named `name` (None when there are none);
+/// the caller syncs them with the GIL released.
+pub fn sync_pending_named(name: &[u8]) -> Option<Vec<Writer>> {
+    let found: Vec<Writer> = {
+        let reg = REGISTRY.lock();
+        reg.iter()
+            .filter_map(Weak::upgrade)
+            .filter(|sh| sh.spec.file_name() == Some(name))
+            .map(|shared| Writer { shared })
+            .collect()
+    };
+    let found: Vec<Writer> = found.into_iter().filter(Writer::has_pending).collect();
+    (!found.is_empty()).then_some(found)
 }
 
 /// Flush every live writer so records handled before fork() are written; errors stay stored
