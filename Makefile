@@ -4,6 +4,9 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
+# One cargo target directory per virtualenv, so that building for another CPython
+# (`make build PY=python3.12 VENV=.venv312`) does not rebuild PyO3 for the others.
+export CARGO_TARGET_DIR ?= $(if $(filter .venv,$(VENV)),target,target/$(notdir $(VENV)))
 
 .PHONY: venv build demo test test-rust test-py test-cpython bench bench-quick clean check-py314
 
