@@ -131,6 +131,9 @@ def getLoggerClass():
 
 
 _watch.watch_instances(Logger)
+# Level methods of Logger's own: CPython specialises a method-descriptor call only when `self`
+# is exactly the descriptor's class.
+_native._install_level_methods(Logger)
 
 
 class PlaceHolder:

@@ -28,7 +28,7 @@ unsafe fn level_call(
     let quick = core.get().quick_check(level);
     if quick == Some(false) {
         let none = ffi::Py_None();
-        ffi::Py_IncRef(none);
+        ffi::Py_INCREF(none);
         return none;
     }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<()> {
@@ -69,7 +69,7 @@ unsafe fn level_call(
     match outcome {
         Ok(Ok(())) => {
             let none = ffi::Py_None();
-            ffi::Py_IncRef(none);
+            ffi::Py_INCREF(none);
             none
         }
         Ok(Err(e)) => {
@@ -113,10 +113,26 @@ const METHODS: [(&CStr, Entry, &CStr); 6] = [
     (c"fatal", critical, c"Alias of critical()."),
 ];
 
-/// Attach the vectorcall level methods to `_LoggerCore`.
+/// Attach the vectorcall level methods to `ty` (`_LoggerCore`, a subclass of it).
 pub fn install(ty: &Bound<'_, PyType>) -> PyResult<()> {
+    if !ty.is_subclass_of::<LoggerCore>()? {
+        return Err(PyTypeError::new_err("level methods need a _LoggerCore subclass"));
+    }
     for (name, func, doc) in METHODS {
         crate::cpython::add_method(ty, ty, name, crate::cpython::MethodKind::WithKeywords(func), doc)?;
     }
     Ok(())
+}
+
+/// Give `cls` (the public `Logger`) its own copies of the level methods. CPython's specialised
+/// call of a method descriptor (3.11-3.13) requires `self` to be exactly the descriptor's class;
+/// with the methods on `_LoggerCore` alone, every `Logger` call took the generic path.
+#[pyfunction]
+fn _install_level_methods(cls: &Bound<'_, PyType>) -> PyResult<()> {
+    install(cls)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    install(&m.py().get_type::<LoggerCore>())?;
+    m.add_function(wrap_pyfunction!(_install_level_methods, m)?)
 }

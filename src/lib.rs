@@ -45,7 +45,7 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     record::register(m)?;
     caller::register(m)?;
     logger::register(m)?;
-    fastcall::install(&m.py().get_type::<logger::LoggerCore>())?;
+    fastcall::register(m)?;
     formatter::register(m)?;
     io::register(m)?;
     dispatch::register(m)?;
