@@ -59,8 +59,10 @@ fn send_error(e: SendError) -> PyErr {
 
 /// How `write(str)` turns text into bytes.
 enum Codec {
-    /// UTF-8, strict: done natively.
-    Utf8,
+    /// UTF-8, done natively. Only text holding lone surrogates can fail to encode; for that text
+    /// alone the error handler (`None`: strict) runs through `str.encode`. Every other text
+    /// encodes to the same bytes under any handler, so native handlers may encode on the worker.
+    Utf8 { errors: Option<String> },
     /// Anything else: a Python incremental encoder on the calling thread, so a byte-order mark
     /// (UTF-16, UTF-32, utf-8-sig) is written once at the start of the file, as a text file does.
     Python { encoding: String, encoder: Py<PyAny> },
@@ -79,8 +81,8 @@ impl Codec {
             None => "utf-8".to_string(),
             Some(enc) => codecs.call_method1("lookup", (enc,))?.getattr("name")?.extract()?,
         };
-        if name == "utf-8" && errors == "strict" {
-            return Ok(Codec::Utf8);
+        if name == "utf-8" {
+            return Ok(Codec::Utf8 { errors: (errors != "strict").then_some(errors) });
         }
         let encoder = codecs.call_method1("getincrementalencoder", (name.as_str(),))?.call1((errors.as_str(),))?;
         if continuing {
@@ -91,8 +93,15 @@ impl Codec {
 
     fn encode(&self, text: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
         match self {
-            // Raises UnicodeEncodeError for lone surrogates, as str.encode would.
-            Codec::Utf8 => Ok(text.to_str()?.as_bytes().to_vec()),
+            Codec::Utf8 { errors } => match (text.to_str(), errors) {
+                (Ok(s), _) => Ok(s.as_bytes().to_vec()),
+                // Strict: the UnicodeEncodeError of lone surrogates, as str.encode would raise.
+                (Err(e), None) => Err(e),
+                (Err(_), Some(errors)) => {
+                    let out = text.call_method1(pyo3::intern!(text.py(), "encode"), ("utf-8", errors.as_str()))?;
+                    Ok(out.cast_into::<PyBytes>()?.as_bytes().to_vec())
+                }
+            },
             Codec::Python { encoding, encoder } => {
                 let out = encoder.bind(text.py()).call_method1("encode", (text,))?;
                 let bytes = out.cast::<PyBytes>().map_err(|_| {
@@ -172,9 +181,10 @@ impl AsyncWriter {
         &self.writer
     }
 
-    /// True when `write(str)` is plain strict UTF-8, so native handlers may encode on the worker.
+    /// True when `write(str)` is UTF-8 (any error handler), so native handlers, whose text never
+    /// holds lone surrogates, may encode on the worker.
     pub fn is_native_utf8(&self) -> bool {
-        matches!(self.codec, Codec::Utf8)
+        matches!(self.codec, Codec::Utf8 { .. })
     }
 
     fn send(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<()> {
