@@ -32,8 +32,11 @@ def test_drop_keeps_the_oldest(tmp_path, name, capfd):
     h, path = fill(tmp_path, name, OverflowPolicy.drop())
     assert h.dropped == 6 and get_logger(name).get_dropped() == 6
     assert finish(h, path) == ["r0", "r1", "r2", "r3"]
-    warnings = [l for l in capfd.readouterr().err.splitlines() if "dropped" in l]
+    err = capfd.readouterr().err.splitlines()
+    warnings = [l for l in err if "queue full" in l]
     assert len(warnings) == 1  # rate limited: one warning for the burst
+    summary = [l for l in err if "dropped in total" in l]
+    assert len(summary) == 1 and "6 record(s) dropped in total" in summary[0]  # at close
 
 
 def test_drop_oldest_keeps_the_newest(tmp_path, name):
