@@ -31,7 +31,9 @@ INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 define per_version
 VENV_$(1) := .venv-$(1)
 VPY_$(1) := .venv-$(1)/bin/python
-CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(VPY_$(1)))
+# The Rust test binary links libpython: its directory goes on the loader's path.
+CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(VPY_$(1))) \
+    LD_LIBRARY_PATH=$$$$($$(VPY_$(1)) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')$$$${LD_LIBRARY_PATH:+:$$$$LD_LIBRARY_PATH}
 
 .venv-$(1)/.deps-stamp: pyproject.toml
 	@interp="$$(PY_$(1))"; [ -n "$$$$interp" ] || interp=$$$$(.ci/find-python $(1)) || exit 1; \
