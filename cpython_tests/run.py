@@ -356,11 +356,10 @@ def parse_args(argv):
         if args.target != "femtologging":
             p.error("--install runs against femtologging; it excludes --target stdlib")
         args.target = "install"
-        version = "%d.%d" % sys.version_info[:2]
-        if args.report == str(HERE / "report.md"):
-            args.report = str(HERE / f"report-install-{version}.md")
-        if args.floor_file == str(HERE / "floor"):
-            args.floor_file = str(HERE / f"floor-install-{version}")
+        if args.report == str(HERE / f"report-{PY_VERSION}.md"):
+            args.report = str(HERE / f"report-install-{PY_VERSION}.md")
+        if args.floor_file == str(HERE / f"floor-{PY_VERSION}"):
+            args.floor_file = str(HERE / f"floor-install-{PY_VERSION}")
     if args.jobs < 1 or args.timeout <= 0 or args.class_timeout <= 0:
         p.error("--jobs, --timeout and --class-timeout must be positive")
     return args

@@ -226,15 +226,14 @@ class StreamHandler(Handler):
         with self.lock:
             stream = self.stream
             stdio = self._femto_stdio
-            if stdio is not None and self._femto_stdio_for is stream:
-                stdio.flush()
-            if isinstance(stream, _native.AsyncWriter):
+            writer = stdio if stdio is not None and self._femto_stdio_for is stream else stream
+            if isinstance(writer, _native.AsyncWriter):
                 try:
-                    stream.flush()
+                    writer.flush()
                 except OSError as exc:
                     # A worker's write failed earlier: report it as emit() would have.
                     _report_worker_error(self, exc, 40)
-            elif stream and hasattr(stream, "flush"):
+            if not isinstance(stream, _native.AsyncWriter) and stream and hasattr(stream, "flush"):
                 stream.flush()
 
     def _femto_stdio_writer(self, stream):

@@ -66,16 +66,18 @@ def _module_classes(std_mod, fl_mod, shared):
             else:
                 plain_del(self, name)
 
-    class Mirrored(type(fl_mod)):
+    base = type(fl_mod)
+
+    class Mirrored(base):
         """femtologging's module while installed: shared globals are mirrored to stdlib's."""
 
         def __setattr__(self, name, value):
-            plain_set(self, name, value)
+            base.__setattr__(self, name, value)  # the engine hears of it (3.11: epoch bump)
             if name in shared:
                 mirror[name] = value
 
         def __delattr__(self, name):
-            plain_del(self, name)
+            base.__delattr__(self, name)
             if name in shared:
                 mirror.pop(name, None)
 

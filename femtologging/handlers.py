@@ -23,7 +23,6 @@ import socket
 import struct
 import threading
 import time
-import types
 
 import femtologging
 import femtologging as logging  # the name stdlib's module exposes
@@ -399,7 +398,6 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
             # A schedule the worker cannot keep (e.g. a fractional interval): rotate in
             # Python, and keep records off the native path, which would skip the check.
             self._femto_python_rotation = True
-            self.emit = types.MethodType(type(self).emit, self)
         BaseRotatingHandler.__init__(self, filename, 'a', encoding=encoding,
                                      delay=delay, errors=errors)
         if os.path.exists(self.baseFilename):

@@ -132,8 +132,9 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
             return Ok(None);
         }
     }
-    // A rotating handler with a Python namer/rotator rotates in Python, record by record.
-    for key in ["namer", "rotator"] {
+    // A rotating handler with a Python namer/rotator, or whose schedule only Python keeps
+    // (`_femto_python_rotation`), rotates in Python, record by record.
+    for key in ["namer", "rotator", "_femto_python_rotation"] {
         if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
             return Ok(None);
         }
