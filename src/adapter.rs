@@ -62,17 +62,22 @@ fn replaced(adapter: &Bound<'_, PyAny>) -> PyResult<u32> {
 /// `merge_extra`, the call's own keys win over a copy of the adapter's).
 fn process<'py>(adapter: &Bound<'py, PyAny>, kwargs: &Bound<'py, PyDict>) -> PyResult<()> {
     let py = adapter.py();
-    let mut extra = adapter.getattr(intern!(py, "extra"))?;
-    if crate::record::python_minor(py) >= 13 {
-        if let Some(own) = kwargs.get_item(intern!(py, "extra"))? {
-            if adapter.getattr(intern!(py, "merge_extra"))?.is_truthy()? {
-                let merged = py.get_type::<PyDict>().call1((extra,))?;
-                merged.call_method1(intern!(py, "update"), (own,))?;
-                extra = merged;
+    let merge = crate::record::python_minor(py) >= 13 && adapter.getattr(intern!(py, "merge_extra"))?.is_truthy()?;
+    let own = if merge { kwargs.get_item(intern!(py, "extra"))? } else { None };
+    let extra = adapter.getattr(intern!(py, "extra"))?;
+    match own {
+        // `{**self.extra, **kwargs["extra"]}`
+        Some(own) => {
+            let merged = PyDict::new(py);
+            for part in [&extra, &own] {
+                // SAFETY: PyDict_Update accepts any object with `keys()`, as `{**x}` does; a
+                // non-mapping raises its TypeError.
+                merged.update(unsafe { part.cast_unchecked::<pyo3::types::PyMapping>() })?;
             }
+            kwargs.set_item(intern!(py, "extra"), merged)
         }
+        None => kwargs.set_item(intern!(py, "extra"), extra),
     }
-    kwargs.set_item(intern!(py, "extra"), extra)
 }
 
 /// A level method's call (`info(msg, *args, **kwargs)`): `adapter.log(level, ...)` as stdlib's

@@ -198,3 +198,21 @@ def test_adapter_subclasses(tmp_path):
         return a
 
     compare(tmp_path, fmt, ADAPTER_CALLS, target_of=instance_process)
+
+
+def test_adapter_class_patch_is_seen(tmp_path):
+    """A patch of ``LoggerAdapter.process`` made after adapters were used is honoured."""
+    compare(tmp_path, "%(user)s %(message)s", ADAPTER_CALLS, target_of=_adapter({"user": "warm"}))
+    originals = {m: m.LoggerAdapter.process for m in (logging, femtologging)}
+
+    def patched(self, msg, kwargs):
+        return "P " + msg, dict(kwargs, extra={"user": "patched"})
+
+    try:
+        for m in originals:
+            m.LoggerAdapter.process = patched
+        compare(tmp_path, "%(user)s %(message)s", ADAPTER_CALLS, target_of=_adapter({"user": "x"}))
+    finally:
+        for m, f in originals.items():
+            m.LoggerAdapter.process = f
+    compare(tmp_path, "%(user)s %(message)s", ADAPTER_CALLS, target_of=_adapter({"user": "back"}))
