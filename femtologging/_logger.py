@@ -10,7 +10,7 @@ import femtologging as _pkg
 from . import _compat
 from . import _femtologging as _native
 from . import _watch
-from ._femtologging import _LoggerCore
+from ._femtologging import _LoggerCore, _adapter_log, _register_adapter
 from ._filter import Filterer
 from ._levels import CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING, _checkLevel, getLevelName
 
@@ -224,7 +224,7 @@ class Manager:
 def _delegating_level_method(name, level):
     """``LoggerAdapter.<name>(msg, *args, **kwargs)``: ``log(level, ...)`` on the adapter."""
     def method(self, msg, *args, **kwargs):
-        self.log(level, msg, *args, **kwargs)
+        _adapter_log(self, level, msg, args, kwargs)
     method.__name__ = name
     method.__qualname__ = 'LoggerAdapter.' + name
     method.__doc__ = 'Log at %s through the adapter (``process`` adds its context).' % name.upper()
@@ -286,10 +286,7 @@ class LoggerAdapter:
 
     def log(self, level, msg, *args, **kwargs):
         """Process the call, then hand it to the underlying logger if the level is enabled."""
-        if not self.isEnabledFor(level):
-            return
-        msg, kwargs = self.process(msg, kwargs)
-        self.logger.log(level, msg, *args, **kwargs)
+        _adapter_log(self, level, msg, args, kwargs, False)
 
     def isEnabledFor(self, level):
         """Whether the wrapped logger handles ``level``."""
@@ -327,4 +324,5 @@ class LoggerAdapter:
     __class_getitem__ = classmethod(GenericAlias)
 
 
+_register_adapter(LoggerAdapter)
 del sys

@@ -140,7 +140,7 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
             }
         };
     }
-    Ok(Some(NativeRecord {
+    let mut rec = NativeRecord {
         name: Cow::Owned(name),
         levelno,
         levelname: Cow::Owned(levelname),
@@ -160,8 +160,49 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
             process_name: if target.needs_process_name { s!("processName") } else { None },
             exc_text,
             stack_info: s!("stack_info"),
+            fields: Vec::new(),
         })),
-    }))
+    };
+    Ok(add_fields(&mut rec, Some(&d), target)?.then_some(rec))
+}
+
+/// Capture the non-standard fields `target`'s layout renders (`%(user)s` of `extra=`) from `src`
+/// (the call's `extra` dict, or a record's `__dict__`) into `rec`. `Ok(false)`: a field is not a
+/// plain scalar, or is missing and has no `defaults=` entry — the Python path then formats (or
+/// fails) exactly as stdlib would.
+pub fn add_fields(rec: &mut NativeRecord, src: Option<&Bound<'_, PyDict>>, target: &Target) -> PyResult<bool> {
+    for name in target.extra_fields.iter() {
+        if rec.has_field(name) {
+            continue;
+        }
+        let value = match src {
+            Some(d) => d.get_item(&**name)?,
+            None => None,
+        };
+        match value {
+            Some(v) => match crate::formatter::owned_scalar(&v) {
+                Some(val) => rec.text_mut().fields.push((name.clone(), val)),
+                None => return Ok(false),
+            },
+            None if target.plan.defaults.iter().any(|(k, _)| k == &**name) => {}
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// The call's `extra` when the record-less path can take it: an exact `dict` whose keys are
+/// `str`s that overwrite no record attribute. `None`: the Python-record path merges it (and
+/// raises stdlib's "Attempt to overwrite" `KeyError` for a clashing key).
+pub fn plain_extra<'a, 'py>(extra: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PyDict>> {
+    let d = extra.cast_exact::<PyDict>().ok()?;
+    for k in d.keys() {
+        let k = k.cast_exact::<PyString>().ok()?.to_str().ok()?;
+        if crate::layout::is_record_attribute(k) {
+            return None;
+        }
+    }
+    Some(d)
 }
 
 /// Which optional fields the handlers of a record render.

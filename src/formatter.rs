@@ -120,7 +120,7 @@ pub enum OwnedValue {
 }
 
 impl OwnedValue {
-    fn as_field(&self) -> FieldValue<'_> {
+    pub(crate) fn as_field(&self) -> FieldValue<'_> {
         match self {
             OwnedValue::Str(s) => FieldValue::Str(s),
             OwnedValue::Int(i) => FieldValue::Int(*i),
@@ -291,7 +291,8 @@ fn scalar<'a>(v: &'a Bound<'_, PyAny>) -> Option<FieldValue<'a>> {
     None
 }
 
-fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
+/// A Python scalar (exact `str`, `int` within 64 bits, `float`, `bool`, `None`) as owned data.
+pub(crate) fn owned_scalar(v: &Bound<'_, PyAny>) -> Option<OwnedValue> {
     Some(match scalar(v)? {
         FieldValue::Str(s) => OwnedValue::Str(s.to_string()),
         FieldValue::Int(i) => OwnedValue::Int(i),

@@ -85,6 +85,22 @@ pub struct Needs {
     pub task: bool,
     /// Every referenced field name, in order of first use.
     pub fields: Vec<String>,
+    /// The referenced fields that are no `LogRecord` attribute: they come from `extra=` (or
+    /// whatever else put them on the record), in order of first use.
+    pub extras: Vec<String>,
+}
+
+/// Is `name` an attribute every `LogRecord` has (or `message`/`asctime`, which the formatter
+/// sets)? `extra=` may not use these names (stdlib's "Attempt to overwrite" `KeyError`);
+/// `taskName` counts on every version, so a 3.11 `extra={"taskName": ...}` takes the Python path.
+pub fn is_record_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "name" | "msg" | "args" | "levelname" | "levelno" | "pathname" | "filename" | "module"
+            | "exc_info" | "exc_text" | "stack_info" | "lineno" | "funcName" | "created" | "msecs"
+            | "relativeCreated" | "thread" | "threadName" | "processName" | "process" | "taskName"
+            | "message" | "asctime"
+    )
 }
 
 /// A parsed format string.
@@ -408,6 +424,9 @@ impl Layout {
             }
             if !n.fields.contains(&f.name) {
                 n.fields.push(f.name.clone());
+                if !is_record_attribute(&f.name) {
+                    n.extras.push(f.name.clone());
+                }
             }
         }
         n.asctime |= self.uses_time;
@@ -522,6 +541,10 @@ mod tests {
         let n = l.needs();
         assert!(n.asctime && n.caller && n.thread && n.message && !n.process);
         assert_eq!(n.fields, vec!["asctime", "lineno", "thread", "message"]);
+        assert!(n.extras.is_empty());
+        let n = Layout::parse(Style::Brace, "{user} {msg} {user} {req_id:>4}").unwrap().needs();
+        assert_eq!(n.extras, vec!["user", "req_id"]);
+        assert!(is_record_attribute("taskName") && !is_record_attribute("user"));
         assert!(uses_time(Style::Template, "$asctimex"));
         assert!(!uses_time(Style::Brace, "{message}"));
     }

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod adapter;
 pub mod caller;
 pub mod capture;
 pub mod cpython;
@@ -45,6 +46,7 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     record::register(m)?;
     caller::register(m)?;
     logger::register(m)?;
+    adapter::register(m)?;
     fastcall::register(m)?;
     formatter::register(m)?;
     io::register(m)?;

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::formatter::OwnedValue;
 use crate::layout::{FieldSource, FieldValue};
 use crate::message::Message;
 
@@ -37,12 +38,19 @@ pub struct RecordText {
     pub process_name: Option<String>,
     pub exc_text: Option<String>,
     pub stack_info: Option<String>,
+    /// Non-standard fields the layouts render (from `extra=`), as captured scalars.
+    pub fields: Vec<(Box<str>, OwnedValue)>,
 }
 
 impl NativeRecord {
     /// The boxed text fields, created on first use.
     pub fn text_mut(&mut self) -> &mut RecordText {
         self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// Has a non-standard field `name` been captured?
+    pub fn has_field(&self, name: &str) -> bool {
+        self.extra.as_deref().is_some_and(|t| t.fields.iter().any(|(k, _)| &**k == name))
     }
 
     fn text_field(&self, get: impl Fn(&RecordText) -> &Option<String>) -> FieldValue<'_> {
@@ -75,7 +83,10 @@ impl FieldSource for NativeRecord {
             "message" => FieldValue::Str(self.message.text()),
             "exc_text" => self.text_field(|t| &t.exc_text),
             "stack_info" => self.text_field(|t| &t.stack_info),
-            _ => return None,
+            _ => {
+                let t = self.extra.as_deref()?;
+                return t.fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.as_field());
+            }
         })
     }
 }

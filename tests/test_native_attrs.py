@@ -6,8 +6,8 @@ Python) wherever the text does not depend on the value.
 One logger per (attribute, style) writes a line made of a *raw* section (every attribute
 with plain ``s``, parsed back into a stdlib ``LogRecord``) and the section under test; stdlib
 formats that record with the section's format and the two texts are compared byte for byte.
-Each logger logs twice: once on the record-less path and once with ``extra=`` (the record
-path), to a file (formatted on the writer's worker thread).
+Each logger logs twice: once plainly and once with an
+``extra=`` key no layout names (both record-less), to a file (formatted on the writer's worker thread).
 """
 
 import io
@@ -104,7 +104,7 @@ class CountingLock:
 
 
 def log_lines(tmp_path, fmt, style):
-    """Log the two records (fast path, record path); return (lines, python_path_count, t0, t1)."""
+    """Log the two records (plain, with an unused ``extra``); return (lines, python_path_count, t0, t1)."""
     logger = femtologging.getLogger(f"attrs.{abs(hash((fmt, style)))}")
     logger.propagate = False
     logger.setLevel(femtologging.DEBUG)

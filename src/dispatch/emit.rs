@@ -30,9 +30,14 @@ pub fn try_log<'py>(
     opts: &LogOptions<'py>,
 ) -> PyResult<bool> {
     let py = origin.logger.py();
-    if opts.extra.as_ref().is_some_and(|e| !e.is_none()) {
-        return Ok(false);
-    }
+    // `extra` stays record-less when it is a plain dict overwriting no record attribute.
+    let extra = match opts.extra.as_ref().filter(|e| !e.is_none()) {
+        None => None,
+        Some(e) => match capture::plain_extra(e) {
+            Some(d) => Some(d),
+            None => return Ok(false),
+        },
+    };
     let exc_info = match &opts.exc_info {
         Some(ei) if ei.is_truthy()? => Some(crate::make_record::normalize_exc_info(py, Some(ei.clone()))?),
         _ => None,
@@ -71,7 +76,12 @@ pub fn try_log<'py>(
         process_name: targets.iter().any(|(_, t)| t.needs_process_name),
     };
     let call = capture::Call { name: origin.name, level, levelno, msg, args, opts, exc_info: exc_info.as_ref() };
-    let Some(rec) = capture::from_call(py, &sw, &call, needs)? else { return Ok(false) };
+    let Some(mut rec) = capture::from_call(py, &sw, &call, needs)? else { return Ok(false) };
+    for (_, t) in &targets {
+        if !t.extra_fields.is_empty() && !capture::add_fields(&mut rec, extra, t)? {
+            return Ok(false);
+        }
+    }
     let times = (rec.created, rec.msecs, rec.relative_created);
     let mut fallback: Option<Bound<'py, PyAny>> = None;
     let mut failed: SmallVec<[&Bound<'py, PyAny>; 4]> = SmallVec::new();
@@ -205,11 +215,12 @@ fn python_record<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = caller::find_caller(py, opts.stack_info, opts.stacklevel)?;
     let none = py.None().into_bound(py);
+    let extra = opts.extra.clone().unwrap_or_else(|| none.clone());
     let lineno = c.lineno.into_pyobject(py)?.into_any();
     let name = logger.getattr(intern!(py, "name"))?;
     let ei = exc_info.cloned().unwrap_or_else(|| none.clone());
     let args = pyo3::types::PyTuple::new(py, args)?.into_any();
-    let record = crate::make_record::make_record(py, &name, level, &c.filename, &lineno, msg, &args, &ei, &c.func, &none, &c.sinfo)?;
+    let record = crate::make_record::make_record(py, &name, level, &c.filename, &lineno, msg, &args, &ei, &c.func, &extra, &c.sinfo)?;
     let d = crate::record::instance_dict(&record)?;
     d.set_item(intern!(py, "created"), created)?;
     d.set_item(intern!(py, "msecs"), msecs)?;

@@ -63,6 +63,8 @@ pub struct Target {
     pub needs_caller: bool,
     pub needs_thread_name: bool,
     pub needs_process_name: bool,
+    /// Non-standard fields the layout renders (`%(user)s` of `extra=`), captured per record.
+    pub extra_fields: Box<[Box<str>]>,
     /// The handler (weakly), whose `handleError` hears of its worker's I/O errors.
     owner: Py<pyo3::types::PyWeakrefReference>,
 }
@@ -184,7 +186,10 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     let needs = plan.needs();
     let sw = crate::globals::switches(py)?;
     let kind = |n: &str| captured_kind(n, sw.log_threads, sw.log_processes);
-    if !needs.fields.iter().all(|f| NATIVE_FIELDS.contains(&f.as_str())) || !plan.layout.worker_safe(kind) {
+    // A field is native when the engine captures it, or when it is no record attribute (then it
+    // comes from `extra=`, captured as a scalar of any kind).
+    let capturable = |f: &String| NATIVE_FIELDS.contains(&f.as_str()) || needs.extras.contains(f);
+    if !needs.fields.iter().all(capturable) || !plan.layout.worker_safe(kind) {
         return Ok(None);
     }
     let terminator = h.getattr(intern!(py, "terminator"))?;
@@ -198,6 +203,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         needs_caller: needs.caller,
         needs_thread_name: names.iter().any(|n| n == "threadName"),
         needs_process_name: names.iter().any(|n| n == "processName"),
+        extra_fields: needs.extras.iter().map(|n| n.as_str().into()).collect(),
         plan,
         owner: pyo3::types::PyWeakrefReference::new(h)?.unbind(),
     }))
@@ -326,6 +332,7 @@ impl Target {
         (self.needs_caller || !other.needs_caller)
             && (self.needs_thread_name || !other.needs_thread_name)
             && (self.needs_process_name || !other.needs_process_name)
+            && other.extra_fields.iter().all(|f| self.extra_fields.contains(f))
     }
 }
 
