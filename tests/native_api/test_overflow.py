@@ -32,7 +32,7 @@ def test_drop_keeps_the_oldest(tmp_path, name, capfd):
     h, path = fill(tmp_path, name, OverflowPolicy.drop())
     assert h.dropped == 6 and get_logger(name).get_dropped() == 6
     assert finish(h, path) == ["r0", "r1", "r2", "r3"]
-    warnings = [l for l in capfd.readouterr().err.splitlines() if "dropped" in l]
+    warnings = [l for l in capfd.readouterr().err.splitlines() if "queue full" in l]
     assert len(warnings) == 1  # rate limited: one warning for the burst
 
 
