@@ -11,7 +11,8 @@
    ``FemtoSocketHandler`` (MessagePack, native API) next to stdlib ``logging``'s
    ``SocketHandler`` (pickle) and femtologging's stdlib-shaped ``handlers.SocketHandler``;
    ``femto-msgpack-nocaller`` is ``FemtoSocketHandler(caller_info=False)``.
-Each measurement runs in a fresh interpreter.
+The sending process's CPU time per record (calling thread + worker) is shown too: on a shared
+machine it varies far less than wall-clock rates. Each measurement runs in a fresh interpreter.
 """
 
 import argparse
@@ -94,12 +95,15 @@ def child_socket(kind, calls, port):
             log.addHandler(h)
             log.setLevel(femtologging.INFO)
     info = log.info
+    cpu = time.process_time()
     start = time.monotonic()
     for i in range(calls):
         info("request %d from %s", i, "alice")
     loop = time.monotonic() - start
     h.close()
-    print(start, loop, flush=True)
+    # CPU seconds of the sending process (calling thread + worker), steadier than wall time
+    # on a shared machine.
+    print(start, loop, time.process_time() - cpu, flush=True)
 
 
 def run(args):
@@ -113,11 +117,11 @@ def run(args):
 def socket_round(kind, calls):
     rec = subprocess.Popen([sys.executable, HERE, "--receiver"], stdout=subprocess.PIPE, text=True)
     port = int(rec.stdout.readline())
-    start, loop = map(float, run(["socket", kind, calls, port]))
+    start, loop, cpu = map(float, run(["socket", kind, calls, port]))
     received, last = rec.stdout.readline().split()
     rec.wait(60)
     # Records/s up to the last frame counted by the receiver (CLOCK_MONOTONIC is system-wide).
-    return calls / (float(last) - start), int(received)
+    return calls / (float(last) - start), int(received), cpu / calls * 1e6
 
 
 def main():
@@ -126,6 +130,7 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--child", nargs="+")
     p.add_argument("--receiver", action="store_true")
+    p.add_argument("--only", choices=("info", "socket"), help="run one of the two parts")
     a = p.parse_args()
     if a.receiver:
         return receiver()
@@ -134,6 +139,13 @@ def main():
         if kind == "info":
             return child_info(rest[0], int(rest[1]), rest[2])
         return child_socket(rest[0], int(rest[1]), int(rest[2]))
+    if a.only != "socket":
+        info_part(a)
+    if a.only != "info":
+        socket_part(a)
+
+
+def info_part(a):
     tmp = tempfile.mkdtemp()
     per_call = {"native": [], "stdlib": []}
     for r in range(a.rounds):
@@ -146,13 +158,17 @@ def main():
         print("  %-7s %7.1f" % (api, statistics.median(values)))
     print("  native/stdlib = %.3f" % (statistics.median(per_call["native"])
                                        / statistics.median(per_call["stdlib"])))
+
+
+def socket_part(a):
     rates = {}
     for kind in ("femto-msgpack", "femto-msgpack-nocaller", "stdlib-pickle", "femto-pickle"):
         results = [socket_round(kind, a.calls) for _ in range(a.rounds)]
-        lost = {a.calls - got for _, got in results}
-        rates[kind] = statistics.median(rate for rate, _ in results)
-        print("socket %-22s %9.0f records/s end to end (records lost per round: %s)"
-              % (kind, rates[kind], sorted(lost)))
+        lost = {a.calls - got for _, got, _ in results}
+        rates[kind] = statistics.median(rate for rate, _, _ in results)
+        cpu = statistics.median(c for _, _, c in results)
+        print("socket %-22s %9.0f records/s end to end, sender CPU %.2f us/record "
+              "(records lost per round: %s)" % (kind, rates[kind], cpu, sorted(lost)))
     print("FemtoSocketHandler / stdlib SocketHandler = %.2fx"
           % (rates["femto-msgpack"] / rates["stdlib-pickle"]))
 
