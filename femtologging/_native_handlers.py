@@ -335,6 +335,9 @@ class FemtoSocketHandler(_FemtoHandler, StreamHandler):
         with config_errors():
             writer = self._make_writer()
         StreamHandler.__init__(self, writer)
+        # The options are applied to this writer: a record taking the Python path must not
+        # replace it (which would close the connection).
+        self._femto_applied = writer
         self.caller_info = bool(caller_info)
         self.formatter = _pkg.Formatter(_ext._WIRE_FORMAT if caller_info else _WIRE_NO_CALLER)
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 
 use crate::caller;
 use crate::globals::{self, Switches};
@@ -15,7 +15,7 @@ use crate::make_record::LogOptions;
 
 use crate::dispatch::target::Target;
 use crate::message::Message;
-use crate::native_record::{NativeRecord, RecordText};
+use crate::native_record::{KvValue, NativeRecord, RecordText};
 use crate::record::instance_dict;
 
 fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<String>>> {
@@ -43,6 +43,43 @@ fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Optio
         Some(v) if v.is_instance_of::<PyInt>() => Ok(v.extract().ok().map(Some)),
         _ => Ok(None),
     }
+}
+
+/// Attributes every `LogRecord` has: anything else on a record came from `extra=` (or a filter).
+const RECORD_ATTRS: [&str; 23] = [
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+    "threadName", "processName", "process", "taskName", "message", "asctime",
+];
+
+/// The record's extra attributes whose values are plain (`str`, `int`, `float`, `bool`, `None`),
+/// for a wire record's `key_values`; other values are left out.
+pub fn key_values(d: &Bound<'_, PyDict>) -> PyResult<Vec<(String, KvValue)>> {
+    let mut out = Vec::new();
+    for (k, v) in d.iter() {
+        let Some(k) = k.cast::<PyString>().ok().and_then(|k| k.to_str().ok()) else { continue };
+        if RECORD_ATTRS.contains(&k) {
+            continue;
+        }
+        let value = if v.is_none() {
+            KvValue::None
+        } else if let Ok(b) = v.cast_exact::<PyBool>() {
+            KvValue::Bool(b.is_true())
+        } else if v.is_instance_of::<PyInt>() {
+            match v.extract() {
+                Ok(i) => KvValue::Int(i),
+                Err(_) => continue,
+            }
+        } else if let Ok(f) = v.cast::<PyFloat>() {
+            KvValue::Float(f.value())
+        } else if let Some(s) = v.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+            KvValue::Str(s.to_string())
+        } else {
+            continue;
+        };
+        out.push((k.to_string(), value));
+    }
+    Ok(out)
 }
 
 /// Capture a Python record's fields for the native path (`target`'s layout says which text
@@ -161,6 +198,7 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
             exc_text,
             stack_info: s!("stack_info"),
             fields: Vec::new(),
+            key_values: if target.wire { key_values(&d)? } else { Vec::new() },
         })),
     };
     Ok(add_fields(&mut rec, Some(&d), target)?.then_some(rec))

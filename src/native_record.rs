@@ -40,6 +40,19 @@ pub struct RecordText {
     pub stack_info: Option<String>,
     /// Non-standard fields the layouts render (from `extra=`), as captured scalars.
     pub fields: Vec<(Box<str>, OwnedValue)>,
+    /// Plain values of `extra=` (for wire-format handlers; empty unless one asked).
+    pub key_values: Vec<(String, KvValue)>,
+}
+
+/// A plain value carried from `extra=` into the wire record's `key_values`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum KvValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
 }
 
 impl NativeRecord {

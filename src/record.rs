@@ -4,7 +4,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -71,6 +71,12 @@ pub fn thread_name<'py>(py: Python<'py>, ident: u64) -> PyResult<Bound<'py, PyAn
 pub fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     if obj.is_instance_of::<PyDict>() {
         return Ok(true);
+    }
+    // The usual single arguments: no `Mapping.__instancecheck__` for them.
+    if obj.is_exact_instance_of::<PyString>() || obj.is_exact_instance_of::<PyInt>()
+        || obj.is_exact_instance_of::<PyFloat>()
+    {
+        return Ok(false);
     }
     let py = obj.py();
     let abc = MAPPING_ABC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {

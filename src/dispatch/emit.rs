@@ -82,6 +82,9 @@ pub fn try_log<'py>(
             return Ok(false);
         }
     }
+    if let Some(d) = extra.filter(|_| targets.iter().any(|(_, t)| t.wire)) {
+        rec.text_mut().key_values = capture::key_values(d)?;
+    }
     let times = (rec.created, rec.msecs, rec.relative_created);
     let mut fallback: Option<Bound<'py, PyAny>> = None;
     let mut failed: SmallVec<[&Bound<'py, PyAny>; 4]> = SmallVec::new();

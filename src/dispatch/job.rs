@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::io::msgpack::encode_record;
 use crate::io::Render;
 use crate::native_record::RecordRef;
 
@@ -32,7 +33,13 @@ impl Render for Job {
 impl Job {
     fn render_with(&self, line: &mut String, out: &mut Vec<u8>) {
         line.clear();
-        match self.target.plan.render(&*self.rec, self.rec.created, line) {
+        let done = if self.target.wire {
+            encode_record(&self.rec, self.target.needs_caller, out).map_err(|e| e.to_string())
+        } else {
+            self.target.plan.render(&*self.rec, self.rec.created, line).map_err(|e| e.to_string())
+        };
+        match done {
+            Ok(()) if self.target.wire => {}
             Ok(()) => {
                 line.push_str(&self.target.terminator);
                 out.extend_from_slice(line.as_bytes());

@@ -65,6 +65,9 @@ pub struct Target {
     pub needs_process_name: bool,
     /// Non-standard fields the layout renders (`%(user)s` of `extra=`), captured per record.
     pub extra_fields: Box<[Box<str>]>,
+    /// The writer takes MessagePack frames: render jobs encode the record itself (the layout
+    /// only says which fields to capture) and captures carry `extra=` values as `key_values`.
+    pub wire: bool,
     /// The handler (weakly), whose `handleError` hears of its worker's I/O errors.
     owner: Py<pyo3::types::PyWeakrefReference>,
 }
@@ -195,6 +198,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     let terminator = h.getattr(intern!(py, "terminator"))?;
     let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
     let names = &needs.fields;
+    let wire = matches!(&sink, Sink::Worker(w) if w.takes_frames());
     Ok(Some(Target {
         filters,
         sink,
@@ -204,6 +208,7 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         needs_thread_name: names.iter().any(|n| n == "threadName"),
         needs_process_name: names.iter().any(|n| n == "processName"),
         extra_fields: needs.extras.iter().map(|n| n.as_str().into()).collect(),
+        wire,
         plan,
         owner: pyo3::types::PyWeakrefReference::new(h)?.unbind(),
     }))
@@ -329,7 +334,8 @@ impl Target {
 impl Target {
     /// Does a record captured for `self` hold every field `other` renders?
     pub fn capture_covers(&self, other: &Target) -> bool {
-        (self.needs_caller || !other.needs_caller)
+        (self.wire || !other.wire)
+            && (self.needs_caller || !other.needs_caller)
             && (self.needs_thread_name || !other.needs_thread_name)
             && (self.needs_process_name || !other.needs_process_name)
             && other.extra_fields.iter().all(|f| self.extra_fields.contains(f))

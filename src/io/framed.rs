@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use parking_lot::Mutex;
 use rustls::{ClientConnection, StreamOwned};
 
-use super::msgpack::{encode_frame, WireRef};
+use super::msgpack::{encode_frame, WireError, WireRef, FRAME_TAG};
 use super::sink::{Sink, SinkSpec, Stats};
 use super::tls::TlsSettings;
 
@@ -133,6 +133,10 @@ impl SinkSpec for FramedSinkSpec {
 
     fn label(&self) -> String {
         format!("socket handler {}", self.0.describe())
+    }
+
+    fn takes_frames(&self) -> bool {
+        true
     }
 }
 
@@ -261,6 +265,18 @@ impl FramedSink {
         }
     }
 
+    /// Append one record's frame to `self.frames`: a render job's frame as is, text written
+    /// through the Python path parsed and encoded. Returns the payload length.
+    fn encode_one(&mut self, rec: &[u8]) -> Result<usize, WireError> {
+        match rec.split_first() {
+            Some((&FRAME_TAG, frame)) if frame.len() >= 4 => {
+                self.frames.extend_from_slice(frame);
+                Ok(frame.len() - 4)
+            }
+            _ => WireRef::parse(rec).and_then(|r| encode_frame(&r, &mut self.frames)),
+        }
+    }
+
     /// Encode the rendered records of a batch into `self.frames`; returns the end of each frame.
     fn encode(&mut self, buf: &[u8], ends: &[usize]) -> Vec<usize> {
         self.frames.clear();
@@ -268,7 +284,7 @@ impl FramedSink {
         let mut start = 0;
         for &end in ends {
             let before = self.frames.len();
-            let ok = match WireRef::parse(&buf[start..end]).and_then(|r| encode_frame(&r, &mut self.frames)) {
+            let ok = match self.encode_one(&buf[start..end]) {
                 Ok(n) if n <= self.spec.max_frame => true,
                 Ok(n) => {
                     self.spec.status.oversized.fetch_add(1, Ordering::Relaxed);

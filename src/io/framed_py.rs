@@ -14,6 +14,7 @@ use super::msgpack::{decode_frames, encode_frame, WireRecord, WIRE_FORMAT};
 use super::py::{options, os_error, AsyncWriter};
 use super::queue::DEFAULT_CAPACITY;
 use super::tls::TlsSettings;
+use crate::native_record::KvValue;
 
 /// A configuration the framed socket cannot use.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +151,17 @@ fn record_dict<'py>(py: Python<'py>, r: WireRecord) -> PyResult<Bound<'py, PyDic
     d.set_item("module_path", r.module_path)?;
     d.set_item("thread_id", r.thread_id)?;
     d.set_item("thread_name", r.thread_name)?;
-    d.set_item("key_values", r.key_values.into_pyobject(py)?)?;
+    let kv = PyDict::new(py);
+    for (k, v) in r.key_values {
+        match v {
+            KvValue::None => kv.set_item(k, py.None())?,
+            KvValue::Bool(b) => kv.set_item(k, b)?,
+            KvValue::Int(i) => kv.set_item(k, i)?,
+            KvValue::Float(f) => kv.set_item(k, f)?,
+            KvValue::Str(s) => kv.set_item(k, s)?,
+        }
+    }
+    d.set_item("key_values", kv)?;
     Ok(d)
 }
 

@@ -1,12 +1,19 @@
 //! The socket handler's wire format: MessagePack record maps behind a 4-byte big-endian length.
 //!
-//! A handler's native formatter renders each record with [`WIRE_FORMAT`] (fields separated by
-//! [`SEP`], the message last so it may hold anything); the framed socket sink turns that text
-//! into a [`WireRecord`] and encodes it with `rmp-serde`.
+//! A socket handler's render job encodes its `NativeRecord` straight into a frame
+//! ([`encode_record`], behind a [`FRAME_TAG`] byte). Text written through the handler's Python
+//! path follows [`WIRE_FORMAT`] (fields separated by [`SEP`], the message last so it may hold
+//! anything); the framed socket sink parses that text back ([`WireRef::parse`]) and encodes it.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::native_record::{KvValue, NativeRecord};
+
+/// First byte of a record a render job already encoded as a frame; never starts UTF-8 text.
+pub const FRAME_TAG: u8 = 0xff;
 
 /// Field separator of the wire layout (ASCII unit separator).
 pub const SEP: u8 = 0x1f;
@@ -26,7 +33,7 @@ pub struct WireRecord {
     pub module_path: String,
     pub thread_id: Option<u64>,
     pub thread_name: Option<String>,
-    pub key_values: BTreeMap<String, String>,
+    pub key_values: BTreeMap<String, KvValue>,
 }
 
 /// Why a frame could not be produced or read.
@@ -46,6 +53,16 @@ fn none_if(s: &str) -> Option<&str> {
     (s != "None").then_some(s)
 }
 
+/// `created` (seconds since the epoch) as whole nanoseconds; the fraction is scaled on its own so
+/// that no precision is lost beyond the float's.
+fn nanos(created: f64) -> u64 {
+    if created.is_nan() || created <= 0.0 {
+        return 0;
+    }
+    let secs = created.floor();
+    (secs as u64).saturating_mul(1_000_000_000).saturating_add(((created - secs) * 1e9).round() as u64)
+}
+
 /// A record borrowed from its rendered text, encoded without copying the strings.
 #[derive(Serialize)]
 pub struct WireRef<'a> {
@@ -58,7 +75,16 @@ pub struct WireRef<'a> {
     pub module_path: &'a str,
     pub thread_id: Option<u64>,
     pub thread_name: Option<&'a str>,
-    pub key_values: BTreeMap<&'a str, &'a str>,
+    #[serde(serialize_with = "key_value_map")]
+    pub key_values: &'a [(String, KvValue)],
+}
+
+fn key_value_map<S: Serializer>(kv: &&[(String, KvValue)], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(kv.len()))?;
+    for (k, v) in kv.iter() {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 impl<'a> WireRef<'a> {
@@ -80,15 +106,43 @@ impl<'a> WireRef<'a> {
             logger,
             level,
             message,
-            timestamp_ns: (created * 1e9) as u64,
+            timestamp_ns: nanos(created),
             filename,
             line_number,
             module_path,
             thread_id,
             thread_name,
-            key_values: BTreeMap::new(),
+            key_values: &[],
         })
     }
+
+    /// The wire view of a captured record; `caller` false sends `""`, 0, `""` for the caller.
+    pub fn of(rec: &'a NativeRecord, caller: bool) -> WireRef<'a> {
+        let text = rec.extra.as_deref();
+        let field = |get: fn(&crate::native_record::RecordText) -> &Option<String>| {
+            text.and_then(|t| get(t).as_deref())
+        };
+        WireRef {
+            logger: &rec.name,
+            level: &rec.levelname,
+            message: rec.message.text(),
+            timestamp_ns: nanos(rec.created),
+            filename: if caller { field(|t| &t.pathname).unwrap_or("") } else { "" },
+            line_number: if caller { rec.lineno.clamp(0, u32::MAX as i64) as u32 } else { 0 },
+            module_path: if caller { field(|t| &t.module).unwrap_or("") } else { "" },
+            thread_id: rec.thread.map(|t| t as u64),
+            thread_name: field(|t| &t.thread_name),
+            key_values: text.map_or(&[], |t| &t.key_values),
+        }
+    }
+}
+
+/// Append [`FRAME_TAG`] and `rec`'s frame to `out` (a render job's output for a framed sink).
+pub fn encode_record(rec: &NativeRecord, caller: bool, out: &mut Vec<u8>) -> Result<(), WireError> {
+    out.push(FRAME_TAG);
+    encode_frame(&WireRef::of(rec, caller), out).map(drop).inspect_err(|_| {
+        out.pop();
+    })
 }
 
 /// Append `record`'s frame (length prefix + named MessagePack map) to `out`; returns the
@@ -139,6 +193,52 @@ mod tests {
         assert_eq!(back.len(), 1);
         assert_eq!((back[0].logger.as_str(), back[0].line_number), ("app.db", 42));
         assert_eq!(back[0].message, rec.message);
+    }
+
+    #[test]
+    fn a_captured_record_encodes_to_a_tagged_frame_with_its_key_values() {
+        use crate::message::Message;
+        use crate::native_record::RecordText;
+        let rec = NativeRecord {
+            name: "shop".into(),
+            levelno: 30,
+            levelname: "WARNING".into(),
+            lineno: 12,
+            created: 1_700_000_000.25,
+            msecs: 250.0,
+            relative_created: 0.0,
+            thread: Some(9),
+            process: None,
+            message: Message::Ready("low stock".into()),
+            extra: Some(Box::new(RecordText {
+                pathname: Some("/app/shop.py".into()),
+                module: Some("shop".into()),
+                thread_name: Some("MainThread".into()),
+                key_values: vec![("sku".into(), KvValue::Str("A-1".into())), ("left".into(), KvValue::Int(2)),
+                                 ("ok".into(), KvValue::Bool(false)), ("ratio".into(), KvValue::Float(0.5)),
+                                 ("note".into(), KvValue::None)],
+                ..Default::default()
+            })),
+        };
+        for caller in [true, false] {
+            let mut out = vec![7];
+            encode_record(&rec, caller, &mut out).unwrap();
+            assert_eq!(out[1], FRAME_TAG);
+            let (back, used) = decode_frames(&out[2..]).unwrap();
+            assert_eq!((back.len(), used), (1, out.len() - 2));
+            let r = &back[0];
+            assert_eq!((r.logger.as_str(), r.level.as_str(), r.message.as_str()), ("shop", "WARNING", "low stock"));
+            assert_eq!(r.timestamp_ns, 1_700_000_000_250_000_000);
+            assert_eq!((r.thread_id, r.thread_name.as_deref()), (Some(9), Some("MainThread")));
+            let expect = if caller { ("/app/shop.py", 12, "shop") } else { ("", 0, "") };
+            assert_eq!((r.filename.as_str(), r.line_number, r.module_path.as_str()), expect);
+            assert_eq!(r.key_values.len(), 5);
+            assert_eq!(r.key_values["left"], KvValue::Int(2));
+            assert_eq!(r.key_values["ratio"], KvValue::Float(0.5));
+            assert_eq!(r.key_values["note"], KvValue::None);
+            assert_eq!(r.key_values["ok"], KvValue::Bool(false));
+            assert_eq!(r.key_values["sku"], KvValue::Str("A-1".into()));
+        }
     }
 
     #[test]

@@ -142,4 +142,9 @@ pub trait SinkSpec: Send + Sync + 'static {
     fn file_name(&self) -> Option<&[u8]> {
         None
     }
+    /// Whether render jobs hand this sink MessagePack frames (`msgpack::encode_record`) instead
+    /// of formatted text.
+    fn takes_frames(&self) -> bool {
+        false
+    }
 }

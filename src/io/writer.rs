@@ -130,6 +130,11 @@ impl Writer {
         Ok(Writer { shared })
     }
 
+    /// Whether render jobs for this writer encode wire frames (see `SinkSpec::takes_frames`).
+    pub fn takes_frames(&self) -> bool {
+        self.shared.spec.takes_frames()
+    }
+
     /// Queue one encoded record (honours the overflow policy). A dropped record is counted,
     /// not an error. An error the worker hit earlier is reported here (this record is queued).
     pub fn send_bytes(&self, b: Vec<u8>) -> Result<(), SendError> {

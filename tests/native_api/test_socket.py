@@ -83,6 +83,76 @@ def test_caller_info_can_be_left_out(name):
     assert record["message"] == "no caller" and record["logger"] == name
 
 
+def test_extra_plain_values_travel_as_key_values(name):
+    server = raw_server()
+    h = SocketHandlerBuilder().with_tcp("127.0.0.1", server.getsockname()[1]).build()
+    log = get_logger(name)
+    log.set_level("INFO")
+    log.add_handler(h)
+    extra = {"user": "bob", "attempt": 3, "ratio": 0.25, "admin": False, "team": None,
+             "big": 1 << 80, "obj": object(), "tags": ["a"]}
+    log.info("login %s", "ok", extra=extra)
+    log.info("no extra here")
+    femtologging.getLogger(name).warning("stdlib API", extra={"order": 7})
+    conn, _ = server.accept()
+    first, second, third = read_frames(conn, 3)
+    h.close()
+    conn.close()
+    server.close()
+    # Only str/int/float/bool/None values that fit are carried; the rest is left out.
+    assert first["key_values"] == {"user": "bob", "attempt": 3, "ratio": 0.25, "admin": False,
+                                   "team": None}
+    assert first["message"] == "login ok" and first["line_number"] > 0
+    assert second["key_values"] == {} and second["message"] == "no extra here"
+    assert third["key_values"] == {"order": 7} and third["level"] == "WARNING"
+
+
+def test_receiver_decodes_key_values(name):
+    with Receiver(tcp=("127.0.0.1", 0)) as receiver:
+        h = FemtoSocketHandler("127.0.0.1", receiver.port, policy="block")
+        get_logger(name).add_handler(h)
+        get_logger(name).error("paid", extra={"amount": 9.5, "currency": "EUR", "late": True})
+        assert h.flush(timeout=5) and receiver.wait_for(1)
+        h.close()
+    assert receiver.records[0]["key_values"] == {"amount": 9.5, "currency": "EUR", "late": True}
+
+
+def test_records_through_the_python_path_share_the_stream_with_native_frames(name):
+    """A handler that leaves the native path (a replaced ``format``) still sends frames."""
+    server = raw_server()
+    h = FemtoSocketHandler("127.0.0.1", server.getsockname()[1], policy="block")
+    log = get_logger(name)
+    log.add_handler(h)
+    log.error("native %d", 1)
+    h.format = lambda record: FemtoSocketHandler.format(h, record)
+    log.error("python %d", 2)
+    del h.format
+    log.error("native %d", 3)
+    conn, _ = server.accept()
+    records = read_frames(conn, 3)
+    h.close()
+    conn.close()
+    server.close()
+    assert [r["message"] for r in records] == ["native 1", "python 2", "native 3"]
+    assert all(set(r) == KEYS and r["logger"] == name for r in records)
+    assert records[1]["module_path"] == "test_socket" and records[1]["thread_name"] == "MainThread"
+
+
+def test_many_records_arrive_whole_and_in_order(name):
+    with Receiver(tcp=("127.0.0.1", 0)) as receiver:
+        h = FemtoSocketHandler("127.0.0.1", receiver.port, capacity=64, policy="block",
+                               caller_info=False)
+        log = get_logger(name)
+        log.set_level("INFO")
+        log.add_handler(h)
+        for i in range(3000):
+            log.info("n=%d", i)
+        assert h.flush(timeout=10) and receiver.wait_for(3000)
+        h.close()
+    assert [r["message"] for r in receiver.records] == ["n=%d" % i for i in range(3000)]
+    assert h.dropped == 0
+
+
 def test_receiver_decodes_frames_over_a_unix_socket(tmp_path, name):
     path = str(tmp_path / "log.sock")
     with Receiver(unix=path) as receiver:
