@@ -198,7 +198,9 @@ impl Worker {
             }
             self.write_pending();
             if records_only && taken < MAX_BATCH_ITEMS {
-                std::thread::sleep(LINGER);
+                // A barrier queued meanwhile unparks the thread (see `Writer::barrier`): a
+                // caller waiting for its records does not wait out the linger.
+                std::thread::park_timeout(LINGER);
             }
         }
     }

@@ -302,7 +302,10 @@ impl Writer {
         };
         let (ack, done) = bounded(1);
         match conn.tx.send_timeout(Item::Flush { ack, take_error: true }, limit) {
-            Ok(()) => done.recv_timeout(limit).ok(),
+            Ok(()) => {
+                wake(conn);
+                done.recv_timeout(limit).ok()
+            }
             Err(SendTimeoutError::Timeout(_)) => None,
             Err(SendTimeoutError::Disconnected(_)) => Some(Ok(())),
         }
@@ -320,6 +323,7 @@ impl Writer {
         if conn.tx.send(Item::Flush { ack, take_error }).is_err() {
             return Ok(());
         }
+        wake(conn);
         done.recv().unwrap_or(Ok(()))
     }
 
@@ -485,6 +489,13 @@ fn evict_one(conn: &Conn, stats: &super::sink::Stats, held: &mut Vec<Item>) -> b
         Err(_) => return false,
     }
     true
+}
+
+/// Cut the worker's linger short: someone waits on a barrier it has just queued.
+fn wake(conn: &Conn) {
+    if let Some(j) = conn.join.lock().as_ref() {
+        j.thread().unpark();
+    }
 }
 
 fn close_inherited(conn: &Conn) {
