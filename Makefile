@@ -18,10 +18,10 @@
 
 PYTHONS ?= 3.11 3.12 3.13
 PY ?= 3.11
-STEPS := test-rust test-py test-cpython test-cpython-install
+STEPS := test-rust test-py test-cpython-install test-cpython
 # Steps that only run Python tests against a built extension: mostly waiting (sleeps, sockets,
 # subprocesses), so `make test` runs them for all versions at once, after the builds.
-CHECKS := test-py test-cpython test-cpython-install
+CHECKS := test-py test-cpython-install test-cpython
 # Third-party code the femtologging.install() tests (tests/install/) run against.
 INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
 
