@@ -45,20 +45,13 @@ fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Optio
     }
 }
 
-/// Attributes every `LogRecord` has: anything else on a record came from `extra=` (or a filter).
-const RECORD_ATTRS: [&str; 23] = [
-    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
-    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
-    "threadName", "processName", "process", "taskName", "message", "asctime",
-];
-
 /// The record's extra attributes whose values are plain (`str`, `int`, `float`, `bool`, `None`),
 /// for a wire record's `key_values`; other values are left out.
 pub fn key_values(d: &Bound<'_, PyDict>) -> PyResult<Vec<(String, KvValue)>> {
     let mut out = Vec::new();
     for (k, v) in d.iter() {
         let Some(k) = k.cast::<PyString>().ok().and_then(|k| k.to_str().ok()) else { continue };
-        if RECORD_ATTRS.contains(&k) {
+        if crate::layout::is_record_attribute(k) {
             continue;
         }
         let value = if v.is_none() {
