@@ -28,7 +28,8 @@ def test_native_api_guide_examples_run(tmp_path):
     run(code, tmp_path)
 
 
-# The reference README's quick example, verbatim.
+# The reference README's quick example, verbatim (the user guide's below differs in one
+# place: its audit file is `app.log` in the test's directory, not `/var/log/app.log`).
 README_EXAMPLE = '''
 from femtologging import get_logger
 
@@ -109,7 +110,7 @@ builder = (
     .with_handler("console", StreamHandlerBuilder.stderr())
     .with_handler(
         "audit",
-        FileHandlerBuilder("/var/log/app.log").with_overflow_policy(
+        FileHandlerBuilder("app.log").with_overflow_policy(
             OverflowPolicy.block()
         ),
     )
@@ -153,7 +154,11 @@ def test_reference_user_guide_examples_run(tmp_path):
         get_logger("plain").add_handler(stream)
         get_logger("plain").error("as json")
         stream.flush()
+        get_logger("app.audit").info("audited")
+        get_logger("app.audit").warning("filtered out by info_only")
     ''')
     r = run(GUIDE_EXAMPLES + checks, tmp_path)
     assert '{"logger":"plain","level":"ERROR","message":"as json"}' in r.stdout
     assert "checked" in r.stderr
+    # The builder's audit handler wrote its INFO record (and nothing above INFO) by exit.
+    assert (tmp_path / "app.log").read_text().splitlines() == ["audited"]
