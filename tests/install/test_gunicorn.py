@@ -110,29 +110,35 @@ def test_gunicorn_access_and_error_logs_through_femtologging(tmp_path):
     assert "handled /one" in out and "handled /two" in out, out
 
 
+FORK_CHILD = """
+import os, sys, femtologging
+unused = femtologging.FileHandler(sys.argv[1] + "/unused.log")
+used = femtologging.FileHandler(sys.argv[1] + "/used.log")
+used.setFormatter(femtologging.Formatter("%(message)s"))
+read_end, write_end = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        used.handle(femtologging.makeLogRecord({"msg": "from the child"}))
+        fds = (unused.stream.fileno(), used.stream.fileno())
+        os.write(write_end, ("%d %d %d" % (fds + (os.get_inheritable(fds[1]),))).encode())
+        used.flush()
+    finally:
+        os._exit(0)
+os.close(write_end)
+with os.fdopen(read_end) as r:
+    print(r.read())
+print(os.waitpid(pid, 0)[1])
+"""
+
+
 def test_file_descriptor_in_a_forked_child(tmp_path):
     # What gunicorn's worker does at start: fileno() of handlers the master opened, one the
     # child has not used yet and one it has just logged to (the file may not be open yet).
-    import femtologging
-    unused = femtologging.FileHandler(tmp_path / "unused.log")
-    used = femtologging.FileHandler(tmp_path / "used.log")
-    used.setFormatter(femtologging.Formatter("%(message)s"))
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            used.handle(femtologging.makeLogRecord({"msg": "from the child"}))
-            fds = (unused.stream.fileno(), used.stream.fileno())
-            os.write(write_end, ("%d %d %d" % (fds + (os.get_inheritable(fds[1]),))).encode())
-            used.flush()
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end) as r:
-        answer = r.read()
-    assert os.waitpid(pid, 0)[1] == 0
+    proc = subprocess.run([sys.executable, "-W", "ignore::DeprecationWarning", "-c", FORK_CHILD,
+                           str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    answer, status = proc.stdout.splitlines()
     unused_fd, used_fd, inheritable = map(int, answer.split())
-    assert unused_fd > 2 and used_fd > 2 and not inheritable
+    assert status == "0" and unused_fd > 2 and used_fd > 2 and not inheritable
     assert (tmp_path / "used.log").read_text() == "from the child\n"
-    for h in (unused, used):
-        h.close()
