@@ -24,8 +24,6 @@ _LOGGER_STATE = ('name', 'level', 'parent', 'propagate', 'handlers', 'disabled',
 _CONVERTED = (('', ('StreamHandler', 'FileHandler', 'NullHandler')),
               ('.handlers', ('RotatingFileHandler', 'TimedRotatingFileHandler',
                              'WatchedFileHandler')))
-# Instance attributes that may shadow a class attribute of the same name: they carry over.
-_CARRIED_HOOKS = frozenset({'namer', 'rotator'})
 _FEMTO_HANDLER_ATTRS = ('_femto_slot', '_femto_stdio', '_femto_stdio_for', '_femto_known',
                         '_femto_overflow', '_femto_applied', '_femto_dropped_base',
                         '_femto_python_rotation', '_interval_units', '_rollover_at')
@@ -209,9 +207,8 @@ def _customised(handler):
     femtologging's class could not honour every such replacement where stdlib's calls it (a
     natively rotating file never asks ``shouldRollover``), so such a handler stays stdlib's.
     """
-    cls = type(handler)
-    return any(callable(getattr(cls, name, None)) and name not in _CARRIED_HOOKS
-               for name in handler.__dict__)
+    cls = type(handler)     # (its ``namer``/``rotator`` are None: set ones carry over)
+    return any(callable(getattr(cls, name, None)) for name in handler.__dict__)
 
 
 def _convert_handler(mig, std, fl, classes, handler):

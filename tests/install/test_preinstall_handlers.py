@@ -144,3 +144,26 @@ def test_pre_install_handlers_are_known_to_shutdown_and_by_name(tmp_path):
     assert 'pre.named' not in femtologging._handlers
     assert not any(ref() is h for ref in femtologging._handlerList)
     h.close()
+
+
+def test_a_namer_set_before_install_carries_over(tmp_path):
+    h = StdRotating(tmp_path / 'named.log', maxBytes=15, backupCount=3)
+    h.namer = namer = lambda name: name + '.bak'
+    h.setFormatter(_stdlib.Formatter('%(message)s'))
+    log = _stdlib.getLogger('lib.pre.namer')
+    log.propagate = False
+    log.addHandler(h)
+    _log(log, 1, 1)
+    femtologging.install()
+    try:
+        assert type(h) is femtologging.handlers.RotatingFileHandler and h.namer is namer
+        _log(log, 2, 3)     # 10-byte lines, maxBytes 15: each rotates the one before (namer)
+    finally:
+        femtologging.uninstall()
+    assert type(h) is StdRotating and h.namer is namer
+    _log(log, 4, 4)         # rotates again, now by stdlib
+    h.close()
+    log.handlers.clear()
+    for name, n in (('named.log.3.bak', 1), ('named.log.2.bak', 2), ('named.log.1.bak', 3),
+                    ('named.log', 4)):
+        assert (tmp_path / name).read_text() == 'record %02d\n' % n
