@@ -23,6 +23,7 @@ class _Loader:
 
     def create_module(self, spec):
         import importlib
+        remove()
         try:
             import femtologging
             femtologging.install()
@@ -44,7 +45,8 @@ class InstallOnImport:
     Installing then, rather than at interpreter start, means the standard module is loaded
     when the program would have loaded it (after whatever it prepared first, e.g. a patched
     ``time.time_ns`` that ``logging`` reads for its start time); ``logging.handlers`` and
-    ``logging.config`` import their parent first, so they are covered too. One-shot.
+    ``logging.config`` import their parent first, so they are covered too. It leaves
+    ``sys.meta_path`` when ``logging`` is loaded (or ``install()`` runs).
     """
 
     @classmethod
@@ -52,8 +54,7 @@ class InstallOnImport:
         """The spec of ``logging`` (installing femtologging); None for any other module."""
         if name != 'logging':
             return None
-        remove()
-        return ModuleSpec(name, _Loader())
+        return ModuleSpec(name, _Loader())  # (a spec looked up but not loaded changes nothing)
 
 
 def remove():

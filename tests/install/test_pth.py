@@ -86,7 +86,8 @@ def _run_code(code, value="1"):
 
 def test_install_happens_when_the_program_first_imports_logging():
     out = _run_code("""
-        import sys, femtologging._install as inst
+        import importlib.util, sys, femtologging._install as inst
+        assert importlib.util.find_spec('logging') is not None   # looked up, not imported
         print('logging' in sys.modules, inst.installed())
         import logging.handlers
         print(logging.__name__, logging.handlers.__name__, inst.installed())
