@@ -23,7 +23,7 @@ STEPS := test-rust test-py test-cpython-install test-cpython
 # subprocesses), so `make test` runs them for all versions at once, after the builds.
 CHECKS := test-py test-cpython-install test-cpython
 # Third-party code the femtologging.install() tests (tests/install/) run against.
-INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3
+INSTALL_TEST_DEPS := uvicorn django opentelemetry-sdk structlog urllib3 gunicorn
 
 .PHONY: venv build demo test bench bench-deps bench-quick bench-native reliability fuzz clean check-py314 $(STEPS) \
         $(foreach v,$(PYTHONS),venv-$(v) build-$(v) test-ext-$(v) test-$(v) check-$(v) $(addsuffix -$(v),$(STEPS)))

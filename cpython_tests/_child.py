@@ -149,19 +149,18 @@ def _install_femtologging():
 def _subprocess_preamble(fl, target="femtologging"):
     """Python code that applies the same mapping in a child interpreter.
 
-    Aliased mode is lazy: ``logging`` becomes femtologging when the child's code first imports
+    Both modes are lazy: ``logging`` becomes femtologging when the child's code first imports
     it, not before, so code that prepares the interpreter first (patches ``time.time_ns``,
-    say) sees femtologging import at the moment it would have imported ``logging``. The finder
+    say) sees ``logging`` load at the moment it would have. Aliased mode uses a finder that
     lives in its own namespace, so it keeps no reference to ``__main__``'s globals (objects
-    there must still be finalised at exit). Install mode imports the real modules, then installs.
+    there must still be finalised at exit); install mode uses the ``FEMTOLOGGING_INSTALL``
+    start-up hook (``femtologging._autoinstall``): the real ``logging`` is imported, then
+    ``install()`` runs, as in a program started with that variable set.
     """
     root = os.path.dirname(os.path.dirname(os.path.abspath(fl.__file__)))
     if target == "install":
-        return (
-            f"import sys as _s; _s.path.insert(0, {root!r}); "
-            + "".join(f"import {m}; " for m in _INSTALL_FIRST)
-            + "import femtologging as _f; _f.install(); del _s, _f\n"
-        )
+        return (f"import sys as _s; _s.path.insert(0, {root!r}); "
+                "import femtologging._autoinstall as _a; _a.install_on_import(); del _s, _a\n")
     return (f"import sys as _s; _s.path.insert(0, {root!r}); "
             f"exec({_ALIAS_FINDER!r}, {{'__name__': '_femto_alias'}}); del _s\n")
 

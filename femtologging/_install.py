@@ -12,6 +12,8 @@ import types
 
 import femtologging as _fl
 
+from . import _compat, _femtologging as _native
+
 # Module names that the standard library and femtologging both define.
 _PAIRS = (('logging', 'femtologging'),
           ('logging.handlers', 'femtologging.handlers'),
@@ -96,6 +98,7 @@ class _Installed:
         self.set_logger_class = None    # femtologging's own setLoggerClass
         self.logger_class = None        # femtologging's logger class before install
         self.fl_srcfile = None          # femtologging's _srcfile before install
+        self.fl_start = None            # femtologging's _startTime before install
         self.std_lock = std.__dict__['_lock']   # stdlib's own module lock
 
 
@@ -126,6 +129,9 @@ def install():
     with _guard:
         if _state is not None:
             return
+        hook = sys.modules.get('femtologging._autoinstall')
+        if hook is not None:
+            hook.remove()   # the import below is ours, not the program's first
         if not _is_stdlib_logging(sys.modules.get('logging')) and 'logging' in sys.modules:
             raise RuntimeError("sys.modules['logging'] is not the standard logging package "
                                "(femtologging is already imported as logging)")
@@ -140,6 +146,8 @@ def install():
             state.fl_srcfile = _fl._srcfile
             if std.__dict__.get('_srcfile') is None:
                 _fl._srcfile = None     # caller lookup was switched off
+            state.fl_start = _fl._startTime
+            _set_start_time(std.__dict__.get('_startTime', state.fl_start))
             state.rebased = _rebase_handler_classes(pairs)
             state.logger_class = _fl.getLoggerClass()
             state.set_logger_class = _adapt_set_logger_class(std, _install_objects)
@@ -147,6 +155,16 @@ def install():
             for std_name, std_mod, fl_mod in pairs:
                 _redirect(state, std_name, std_mod, fl_mod)
         _state = state
+
+
+def _set_start_time(value):
+    """Make ``value`` (the clock's unit: ns from 3.13) the start that ``relativeCreated`` counts from.
+
+    While installed, records are relative to the time the program loaded ``logging``, as
+    with stdlib, not to the (later or earlier) import of femtologging.
+    """
+    _fl._startTime = value
+    _native._bind(_fl.__dict__, value / 1e9 if _compat.PY313 else value)
 
 
 def _rebase_handler_classes(pairs):
@@ -240,6 +258,7 @@ def uninstall():
             if _fl._srcfile is None:
                 std.__dict__['_srcfile'] = None
                 _fl._srcfile = state.fl_srcfile
+            _set_start_time(state.fl_start)
             state.objects.restore(std, _fl)
             _fl.setLoggerClass = state.set_logger_class
             adapted = _fl.getLoggerClass()

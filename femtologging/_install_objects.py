@@ -4,19 +4,29 @@ Each stdlib logger is paired with the femtologging logger of the same name, whic
 over its level, handlers and filters; the stdlib object then forwards to it (its methods
 are the femtologging logger's bound methods, its state attributes read and write the
 femtologging logger's). Handlers of exactly ``StreamHandler``/``FileHandler``/``NullHandler``
-become their femtologging classes in place (same objects, so references held by the
-application stay valid) and exact stdlib formatters attached to them are replaced by
-equivalent native ones. ``restore()`` reverses all of it.
+and the rotating/watched file handlers of ``logging.handlers`` become their femtologging
+classes in place (same objects, so references held by the application stay valid) and exact
+stdlib formatters attached to them are replaced by equivalent native ones; every handler
+stdlib knows by name or keeps for ``shutdown()`` is made known to femtologging's registries.
+``restore()`` reverses all of it.
 """
 
+import sys
+import weakref
+
 from . import _femtologging as _native
+from . import _handler
 
 # State attributes a stdlib logger forwards to its femtologging twin.
 _LOGGER_STATE = ('name', 'level', 'parent', 'propagate', 'handlers', 'disabled', 'filters',
                  'manager', '_cache')
-_CONVERTED = ('StreamHandler', 'FileHandler', 'NullHandler')
+# Handler classes converted in place: (module suffix, class names).
+_CONVERTED = (('', ('StreamHandler', 'FileHandler', 'NullHandler')),
+              ('.handlers', ('RotatingFileHandler', 'TimedRotatingFileHandler',
+                             'WatchedFileHandler')))
 _FEMTO_HANDLER_ATTRS = ('_femto_slot', '_femto_stdio', '_femto_stdio_for', '_femto_known',
-                        '_femto_overflow', '_femto_applied', '_femto_dropped_base')
+                        '_femto_overflow', '_femto_applied', '_femto_dropped_base',
+                        '_femto_python_rotation', '_interval_units', '_rollover_at')
 _STYLE_CHARS = {'PercentStyle': '%', 'StrFormatStyle': '{', 'StringTemplateStyle': '$'}
 
 _proxy_classes = {}
@@ -68,11 +78,14 @@ class Migration:
         self.loggers = []       # (stdlib logger, its class, the femtologging logger, method names)
         self.handlers = []      # (handler, its stdlib class, original formatter, our formatter)
         self.formatters = {}    # id(stdlib formatter) -> (stdlib formatter, native formatter)
+        self.refs = []          # weak references added to femtologging's _handlerList
+        self.names = []         # (name, handler) added to femtologging's _handlers
 
     def restore(self, std, fl):
         """Give every logger femtologging knows a stdlib twin with the same configuration."""
         for handler, std_cls, std_fmt, our_fmt in reversed(self.handlers):
             _handler_back(handler, std_cls, std_fmt, our_fmt)
+        _forget_registered(self, fl)
         forwarded = {id(f): old for old, _cls, f, _names in self.loggers}
         for f in [fl.root] + [n for n in list(fl.Logger.manager.loggerDict.values())
                               if isinstance(n, fl.Logger)]:
@@ -106,9 +119,11 @@ def migrate(std, fl):
     mig = Migration()
     std_loggers = [std.root] + [n for n in list(std.Logger.manager.loggerDict.values())
                                 if isinstance(n, std.Logger)]
+    classes = _converted_classes(std, fl)
     for old in std_loggers:
         for handler in list(old.handlers):
-            _convert_handler(mig, std, fl, handler)
+            _convert_handler(mig, std, fl, classes, handler)
+    _register(mig, std, fl)
     fl.disable(std.Logger.manager.disable)
     factory = std.getLogRecordFactory()
     if factory is not std.LogRecord:
@@ -174,33 +189,104 @@ def _own_methods(cls, std):
     return own
 
 
-def _convert_handler(mig, std, fl, handler):
-    """Turn an exact stdlib core handler into the femtologging class of the same name."""
+def _converted_classes(std, fl):
+    """stdlib handler class -> the femtologging class its exact instances become."""
+    classes = {}
+    for suffix, names in _CONVERTED:
+        std_mod = sys.modules.get(std.__name__ + suffix)
+        fl_mod = sys.modules.get(fl.__name__ + suffix)
+        for name in names:
+            if std_mod is not None and fl_mod is not None:
+                classes[getattr(std_mod, name)] = getattr(fl_mod, name)
+    return classes
+
+
+def _customised(handler):
+    """True when the instance replaces a method of its class (e.g. ``h.shouldRollover = f``).
+
+    femtologging's class could not honour every such replacement where stdlib's calls it (a
+    natively rotating file never asks ``shouldRollover``), so such a handler stays stdlib's.
+    """
+    cls = type(handler)     # (its ``namer``/``rotator`` are None: set ones carry over)
+    return any(callable(getattr(cls, name, None)) for name in handler.__dict__)
+
+
+def _convert_handler(mig, std, fl, classes, handler):
+    """Turn an exact stdlib handler of a converted class into its femtologging class."""
     std_cls = type(handler)
-    if any(h is handler for h, *_ in mig.handlers):
+    fl_cls = classes.get(std_cls)
+    if fl_cls is None or _customised(handler) or any(h is handler for h, *_ in mig.handlers):
         return
-    name = next((n for n in _CONVERTED if getattr(std, n) is std_cls), None)
-    if name is None:
-        return
-    fl_cls = getattr(fl, name)
     handler.acquire()
     try:
         handler.__dict__['_femto_slot'] = _native.NativeSlot()
         std_fmt = handler.__dict__.get('formatter')
         our_fmt = _native_formatter(mig, std, fl, std_fmt)
         stream = handler.__dict__.get('stream')
-        reopen = (name == 'FileHandler' and stream is not None and 'b' not in handler.mode
-                  and '+' not in handler.mode and 'r' not in handler.mode)
+        reopen = (isinstance(handler, std.FileHandler) and _writes_own_file(handler, stream)
+                  and not any(c in handler.mode for c in 'b+r'))
+        if reopen:
+            stream.flush()      # everything stdlib wrote is in the file before ours follows
         _set_class(handler, fl_cls)
+        _adapt_state(handler, to_femto=True)
         if our_fmt is not None:
             handler.formatter = our_fmt
         if reopen:
             # Continue the same file through a native writer (appending: nothing is lost).
-            stream.flush()
             _reopen_appending(handler, stream)
     finally:
         handler.release()
     mig.handlers.append((handler, std_cls, std_fmt, our_fmt))
+
+
+def _writes_own_file(handler, stream):
+    """True when ``stream`` is the open file of ``handler.baseFilename`` (not one set later)."""
+    return stream is not None and getattr(stream, 'name', None) == handler.baseFilename
+
+
+def _adapt_state(handler, to_femto):
+    """Move the state a class keeps under another name (the timed rollover schedule)."""
+    state = handler.__dict__
+    if 'when' not in state or 'interval' not in state:
+        return
+    if to_femto:
+        from . import handlers
+        unit = handlers._WHEN_TABLE['W' if state['when'].startswith('W') else state['when']][0]
+        units, rest = divmod(state['interval'], unit)
+        state['_interval_units'] = int(units) if not rest else state['interval'] / unit
+        state['_rollover_at'] = state.pop('rolloverAt', None)
+        if not handler._native_writer_kwargs():
+            state['_femto_python_rotation'] = True
+    else:
+        state['rolloverAt'] = state.pop('_rollover_at', None)
+
+
+def _register(mig, std, fl):
+    """Make the handlers stdlib registered (for ``shutdown()``, by name) known to femtologging.
+
+    After install ``logging.shutdown``, ``logging.getHandlerByName`` and ``dictConfig``'s
+    clearing of existing handlers are femtologging's: they must see handlers made before.
+    """
+    known = {id(ref()) for ref in fl._handlerList}
+    for ref in list(std._handlerList):
+        handler = ref()
+        if handler is not None and id(handler) not in known:
+            mine = weakref.ref(handler, _handler._removeHandlerRef)
+            fl._handlerList.append(mine)
+            mig.refs.append(mine)
+    for name, handler in list(std._handlers.items()):
+        if name not in fl._handlers:
+            fl._handlers[name] = handler
+            mig.names.append((name, handler))
+
+
+def _forget_registered(mig, fl):
+    """Take out of femtologging's registries what ``_register`` put there."""
+    refs = {id(ref) for ref in mig.refs}
+    fl._handlerList[:] = [ref for ref in fl._handlerList if id(ref) not in refs]
+    for name, handler in mig.names:
+        if fl._handlers.get(name) is handler:
+            del fl._handlers[name]
 
 
 def _native_formatter(mig, std, fl, fmt):
@@ -234,6 +320,8 @@ def _reopen_appending(handler, old_stream):
     finally:
         handler.mode = mode
     old_stream.close()
+    if hasattr(handler, '_statstream'):
+        handler._statstream()   # a watched file: the device and inode of the new stream
 
 
 def _handler_back(handler, std_cls, std_fmt, our_fmt):
@@ -245,16 +333,19 @@ def _handler_back(handler, std_cls, std_fmt, our_fmt):
         if stdio is not None:
             stdio.flush()
             stdio.close()
-        reopen = isinstance(stream, _native.AsyncWriter) and std_cls.__name__ == 'FileHandler'
+        reopen = isinstance(stream, _native.AsyncWriter) and hasattr(handler, 'baseFilename')
         if reopen:
             stream.flush()
+        if 'when' in handler.__dict__:
+            handler.__dict__['_rollover_at'] = handler.rolloverAt   # the worker's schedule
         for attr in _FEMTO_HANDLER_ATTRS:
-            handler.__dict__.pop(attr, None)
+            if attr != '_rollover_at':
+                handler.__dict__.pop(attr, None)
         _set_class(handler, std_cls)
+        _adapt_state(handler, to_femto=False)
         if our_fmt is not None and handler.formatter is our_fmt:
             handler.formatter = std_fmt
         if reopen:
             _reopen_appending(handler, stream)
     finally:
         handler.release()
-

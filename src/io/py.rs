@@ -519,11 +519,17 @@ impl AsyncFile {
         slf.as_super().get().writer.tell()
     }
 
-    /// Descriptor of the open file (raises ValueError while not open, e.g. with delay).
+    /// Descriptor of the open file (raises ValueError while not open, e.g. with delay). A file
+    /// not open in this process yet (a forked child's, records still queued) is opened first:
+    /// gunicorn's workers ask for it at start.
     fn fileno(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        let w = &slf.as_super().get().writer;
+        let w = slf.as_super().get().writer.clone();
         if w.is_closed() {
             return Err(send_error(SendError::Closed));
+        }
+        if w.owned_fd().is_none() {
+            let child = w.clone();
+            slf.py().detach(move || child.open_here()).map_err(|e| os_error(e, None))?;
         }
         w.owned_fd()
             .ok_or_else(|| PyValueError::new_err("file is not open yet"))

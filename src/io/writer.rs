@@ -387,6 +387,22 @@ impl Writer {
         s.written.load(Ordering::Acquire) + s.queued.load(Ordering::Acquire)
     }
 
+    /// Get the destination open in this process where it can be: in a forked child that has
+    /// not used this writer yet, open it here (as the child's first record would); where
+    /// records are queued, wait until the worker has written them (opening it on the way).
+    pub fn open_here(&self) -> io::Result<()> {
+        let p = self.shared.conn.load(Ordering::Acquire);
+        // SAFETY: conns are freed only when `Shared` drops, and we hold an `Arc<Shared>`.
+        if self.is_closed() {
+            return Ok(());
+        }
+        if unsafe { &*p }.gen == fork::generation() {
+            return self.barrier(false);
+        }
+        let sink = self.shared.spec.open(&self.shared.stats, true)?;
+        self.respawn(p, Some(sink)).map(|_| ())
+    }
+
     /// The descriptor the worker's sink currently owns, if any.
     pub fn owned_fd(&self) -> Option<RawFd> {
         let conn = self.current_conn()?;
@@ -423,13 +439,13 @@ impl Writer {
         if conn.gen == fork::generation() {
             return Ok(conn);
         }
-        self.respawn(p)
+        self.respawn(p, None)
     }
 
     #[cold]
-    fn respawn(&self, old: *mut Conn) -> io::Result<&Conn> {
+    fn respawn(&self, old: *mut Conn, sink: Option<Box<dyn super::sink::Sink>>) -> io::Result<&Conn> {
         let sh = &*self.shared;
-        let fresh = Box::into_raw(Box::new(spawn(&sh.spec, &sh.opts, &sh.stats, None, true)?));
+        let fresh = Box::into_raw(Box::new(spawn(&sh.spec, &sh.opts, &sh.stats, sink, true)?));
         match sh
             .conn
             .compare_exchange(old, fresh, Ordering::AcqRel, Ordering::Acquire)

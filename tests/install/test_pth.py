@@ -74,3 +74,52 @@ def test_pytest_run_under_the_env_var_captures_through_femtologging(tmp_path):
                           env=env, cwd=tmp_path, timeout=120)
     assert "1 failed, 1 passed" in proc.stdout, proc.stdout + proc.stderr
     assert "WARNING  inner.mod:test_inner.py:15 visible in the report" in proc.stdout
+
+
+def _run_code(code, value="1"):
+    env = dict(os.environ, FEMTOLOGGING_INSTALL=value)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_install_happens_when_the_program_first_imports_logging():
+    out = _run_code("""
+        import importlib.util, sys, femtologging._install as inst
+        assert importlib.util.find_spec('logging') is not None   # looked up, not imported
+        print('logging' in sys.modules, inst.installed())
+        import logging.handlers
+        print(logging.__name__, logging.handlers.__name__, inst.installed())
+    """)
+    assert out == ["False", "False", "femtologging", "femtologging.handlers", "True"]
+
+
+def test_a_clock_patched_before_import_logging_is_what_records_count_from():
+    # relativeCreated counts from the patched clock's reading at `import logging`, as stdlib's
+    # start time would, and records read the patched clock when they are made.
+    out = _run_code("""
+        import time
+        start = 1_700_000_000_000_000_000
+        now = start
+        time.time_ns = lambda: now
+        time.time = lambda: now / 1e9
+        import logging
+        now = start + 250_000_000
+        r = logging.makeLogRecord({'msg': 'x'})
+        print(type(r).__module__, round(r.created, 3), round(r.relativeCreated, 3))
+    """)
+    assert out == ["femtologging", "1700000000.25", "250.0"]
+
+
+def test_an_explicit_install_under_the_variable_installs_once():
+    out = _run_code("""
+        import femtologging
+        femtologging.install()
+        import logging, sys
+        print(logging is femtologging, type(sys.modules['femtologging']).__name__ != 'NoneType')
+        femtologging.uninstall()
+        import logging as again
+        print(again.__name__, femtologging._install.installed())
+    """)
+    assert out == ["True", "True", "logging", "False"]
