@@ -1,4 +1,5 @@
 //! The worker thread: drains its queue in batches, renders, writes once per batch, answers barriers.
+//! Its `Core` (sink and batch) is shared with callers delivering a record themselves.
 
 use std::io;
 use std::os::unix::io::RawFd;
