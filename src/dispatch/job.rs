@@ -1,4 +1,5 @@
-//! A render job: one captured record for one native handler, formatted on the writer's worker.
+//! A render job: one captured record for one native handler, formatted on the writer's worker
+//! (or, for a record delivered before its call returns, on the calling thread without the GIL).
 
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ impl Render for Job {
 
     fn render(&self, out: &mut Vec<u8>) {
         thread_local! {
-            // One line buffer per worker thread, reused for every record.
+            // One line buffer per rendering thread, reused for every record.
             static LINE: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
         }
         LINE.with(|cell| self.render_with(&mut cell.borrow_mut(), out))

@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::formatter::{FormatterCore, NativeFormatterPlan};
 use crate::io::py::AsyncWriter;
-use crate::io::{Render, SendError, Writer};
+use crate::io::{Item, Render, SendError, Writer};
 use crate::native_record::RecordRef;
 
 use super::job::Job;
@@ -255,23 +255,11 @@ impl Target {
             Sink::Worker(writer) => {
                 let levelno = rec.levelno;
                 let job: Box<dyn Render> = Box::new(Job { rec, target: self.clone() });
-                let sent = match writer.send_render_nowait(job) {
-                    Ok(None) => Ok(()),
-                    Ok(Some(job)) => {
-                        let w = writer.clone();
-                        py.detach(move || w.send_render(job))
-                    }
-                    Err(e) => Err(e),
-                };
-                Ok(match sent {
-                    Ok(()) => {
-                        crate::io::delivery::after_record(py, writer, levelno);
-                        true
-                    }
+                Ok(match crate::io::delivery::send(py, writer, Item::Render(job), Some(levelno)) {
+                    Ok(()) => true,
                     Err(SendError::Closed) => false,
-                    // An earlier I/O error of the worker (the record itself was queued).
+                    // An earlier I/O error of the worker (the record itself was handled).
                     Err(SendError::Io(e)) => {
-                        crate::io::delivery::after_record(py, writer, levelno);
                         crate::io::py::report_worker_error(py, self.owner.bind(py), e, levelno)?;
                         true
                     }

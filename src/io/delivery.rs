@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use pyo3::prelude::*;
 
+use super::queue::{Item, SendError};
 use super::writer::Writer;
 
 /// `logging.ERROR`.
@@ -19,15 +20,23 @@ pub fn must_wait(level: i64) -> bool {
     level >= FLUSH_LEVEL.load(Ordering::Relaxed) || SYNC.load(Ordering::Relaxed)
 }
 
-/// After a record of `level` was queued on `writer`: wait, with the GIL released, until it
-/// and everything queued before it are written, when the delivery rules ask for it.
-/// A worker error stays stored for the handler's next record or flush.
-pub fn after_record(py: Python<'_>, writer: &Writer, level: i64) {
-    if must_wait(level) {
+/// Hand one record (`Bytes` or `Render`) of `level` to `writer` (`None`: raw data, not a
+/// logging record, never waited for). A record the delivery rules say must be written before
+/// its logging call returns is delivered with the GIL released (`Writer::deliver`: written by
+/// this thread when nothing is queued ahead of it, else queued and waited for); any other
+/// record is queued, the GIL released only if the queue makes it wait. A worker error stored
+/// earlier comes back as `SendError::Io` (the record was still handled).
+pub fn send(py: Python<'_>, writer: &Writer, item: Item, level: Option<i64>) -> Result<(), SendError> {
+    if level.is_some_and(must_wait) {
         let w = writer.clone();
-        py.detach(move || {
-            let _ = w.sync();
-        });
+        return py.detach(move || w.deliver(item));
+    }
+    match writer.send_nowait(item)? {
+        None => Ok(()),
+        Some(item) => {
+            let w = writer.clone();
+            py.detach(move || w.send_item(item))
+        }
     }
 }
 

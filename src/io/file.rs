@@ -396,6 +396,10 @@ impl Sink for FileSink {
         self.file.as_ref().map_or(-1, |f| f.as_raw_fd())
     }
 
+    fn owned_identity(&self) -> Option<(u64, u64)> {
+        self.file.as_ref().map(|_| (self.dev, self.ino))
+    }
+
     fn records_kept(&self) -> usize {
         self.kept
     }

@@ -12,7 +12,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use pyo3::PyClassInitializer;
 
 use super::file::{FileMode, FileSpec};
-use super::queue::{Overflow, SendError, DEFAULT_CAPACITY, DEFAULT_MAX_BYTES};
+use super::queue::{Item, Overflow, SendError, DEFAULT_CAPACITY, DEFAULT_MAX_BYTES};
 use super::sink::SinkSpec;
 use super::socket::{Address, Retry, SocketKind, SocketSpec, RETRY_FACTOR, RETRY_MAX, RETRY_START};
 use super::stream::StreamSpec;
@@ -187,15 +187,9 @@ impl AsyncWriter {
         matches!(self.codec, Codec::Utf8 { .. })
     }
 
-    fn send(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<()> {
-        match self.writer.send_bytes_nowait(bytes) {
-            Ok(None) => Ok(()),
-            Ok(Some(bytes)) => {
-                let w = self.writer.clone();
-                py.detach(move || w.send_bytes(bytes)).map_err(send_error)
-            }
-            Err(e) => Err(send_error(e)),
-        }
+    /// Queue `bytes` as one record of `level` (see `delivery::send`; `None`: never waited for).
+    fn send(&self, py: Python<'_>, bytes: Vec<u8>, level: Option<i64>) -> PyResult<()> {
+        super::delivery::send(py, &self.writer, Item::Bytes(bytes), level).map_err(send_error)
     }
 }
 
@@ -209,12 +203,8 @@ impl AsyncWriter {
             return Err(send_error(SendError::Closed));
         }
         let bytes = self.codec.encode(text)?;
-        let sent = self.send(py, bytes);
-        if !self.writer.is_closed() {
-            // Queued (an earlier worker error may still be reported below).
-            super::delivery::after_record(py, &self.writer, level.unwrap_or(i64::MIN));
-        }
-        sent
+        // A record of no known level is still waited for in synchronous mode.
+        self.send(py, bytes, Some(level.unwrap_or(i64::MIN)))
     }
 
     /// Queue raw bytes (bytes, bytearray or any buffer) as one record.
@@ -239,7 +229,7 @@ impl AsyncWriter {
             })?;
             converted.cast::<PyBytes>()?.as_bytes().to_vec()
         };
-        self.send(py, bytes)
+        self.send(py, bytes, None)
     }
 
     /// Block until everything written before is handed to the OS; raise the worker's last error.

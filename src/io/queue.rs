@@ -53,6 +53,18 @@ pub enum Item {
     },
 }
 
+impl Item {
+    /// For a record: the bytes `tell()` counts while it is queued (encoded records only) and
+    /// its weight for the queue's byte bound. Control items: nothing.
+    pub fn sizes(&self) -> (u64, u64) {
+        match self {
+            Item::Bytes(b) => (b.len() as u64, b.len() as u64),
+            Item::Render(r) => (0, r.weight() as u64),
+            _ => (0, 0),
+        }
+    }
+}
+
 /// What happens when a writer's queue is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overflow {

@@ -127,6 +127,11 @@ pub trait Sink: Send {
     fn owned_fd(&self) -> RawFd {
         -1
     }
+    /// Device and inode of `owned_fd()` when the sink knows them without asking the OS (it is
+    /// published after every batch; `None`: `fstat` it).
+    fn owned_identity(&self) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 /// How to open a sink; shared between the writer handle and its worker(s).

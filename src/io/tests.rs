@@ -11,7 +11,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::file::{FileMode, FileSpec};
-use super::queue::{Overflow, Render, SendError};
+use super::queue::{Item, Overflow, Render, SendError};
 use super::sink::{Sink, SinkSpec, Stats};
 use super::stream::StreamSpec;
 use super::writer::{Writer, WriterOptions};
@@ -213,6 +213,51 @@ fn error_is_reported_to_next_sender() {
 }
 
 #[test]
+fn delivered_records_are_written_when_deliver_returns() {
+    let (spec, w) = mem_writer(8, Overflow::Block);
+    w.deliver(Item::Render(Box::new(Upper("abc".into())))).unwrap();
+    assert_eq!(lines(&spec.data.lock()), vec!["ABC"]);
+    w.deliver(Item::Bytes(b"raw\n".to_vec())).unwrap();
+    assert_eq!(lines(&spec.data.lock()), vec!["ABC", "raw"]);
+    w.close().unwrap();
+    assert!(matches!(w.deliver(Item::Bytes(b"late\n".to_vec())), Err(SendError::Closed)));
+    assert_eq!(lines(&spec.data.lock()), vec!["ABC", "raw"]);
+}
+
+#[test]
+fn a_delivered_record_comes_after_the_queued_ones() {
+    let (spec, w) = mem_writer(64, Overflow::Block);
+    let paused = w.pause().unwrap();
+    for i in 0..10 {
+        w.send_bytes(format!("{i}\n").into_bytes()).unwrap();
+    }
+    let w2 = w.clone();
+    let t = std::thread::spawn(move || w2.deliver(Item::Bytes(b"delivered\n".to_vec())).unwrap());
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(!t.is_finished(), "a record is never written ahead of queued ones");
+    drop(paused);
+    t.join().unwrap();
+    let mut want: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+    want.push("delivered".into());
+    assert_eq!(lines(&spec.data.lock()), want);
+    w.close().unwrap();
+}
+
+#[test]
+fn a_delivered_record_keeps_its_own_error_for_the_next_sender() {
+    let (spec, w) = mem_writer(8, Overflow::Block);
+    spec.fail_next.store(1, Ordering::SeqCst);
+    w.deliver(Item::Bytes(b"lost\n".to_vec())).unwrap();
+    match w.deliver(Item::Bytes(b"next\n".to_vec())) {
+        Err(SendError::Io(e)) => assert_eq!(crate::io::queue::losses(&e).1, 1, "the failed record is counted"),
+        other => panic!("expected stored error, got {other:?}"),
+    }
+    assert_eq!(lines(&spec.data.lock()), vec!["next"]);
+    assert_eq!(w.dropped(), 1);
+    w.close().unwrap();
+}
+
+#[test]
 fn close_is_idempotent_and_rejects_later_sends() {
     let (spec, w) = mem_writer(8, Overflow::Block);
     w.send_bytes(b"a\n".to_vec()).unwrap();
@@ -274,8 +319,13 @@ fn rotation_names_and_sizes_follow_stdlib() {
     // Records are 10 bytes; max 25 => at most 2 records per file (2*10 + 10 >= 25 rotates).
     let w = file_writer(&p, "a", 25, 2);
     for i in 0..7 {
-        w.send_bytes(format!("record-{i:02}\n").into_bytes()[..10].to_vec())
-            .unwrap();
+        // Queued and delivered records follow one rule.
+        let record = format!("record-{i:02}\n").into_bytes();
+        if i % 2 == 0 {
+            w.send_bytes(record).unwrap();
+        } else {
+            w.deliver(Item::Bytes(record)).unwrap();
+        }
     }
     w.close().unwrap();
     let read = |s: &str| fs::read_to_string(d.join(s)).unwrap();
@@ -296,8 +346,14 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
             let w = w.clone();
             std::thread::spawn(move || {
                 for i in 0..2000 {
-                    w.send_bytes(format!("thread {t} line {i}\n").into_bytes())
-                        .unwrap();
+                    let record = format!("thread {t} line {i}\n").into_bytes();
+                    // Every third record is delivered (written by this thread when nothing
+                    // is queued ahead of it), the others queued.
+                    if i % 3 == 0 {
+                        w.deliver(Item::Bytes(record)).unwrap();
+                    } else {
+                        w.send_bytes(record).unwrap();
+                    }
                 }
             })
         })
@@ -308,8 +364,12 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
     w.close().unwrap();
     let mut seen = HashSet::new();
     let mut files = 0;
-    for entry in fs::read_dir(&d).unwrap() {
-        let path = entry.unwrap().path();
+    // Oldest first: m.log.N ... m.log.1, then m.log; each thread's lines in order throughout.
+    let mut paths: Vec<PathBuf> = fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()).collect();
+    let age = |p: &PathBuf| p.extension().and_then(|e| e.to_str()?.parse::<u32>().ok()).unwrap_or(0);
+    paths.sort_by_key(|p| std::cmp::Reverse(age(p)));
+    let mut next = [0u32; 4];
+    for path in paths {
         let text = fs::read_to_string(&path).unwrap();
         assert!(
             text.len() < 4096,
@@ -319,6 +379,10 @@ fn concurrent_writers_rotation_loses_and_duplicates_nothing() {
         );
         for line in text.lines() {
             assert!(seen.insert(line.to_string()), "duplicate line {line}");
+            let f: Vec<&str> = line.split(' ').collect();
+            let (t, i): (usize, u32) = (f[1].parse().unwrap(), f[3].parse().unwrap());
+            assert_eq!(i, next[t], "thread {t} out of order in {}", path.display());
+            next[t] += 1;
         }
         files += 1;
     }

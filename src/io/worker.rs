@@ -1,14 +1,15 @@
 //! The worker thread: drains its queue in batches, renders, writes once per batch, answers barriers.
+//! Its `Core` (sink and batch) is shared with callers delivering a record themselves.
 
 use std::io;
 use std::os::unix::io::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, Select, TryRecvError};
 use parking_lot::Mutex;
 
-use super::queue::Item;
+use super::queue::{Ack, Item};
 use super::sink::{Sink, SinkSpec, Stats};
 
 /// Most records one batch takes before writing.
@@ -49,9 +50,9 @@ impl ConnState {
         })
     }
 
-    /// Publish the descriptor the sink now owns (-1: none).
-    pub fn set_owned(&self, fd: RawFd) {
-        match fd_identity(fd) {
+    /// Publish the descriptor the sink now owns (-1: none) and, when known, its identity.
+    pub fn set_owned(&self, fd: RawFd, known: Option<(u64, u64)>) {
+        match known.filter(|_| fd >= 0).or_else(|| fd_identity(fd)) {
             Some((dev, ino)) => {
                 self.owned_dev.store(dev, Ordering::Release);
                 self.owned_ino.store(ino, Ordering::Release);
@@ -126,14 +127,18 @@ impl ConnState {
     }
 }
 
-/// One worker: owns the receiver and the sink.
-pub struct Worker {
-    rx: Receiver<Item>,
+/// The part of a worker that writes: its sink and the batch being built. The worker thread
+/// holds the lock while it has items in hand (it takes them off the queue only under it), so a
+/// logging call holding the lock that sees an empty queue has nothing ahead of its record and
+/// may write it itself through the same `take`/`write_pending` (see `Writer::deliver`).
+pub struct Core {
     spec: Arc<dyn SinkSpec>,
     stats: Arc<Stats>,
     state: Arc<ConnState>,
     sink: Option<Box<dyn Sink>>,
     after_fork: bool,
+    /// The sink was closed for good (`Close`, or every handle gone): nothing may reopen it.
+    closed: bool,
     buf: Vec<u8>,
     ends: Vec<usize>,
     pending_queued: u64,
@@ -141,9 +146,10 @@ pub struct Worker {
     pending_weight: u64,
 }
 
-enum Next {
-    Continue,
-    Stop,
+/// One worker thread: owns the queue's receiving end and shares its `Core`.
+pub struct Worker {
+    rx: Receiver<Item>,
+    core: Arc<Mutex<Core>>,
 }
 
 impl Worker {
@@ -156,56 +162,75 @@ impl Worker {
         after_fork: bool,
     ) -> Worker {
         if let Some(s) = &sink {
-            state.set_owned(s.owned_fd());
+            state.set_owned(s.owned_fd(), s.owned_identity());
         }
-        Worker {
-            rx,
+        let core = Core {
             spec,
             stats,
             state,
             sink,
             after_fork,
+            closed: false,
             buf: Vec::new(),
             ends: Vec::new(),
             pending_queued: 0,
             pending_weight: 0,
-        }
+        };
+        Worker { rx, core: Arc::new(Mutex::new(core)) }
+    }
+
+    /// The writing part, shared with the writer's senders.
+    pub fn core(&self) -> Arc<Mutex<Core>> {
+        self.core.clone()
     }
 
     /// Thread body: runs until `Close` or until every sender is gone.
-    pub fn run(mut self) {
+    pub fn run(self) {
+        let mut ready = Select::new();
+        ready.recv(&self.rx);
         loop {
-            let first = match self.rx.recv() {
-                Ok(item) => item,
-                Err(_) => {
-                    // All handles dropped without close(): finish what we have.
-                    self.shutdown();
-                    return;
-                }
-            };
-            let mut next = Some(first);
+            // Wait for an item without taking it: items leave the queue only under the lock.
+            ready.ready();
+            let mut core = self.core.lock();
             let mut taken = 0usize;
             let mut records_only = true;
-            while let Some(item) = next.take() {
+            while taken < MAX_BATCH_ITEMS && core.buf.len() < MAX_BATCH_BYTES {
+                let item = match self.rx.try_recv() {
+                    Ok(item) => item,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        // All handles dropped without close(): finish what we have.
+                        core.shutdown();
+                        return;
+                    }
+                };
                 records_only &= matches!(item, Item::Bytes(_) | Item::Render(_));
-                if let Next::Stop = self.take_item(item) {
+                if let Some(ack) = core.take(item) {
+                    core.close(ack, &self.rx);
                     return;
                 }
                 taken += 1;
-                if taken < MAX_BATCH_ITEMS && self.buf.len() < MAX_BATCH_BYTES {
-                    next = self.rx.try_recv().ok();
-                }
             }
-            self.write_pending();
-            if records_only && taken < MAX_BATCH_ITEMS {
+            core.write_pending();
+            drop(core);
+            if taken > 0 && records_only && taken < MAX_BATCH_ITEMS {
                 // A barrier queued meanwhile unparks the thread (see `Writer::barrier`): a
                 // caller waiting for its records does not wait out the linger.
                 std::thread::park_timeout(LINGER);
             }
         }
     }
+}
 
-    fn take_item(&mut self, item: Item) -> Next {
+impl Core {
+    /// Whether the sink may still be written (false once closed for good).
+    pub fn is_open(&self) -> bool {
+        !self.closed
+    }
+
+    /// Take one item into the batch (records) or act on it (control items, which first write
+    /// the batch). A `Close` is not acted on: its acknowledgement is handed back.
+    pub fn take(&mut self, item: Item) -> Option<Ack> {
         match item {
             Item::Bytes(b) => {
                 self.pending_queued += b.len() as u64;
@@ -264,29 +289,26 @@ impl Worker {
                 paused.send(()).ok();
                 resume.recv().ok();
             }
-            Item::Close(ack) => {
-                self.write_pending();
-                // Records that raced past the closed flag still get written.
-                while let Ok(item) = self.rx.try_recv() {
-                    match item {
-                        Item::Close(other) => {
-                            other.send(Ok(())).ok();
-                        }
-                        other => {
-                            self.take_item(other);
-                        }
-                    }
-                }
-                self.write_pending();
-                // A stored error was (or will be, in the closing summary) reported already:
-                // close() itself fails only when closing fails.
-                let result = self.close_sink();
-                self.state.take_counted();
-                ack.send(result).ok();
-                return Next::Stop;
+            Item::Close(ack) => return Some(ack),
+        }
+        None
+    }
+
+    /// `Close`: write what is taken and what raced past the closed flag, close the sink, answer.
+    fn close(&mut self, ack: Ack, rx: &Receiver<Item>) {
+        self.write_pending();
+        // Records that raced past the closed flag still get written.
+        while let Ok(item) = rx.try_recv() {
+            if let Some(other) = self.take(item) {
+                other.send(Ok(())).ok();
             }
         }
-        Next::Continue
+        self.write_pending();
+        // A stored error was (or will be, in the closing summary) reported already:
+        // close() itself fails only when closing fails.
+        let result = self.close_sink();
+        self.state.take_counted();
+        ack.send(result).ok();
     }
 
     fn shutdown(&mut self) {
@@ -297,11 +319,12 @@ impl Worker {
     }
 
     fn close_sink(&mut self) -> io::Result<()> {
+        self.closed = true;
         let result = match self.sink.take() {
             Some(mut s) => s.flush().and(s.close()),
             None => Ok(()),
         };
-        self.state.set_owned(-1);
+        self.state.set_owned(-1, None);
         result
     }
 
@@ -313,11 +336,12 @@ impl Worker {
         if let Err(e) = r {
             self.state.record(e);
         }
-        let fd: RawFd = self.sink.as_ref().map_or(-1, |s| s.owned_fd());
-        self.state.set_owned(fd);
+        let (fd, known) = self.sink.as_ref().map_or((-1, None), |s| (s.owned_fd(), s.owned_identity()));
+        self.state.set_owned(fd, known);
     }
 
-    fn write_pending(&mut self) {
+    /// Write the batch taken so far (opening the sink first if it is not open yet).
+    pub fn write_pending(&mut self) {
         if self.ends.is_empty() {
             self.stats.release(std::mem::take(&mut self.pending_weight));
             return;

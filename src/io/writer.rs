@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use super::fork::{self, REGISTRY};
 use super::queue::{with_losses, Item, Overflow, Render, SendError, DEFAULT_CAPACITY, DEFAULT_MAX_BYTES};
 use super::sink::{SinkSpec, Stats};
-use super::worker::{ConnState, Worker};
+use super::worker::{ConnState, Core, Worker};
 
 /// How a writer queues.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +49,9 @@ struct Conn {
     /// The queue's receiving end, for `drop_oldest` to evict the oldest record.
     rx: Receiver<Item>,
     state: Arc<ConnState>,
+    /// The worker's writing part: a caller that must see its record written writes it through
+    /// this when nothing is queued ahead (`deliver`).
+    core: Arc<Mutex<Core>>,
     join: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -91,6 +94,7 @@ fn spawn(
         sink,
         after_fork,
     );
+    let core = worker.core();
     let join = std::thread::Builder::new()
         .name(spec.thread_name().replace('\0', "?"))
         .spawn(move || worker.run())?;
@@ -99,6 +103,7 @@ fn spawn(
         tx,
         rx,
         state,
+        core,
         join: Mutex::new(Some(join)),
     })
 }
@@ -138,34 +143,58 @@ impl Writer {
     /// Queue one encoded record (honours the overflow policy). A dropped record is counted,
     /// not an error. An error the worker hit earlier is reported here (this record is queued).
     pub fn send_bytes(&self, b: Vec<u8>) -> Result<(), SendError> {
-        let n = b.len() as u64;
-        self.send(Item::Bytes(b), n, n, true).map(|_| ())
+        self.send_item(Item::Bytes(b))
     }
 
     /// Queue one record the worker renders.
     pub fn send_render(&self, r: Box<dyn Render>) -> Result<(), SendError> {
-        let w = r.weight() as u64;
-        self.send(Item::Render(r), 0, w, true).map(|_| ())
+        self.send_item(Item::Render(r))
     }
 
-    /// Like `send_render` but never waits: when the policy would wait for room, the job comes
-    /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_render`.
-    pub fn send_render_nowait(&self, r: Box<dyn Render>) -> Result<Option<Box<dyn Render>>, SendError> {
-        let w = r.weight() as u64;
-        match self.send(Item::Render(r), 0, w, false)? {
-            Some(Item::Render(r)) => Ok(Some(r)),
-            _ => Ok(None),
-        }
+    /// Queue one record (`Bytes` or `Render`), waiting for room when the policy says so.
+    pub fn send_item(&self, item: Item) -> Result<(), SendError> {
+        let (n, w) = item.sizes();
+        self.send(item, n, w, true).map(|_| ())
     }
 
-    /// Like `send_bytes` but never waits: if the policy would wait for room, the bytes come
-    /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_bytes`.
-    pub fn send_bytes_nowait(&self, b: Vec<u8>) -> Result<Option<Vec<u8>>, SendError> {
-        let n = b.len() as u64;
-        match self.send(Item::Bytes(b), n, n, false)? {
-            Some(Item::Bytes(b)) => Ok(Some(b)),
-            _ => Ok(None),
+    /// Like `send_item` but never waits: when the policy would wait for room, the record comes
+    /// back in `Ok(Some(..))` so the caller can release the GIL and call `send_item`.
+    pub fn send_nowait(&self, item: Item) -> Result<Option<Item>, SendError> {
+        let (n, w) = item.sizes();
+        self.send(item, n, w, false)
+    }
+
+    /// Write one record (`Bytes` or `Render`) to the OS before returning, after everything
+    /// queued before it. When nothing is queued and the writer is open, the calling thread
+    /// renders and writes it itself, under the worker's lock and through the worker's own code
+    /// (`Core::take`, `Core::write_pending`: rotation, error storage and cut-back included);
+    /// otherwise the record is queued and waited for. Call without the GIL. An error stored
+    /// earlier is reported as by `send_item`; this record's own error stays stored.
+    pub fn deliver(&self, item: Item) -> Result<(), SendError> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(SendError::Closed);
         }
+        let conn = self.conn()?;
+        {
+            let mut core = conn.core.lock();
+            // The worker takes items off the queue only under this lock: an empty queue means
+            // nothing is ahead of this record, neither queued nor in the worker's hands.
+            if core.is_open() && conn.rx.is_empty() {
+                let (n, w) = item.sizes();
+                let stats = &self.shared.stats;
+                stats.pending.fetch_add(w, Ordering::AcqRel);
+                stats.queued.fetch_add(n, Ordering::AcqRel);
+                let reported = self.report(conn);
+                core.take(item);
+                core.write_pending();
+                return reported;
+            }
+        }
+        let sent = self.send_item(item);
+        if !matches!(sent, Err(SendError::Closed)) {
+            let _ = self.sync();
+        }
+        sent
     }
 
     /// Is there room under the byte bound for a record of `w` bytes? `Ok(false)`: drop it;

@@ -1,5 +1,5 @@
 """Concurrency: many threads through Python filters and handlers while the configuration
-changes, processes appending to one file, and a TCP peer that comes and goes."""
+changes (queued and waited-for records mixed), processes appending to one file, and a TCP peer that comes and goes."""
 
 import pytest
 
@@ -38,8 +38,10 @@ def churn():
         other.setLevel(logging.DEBUG if other.level != logging.DEBUG else logging.WARNING)
         fh.setLevel(logging.DEBUG if fh.level != logging.DEBUG else logging.INFO)
 def work(t):
+    # Every fifth record is an error, written before its call returns (flush_on): by this
+    # thread when nothing is queued ahead of it, else after the queued records.
     for i in range(N):
-        log.info('%d %d', t, i)
+        (log.error if i % 5 == 0 else log.info)('%d %d', t, i)
 churner = threading.Thread(target=churn)
 churner.start()
 workers = [threading.Thread(target=work, args=(t,), name='W%d' % t) for t in range(16)]
