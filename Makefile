@@ -35,7 +35,7 @@ VPY_$(1) := .venv-$(1)/bin/python
 CARGO_ENV_$(1) = CARGO_TARGET_DIR=target/py$(1) PYO3_PYTHON=$$$$(readlink -f $$(VPY_$(1))) \
     LD_LIBRARY_PATH=$$$$($$(VPY_$(1)) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')$$$${LD_LIBRARY_PATH:+:$$$$LD_LIBRARY_PATH}
 
-.venv-$(1)/.deps-stamp: pyproject.toml
+.venv-$(1)/.deps-stamp: pyproject.toml Makefile
 	@interp="$$(PY_$(1))"; [ -n "$$$$interp" ] || interp=$$$$(.ci/find-python $(1)) || exit 1; \
 	test -x $$(VPY_$(1)) || "$$$$interp" -m venv $$(VENV_$(1))
 	$$(VPY_$(1)) -m pip install -q --upgrade pip
