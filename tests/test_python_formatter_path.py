@@ -130,3 +130,35 @@ def test_copy_of_a_record():
         assert copy.copy(r).__dict__ == {"x": 1}
     finally:
         del copyreg.dispatch_table[femtologging.LogRecord]
+
+
+def test_levels_across_the_chain(tmp_path):
+    """A Python-formatted handler at WARNING on a child, a native one at INFO on its parent:
+    records below WARNING stay record-less and still reach the parent, the others both."""
+    def run(mod, child_h, parent_h):
+        parent = mod.getLogger(f"pyfmt.chain.{mod.__name__}")
+        parent.propagate = False
+        parent.setLevel(mod.INFO)
+        child = parent.getChild("c")
+        child_h.setLevel(mod.WARNING)
+        child_h.setFormatter(_formatters(mod)["prefix"]())
+        parent_h.setFormatter(mod.Formatter("%(levelname)s %(name)s %(message)s"))
+        child.addHandler(child_h)
+        parent.addHandler(parent_h)
+        try:
+            for i in range(3):
+                child.info("info %d", i)
+                child.warning("warning %d", i)
+        finally:
+            child.removeHandler(child_h)
+            parent.removeHandler(parent_h)
+            child_h.close()
+            parent_h.close()
+
+    sc, sp = io.StringIO(), io.StringIO()
+    run(logging, logging.StreamHandler(sc), logging.StreamHandler(sp))
+    fc, fp = tmp_path / "c.log", tmp_path / "p.log"
+    run(femtologging, femtologging.FileHandler(str(fc), mode="w"), femtologging.FileHandler(str(fp), mode="w"))
+    assert fc.read_text() == sc.getvalue().replace("logging", "femtologging")
+    assert fp.read_text() == sp.getvalue().replace("logging", "femtologging")
+    assert fp.read_text().count("\n") == 6

@@ -53,6 +53,9 @@ pub fn try_log<'py>(
     let mut targets: SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]> = SmallVec::new();
     let plan = origin.plan.lock().clone();
     if let Some(plan) = plan.as_ref().filter(|p| p.holds(py)) {
+        if levelno >= plan.record_from {
+            return Ok(false);
+        }
         for (h, t) in &plan.entries {
             if levelno >= t.level() {
                 if t.has_filters(py) {
