@@ -414,6 +414,11 @@ pub fn render_printf(
         return Err(NeedsPython);
     }
     match spec.conv {
+        // The common `%(name)s`: written straight into the line.
+        's' if spec.prec.is_none() && spec.width == 0 => {
+            scalar_str(v, out);
+            Ok(())
+        }
         's' | 'r' | 'a' => {
             let mut text = String::new();
             match v {
@@ -602,6 +607,12 @@ fn align_text(
     sign_prefix: &str,
     body: &str,
 ) {
+    // No width, no padding: every alignment writes the sign, then the body.
+    if spec.width == 0 || spec.width <= sign_prefix.len() + body.len() && sign_prefix.is_ascii() && body.is_ascii() {
+        out.push_str(sign_prefix);
+        out.push_str(body);
+        return;
+    }
     let len = sign_prefix.chars().count() + body.chars().count();
     let pad = spec.width.saturating_sub(len);
     let mut align = spec.align.unwrap_or(default_align);
