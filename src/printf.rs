@@ -327,16 +327,19 @@ pub fn ascii_str_repr(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// `str(i)` of an int, appended without a formatting allocation.
+pub fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    out.push_str(Digits::new(i.unsigned_abs(), 'd').as_str());
+}
+
 /// Text `str(v)` gives for a non-str scalar value.
 pub fn scalar_str(v: &FieldValue<'_>, out: &mut String) {
     match v {
         FieldValue::Str(s) => out.push_str(s),
-        FieldValue::Int(i) => {
-            if *i < 0 {
-                out.push('-');
-            }
-            out.push_str(Digits::new(i.unsigned_abs(), 'd').as_str());
-        }
+        FieldValue::Int(i) => push_int(out, *i),
         FieldValue::Float(f) => out.push_str(&float_repr(*f)),
         FieldValue::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
         FieldValue::None => out.push_str("None"),
