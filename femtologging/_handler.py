@@ -519,3 +519,6 @@ _watch.watch_instances(Handler)
 _native._register_native_handlers(StreamHandler, FileHandler)
 # An exact StreamHandler on a Python stream (StringIO...) is written by the engine directly.
 _native._register_stream_handlers(StreamHandler)
+# Their emit only formats and writes: with a Python formatter (a Formatter subclass) and a native
+# writer, the engine calls the formatter and queues the line without the Python handler frames.
+_native._register_formatted_handlers(StreamHandler, FileHandler)

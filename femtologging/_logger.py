@@ -221,17 +221,7 @@ class Manager:
         _native._clear_cache()
 
 
-def _delegating_level_method(name, level):
-    """``LoggerAdapter.<name>(msg, *args, **kwargs)``: ``log(level, ...)`` on the adapter."""
-    def method(self, msg, *args, **kwargs):
-        _adapter_log(self, level, msg, args, kwargs)
-    method.__name__ = name
-    method.__qualname__ = 'LoggerAdapter.' + name
-    method.__doc__ = 'Log at %s through the adapter (``process`` adds its context).' % name.upper()
-    return method
-
-
-class LoggerAdapter:
+class LoggerAdapter(metaclass=_watch.ClassWatch):
     """Wraps a logger to add contextual information (``extra``) to every record."""
 
     if _compat.PY313:
@@ -268,11 +258,8 @@ class LoggerAdapter:
             return self.logger._log(level, msg, args, exc_info=exc_info, extra=extra,
                                     stack_info=stack_info)
 
-    debug = _delegating_level_method('debug', DEBUG)
-    info = _delegating_level_method('info', INFO)
-    warning = _delegating_level_method('warning', WARNING)
-    error = _delegating_level_method('error', ERROR)
-    critical = _delegating_level_method('critical', CRITICAL)
+    # debug, info, warning, error, critical: native methods (``_register_adapter``) running
+    # ``self.log(level, msg, *args, **kwargs)`` without a Python frame.
 
     def warn(self, msg, *args, **kwargs):
         """Deprecated alias of :meth:`warning`."""
@@ -324,5 +311,5 @@ class LoggerAdapter:
     __class_getitem__ = classmethod(GenericAlias)
 
 
-_register_adapter(LoggerAdapter)
+_register_adapter(LoggerAdapter)  # also installs the level methods
 del sys

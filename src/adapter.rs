@@ -4,12 +4,21 @@
 //! `self.isEnabledFor(INFO)`, then `self.process(msg, kwargs)`, then `self.logger.log(...)`.
 //! [`_adapter_log`] does the same with the methods the adapter really has: each one a subclass,
 //! a class patch or an instance attribute replaced is called in Python, the originals (as
-//! registered by `_logger.py`) run here — `process`'s `extra` merge included.
+//! registered by `_logger.py`) run here — `process`'s `extra` merge included. The level methods
+//! themselves are vectorcall method descriptors on `LoggerAdapter`, so an exact adapter runs no
+//! Python frame, and a subclass only its own replaced methods (typically `process()`).
+
+use std::ffi::CStr;
 
 use parking_lot::Mutex;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use smallvec::SmallVec;
+
+use crate::logger::LoggerCore;
 
 /// `LoggerAdapter` and its original `log`, `isEnabledFor` and `process`.
 static ORIGINALS: Mutex<Option<(Py<PyType>, [Py<PyAny>; 3])>> = Mutex::new(None);
@@ -80,9 +89,97 @@ fn process<'py>(adapter: &Bound<'py, PyAny>, kwargs: &Bound<'py, PyDict>) -> PyR
     }
 }
 
-/// A level method's call (`info(msg, *args, **kwargs)`): `adapter.log(level, ...)` as stdlib's
-/// `LoggerAdapter.log` runs it. `via_log` is false when `LoggerAdapter.log` itself calls (its
-/// override, if any, has run already).
+/// `adapter.log(level, msg, *args, **kwargs)` as stdlib's `LoggerAdapter.log` runs it. `via_log`
+/// is false when `LoggerAdapter.log` itself calls (its override, if any, has run already).
+fn run<'py>(
+    adapter: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &[Bound<'py, PyAny>],
+    kwargs: Option<Bound<'py, PyDict>>,
+    via_log: bool,
+) -> PyResult<()> {
+    let py = adapter.py();
+    let bits = replaced(adapter)? & if via_log { !0 } else { !LOG };
+    let with_level = |msg: &Bound<'py, PyAny>| {
+        PyTuple::new(py, [level.clone(), msg.clone()].into_iter().chain(args.iter().cloned()).collect::<SmallVec<[_; 6]>>())
+    };
+    if bits & LOG != 0 {
+        adapter.call_method(intern!(py, "log"), with_level(msg)?, kwargs.as_ref())?;
+        return Ok(());
+    }
+    let logger = adapter.getattr(intern!(py, "logger"))?;
+    // A native logger whose `log` and `isEnabledFor` are its own: both checks (the adapter's
+    // and `Logger.log`'s) and the `log` call run here.
+    let core = match (logger.cast::<LoggerCore>(), level.extract::<i64>()) {
+        (Ok(c), Ok(l)) => Some((c, l)),
+        _ => None,
+    };
+    let native_check = |c: &Bound<'py, LoggerCore>, l| LoggerCore::adapter_check(c, l);
+    let quick = match &core {
+        Some((c, l)) if bits & IS_ENABLED_FOR == 0 => native_check(c, *l)?,
+        _ => None,
+    };
+    let enabled = match quick {
+        Some(e) => e,
+        None if bits & IS_ENABLED_FOR != 0 => adapter.call_method1(intern!(py, "isEnabledFor"), (level,))?.is_truthy()?,
+        None => logger.call_method1(intern!(py, "isEnabledFor"), (level,))?.is_truthy()?,
+    };
+    if !enabled {
+        return Ok(());
+    }
+    let kwargs = kwargs.unwrap_or_else(|| PyDict::new(py));
+    let (msg, kwargs) = if bits & PROCESS != 0 {
+        unpack_pair(&adapter.call_method1(intern!(py, "process"), (msg, &kwargs))?)?
+    } else {
+        process(adapter, &kwargs)?;
+        (msg.clone(), kwargs.into_any())
+    };
+    // `**kwargs` of a mapping that is not a dict: let Python unpack it (and raise its TypeError).
+    let kw = match kwargs.cast::<PyDict>() {
+        Ok(d) => d.clone(),
+        Err(_) => py.get_type::<PyDict>().call1((kwargs,))?.cast_into::<PyDict>()?,
+    };
+    // `Logger.log` checks the level again (a `process()` may have changed it).
+    if let Some((c, l)) = &core {
+        match native_check(c, *l)? {
+            Some(false) => return Ok(()),
+            Some(true) => return LoggerCore::dispatch(c, level, &msg, &PyTuple::new(py, args)?, Some(&kw)),
+            None => {}
+        }
+    }
+    logger.call_method(intern!(py, "log"), with_level(&msg)?, Some(&kw))?;
+    Ok(())
+}
+
+/// `msg, kwargs = result` with Python's unpacking rules and messages.
+fn unpack_pair<'py>(result: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    if let Ok(t) = result.cast::<PyTuple>() {
+        if t.len() == 2 {
+            return Ok((t.get_item(0)?, t.get_item(1)?));
+        }
+    }
+    let Ok(mut items) = result.try_iter() else {
+        return Err(PyTypeError::new_err(format!(
+            "cannot unpack non-iterable {} object",
+            result.get_type().name()?
+        )));
+    };
+    let mut got = SmallVec::<[Bound<'py, PyAny>; 2]>::new();
+    while got.len() < 3 {
+        match items.next() {
+            Some(v) => got.push(v?),
+            None => break,
+        }
+    }
+    match got.len() {
+        2 => Ok((got[0].clone(), got[1].clone())),
+        n if n < 2 => Err(PyValueError::new_err(format!("not enough values to unpack (expected 2, got {n})"))),
+        _ => Err(PyValueError::new_err("too many values to unpack (expected 2)")),
+    }
+}
+
+/// `LoggerAdapter.log`'s body (the Python method calls this with its arguments).
 #[pyfunction]
 #[pyo3(signature = (adapter, level, msg, args, kwargs, via_log=true))]
 fn _adapter_log<'py>(
@@ -90,53 +187,80 @@ fn _adapter_log<'py>(
     level: &Bound<'py, PyAny>,
     msg: &Bound<'py, PyAny>,
     args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    kwargs: Option<Bound<'py, PyDict>>,
     via_log: bool,
 ) -> PyResult<()> {
-    let py = adapter.py();
-    let bits = replaced(adapter)? & if via_log { !0 } else { !LOG };
-    let kwargs = match kwargs {
-        Some(k) => k.clone(),
-        None => PyDict::new(py),
-    };
-    let call_args = || PyTuple::new(py, [level.clone(), msg.clone()].into_iter().chain(args.iter()).collect::<Vec<_>>());
-    if bits & LOG != 0 {
-        adapter.call_method(intern!(py, "log"), call_args()?, Some(&kwargs))?;
-        return Ok(());
-    }
-    let enabled = if bits & IS_ENABLED_FOR != 0 {
-        adapter.call_method1(intern!(py, "isEnabledFor"), (level,))?
-    } else {
-        adapter.getattr(intern!(py, "logger"))?.call_method1(intern!(py, "isEnabledFor"), (level,))?
-    };
-    if !enabled.is_truthy()? {
-        return Ok(());
-    }
-    let (msg, kwargs) = if bits & PROCESS != 0 {
-        let r = adapter.call_method1(intern!(py, "process"), (msg, &kwargs))?;
-        let (m, k): (Bound<'py, PyAny>, Bound<'py, PyAny>) = r.extract()?;
-        (m, k)
-    } else {
-        process(adapter, &kwargs)?;
-        (msg.clone(), kwargs.into_any())
-    };
-    let full = PyTuple::new(py, [level.clone(), msg].into_iter().chain(args.iter()).collect::<Vec<_>>())?;
-    // `**kwargs` of a mapping that is not a dict: let Python unpack it (and raise its TypeError).
-    let kw = match kwargs.cast::<PyDict>() {
-        Ok(d) => d.clone(),
-        Err(_) => py.get_type::<PyDict>().call1((kwargs,))?.cast_into::<PyDict>()?,
-    };
-    adapter.getattr(intern!(py, "logger"))?.call_method(intern!(py, "log"), full, Some(&kw))?;
-    Ok(())
+    run(adapter, level, msg, args.as_slice(), kwargs, via_log)
 }
 
-/// Remember `LoggerAdapter`'s original methods (called once by `_logger.py`).
+/// Shared body of the vectorcall level methods `LoggerAdapter.debug(msg, *args, **kwargs)`...:
+/// `self.log(level, msg, *args, **kwargs)` without a Python frame.
+unsafe fn level_call(
+    level: i64,
+    name: &str,
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    crate::fastcall::returning_none(py, "an adapter level method", || -> PyResult<()> {
+        let adapter = Bound::from_borrowed_ptr(py, slf);
+        let nargs = ffi::PyVectorcall_NARGS(nargsf as usize);
+        let positional: SmallVec<[Bound<'_, PyAny>; 4]> =
+            (0..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
+        let mut msg = positional.first().cloned();
+        let kwargs = if kwnames.is_null() {
+            None
+        } else {
+            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into::<PyTuple>()?;
+            let d = PyDict::new(py);
+            for (i, k) in names.iter().enumerate() {
+                let v = Bound::from_borrowed_ptr(py, *args.offset(nargs + i as isize));
+                if k.cast::<PyString>().is_ok_and(|k| k.to_str().is_ok_and(|k| k == "msg")) {
+                    if msg.is_some() {
+                        return Err(PyTypeError::new_err(format!(
+                            "LoggerAdapter.{name}() got multiple values for argument 'msg'"
+                        )));
+                    }
+                    msg = Some(v);
+                } else {
+                    d.set_item(k, v)?;
+                }
+            }
+            Some(d)
+        };
+        let Some(msg) = msg else {
+            return Err(PyTypeError::new_err(format!(
+                "LoggerAdapter.{name}() missing 1 required positional argument: 'msg'"
+            )));
+        };
+        let level = level.into_pyobject(py)?.into_any();
+        run(&adapter, &level, &msg, positional.get(1..).unwrap_or_default(), kwargs, true)
+    })
+}
+
+crate::fastcall::level_entries!(level_call);
+
+const METHODS: [(&CStr, crate::cpython::FastcallWithKeywords, &CStr); 5] = [
+    (c"debug", debug, c"debug($self, msg, *args, **kwargs)\n--\n\nLog at DEBUG through the adapter (``process`` adds its context)."),
+    (c"info", info, c"info($self, msg, *args, **kwargs)\n--\n\nLog at INFO through the adapter (``process`` adds its context)."),
+    (c"warning", warning, c"warning($self, msg, *args, **kwargs)\n--\n\nLog at WARNING through the adapter (``process`` adds its context)."),
+    (c"error", error, c"error($self, msg, *args, **kwargs)\n--\n\nLog at ERROR through the adapter (``process`` adds its context)."),
+    (c"critical", critical, c"critical($self, msg, *args, **kwargs)\n--\n\nLog at CRITICAL through the adapter (``process`` adds its context)."),
+];
+
+/// Remember `LoggerAdapter`'s original methods and give it the native level methods (called
+/// once by `_logger.py`).
 #[pyfunction]
 fn _register_adapter(cls: &Bound<'_, PyType>) -> PyResult<()> {
     let py = cls.py();
     let get = |n: &Bound<'_, PyString>| cls.getattr(n).map(|f| f.unbind());
     let originals = [get(intern!(py, "log"))?, get(intern!(py, "isEnabledFor"))?, get(intern!(py, "process"))?];
     *ORIGINALS.lock() = Some((cls.clone().unbind(), originals));
+    for (name, func, doc) in METHODS {
+        crate::cpython::add_method(cls, cls, name, crate::cpython::MethodKind::WithKeywords(func), doc)?;
+    }
     Ok(())
 }
 

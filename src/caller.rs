@@ -1,5 +1,7 @@
 //! Native caller lookup (`findCaller`): walks the interpreter's frames without keeping any alive.
 
+use std::sync::Arc;
+
 use parking_lot::RwLock;
 use crate::cpython::Frame;
 use pyo3::intern;
@@ -15,6 +17,82 @@ pub struct Caller<'py> {
     pub lineno: i32,
     pub func: Bound<'py, PyAny>,
     pub sinfo: Bound<'py, PyAny>,
+    /// The caller's code object (`None`: no frame, unknown caller).
+    pub code: Option<Bound<'py, PyAny>>,
+}
+
+/// A code object's caller fields as Rust text, made once per code object: `pathname`,
+/// `filename`, `module` (`os.path` rules) and `funcName`.
+pub struct CallerTexts {
+    pub pathname: String,
+    pub filename: String,
+    pub module: String,
+    pub func_name: String,
+}
+
+/// What caller lookup needs of a code object, cached: is it femtologging's own, its
+/// `co_filename` and `co_name`, and (made on first use) their texts (`None` inside: a name Rust
+/// cannot hold, such as one with lone surrogates).
+struct CodeInfo {
+    code: Py<PyAny>,
+    internal: bool,
+    filename: Py<PyAny>,
+    func: Py<PyAny>,
+    texts: Option<Option<Arc<CallerTexts>>>,
+}
+
+/// Entries of the code-object cache (direct-mapped by address; an entry holds its code object,
+/// so the address is not reused while it is cached).
+const CODE_SLOTS: usize = 256;
+
+static CODES: parking_lot::Mutex<[Option<CodeInfo>; CODE_SLOTS]> =
+    parking_lot::Mutex::new([const { None }; CODE_SLOTS]);
+
+fn code_slot(code: &Bound<'_, PyAny>) -> usize {
+    (code.as_ptr() as usize >> 4) % CODE_SLOTS
+}
+
+/// `(internal, co_filename, co_name)` of `code`, from the cache.
+fn code_info<'py>(code: &Bound<'py, PyAny>) -> PyResult<(bool, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let py = code.py();
+    let slot = code_slot(code);
+    if let Some(c) = &CODES.lock()[slot] {
+        if c.code.bind(py).is(code) {
+            return Ok((c.internal, c.filename.bind(py).clone(), c.func.bind(py).clone()));
+        }
+    }
+    let filename = code.getattr(intern!(py, "co_filename"))?;
+    let func = code.getattr(intern!(py, "co_name"))?;
+    let internal = is_internal(&filename.cast::<PyString>()?.to_cow()?);
+    let entry = CodeInfo {
+        code: code.clone().unbind(),
+        internal,
+        filename: filename.clone().unbind(),
+        func: func.clone().unbind(),
+        texts: None,
+    };
+    let old = CODES.lock()[slot].replace(entry);
+    drop(old); // released outside the lock (a decref may free a code object)
+    Ok((internal, filename, func))
+}
+
+/// The caller's fields as text, made once per code object (`None`: not representable in Rust).
+pub fn caller_texts(c: &Caller<'_>, make: impl FnOnce(&Caller<'_>) -> Option<CallerTexts>) -> Option<Arc<CallerTexts>> {
+    let Some(code) = &c.code else { return make(c).map(Arc::new) };
+    let py = code.py();
+    let slot = code_slot(code);
+    if let Some(info) = &CODES.lock()[slot] {
+        if let (true, Some(t)) = (info.code.bind(py).is(code), &info.texts) {
+            return t.clone();
+        }
+    }
+    let texts = make(c).map(Arc::new);
+    if let Some(info) = CODES.lock()[slot].as_mut() {
+        if info.code.bind(py).is(code) {
+            info.texts = Some(texts.clone());
+        }
+    }
+    texts
 }
 
 fn is_internal(filename: &str) -> bool {
@@ -25,8 +103,7 @@ fn is_internal(filename: &str) -> bool {
 }
 
 fn frame_is_internal(f: &Frame<'_>) -> PyResult<bool> {
-    let name = f.code().getattr(intern!(f.object().py(), "co_filename"))?;
-    Ok(is_internal(&name.cast::<PyString>()?.to_cow()?))
+    Ok(code_info(&f.code())?.0)
 }
 
 /// The frame's current line. Decoding a code object's line table costs time in proportion
@@ -65,6 +142,7 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
             lineno: 0,
             func: PyString::new(py, "(unknown function)").into_any(),
             sinfo: py.None().into_bound(py),
+            code: None,
         });
     };
     // The current frame is the first candidate: the engine's own Rust frames are invisible.
@@ -81,12 +159,8 @@ pub fn find_caller(py: Python<'_>, stack_info: bool, stacklevel: i64) -> PyResul
     }
     let code = f.code();
     let sinfo = if stack_info { stack_text(py, f.object())? } else { py.None().into_bound(py) };
-    Ok(Caller {
-        filename: code.getattr(intern!(py, "co_filename"))?,
-        lineno: line_of(&f, &code),
-        func: code.getattr(intern!(py, "co_name"))?,
-        sinfo,
-    })
+    let (_, filename, func) = code_info(&code)?;
+    Ok(Caller { filename, lineno: line_of(&f, &code), func, sinfo, code: Some(code) })
 }
 
 /// "Stack (most recent call last):" plus `traceback.print_stack(frame)`, through the facade's
@@ -113,6 +187,8 @@ fn stack_text<'py>(py: Python<'py>, frame: &Bound<'py, PyAny>) -> PyResult<Bound
 #[pyfunction]
 fn _set_internal_files(files: Vec<String>) {
     *INTERNAL_FILES.write() = files;
+    let old = std::mem::replace(&mut *CODES.lock(), [const { None }; CODE_SLOTS]);
+    drop(old); // released outside the lock
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

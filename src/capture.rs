@@ -277,6 +277,16 @@ macro_rules! text_or_bail {
     };
 }
 
+/// A caller's `pathname`, `filename`, `module` and `funcName` as text (`None`: not
+/// representable, or not a `str`).
+fn caller_texts(c: &caller::Caller<'_>) -> Option<caller::CallerTexts> {
+    let pathname = c.filename.cast::<PyString>().ok()?.to_str().ok()?.to_string();
+    let func_name = c.func.cast::<PyString>().ok()?.to_str().ok()?.to_string();
+    let (base, stem) = split_path(&pathname);
+    let (filename, module) = (base.to_string(), stem.to_string());
+    Some(caller::CallerTexts { pathname, filename, module, func_name })
+}
+
 /// `os.path.basename` and the stem of `os.path.splitext` of a POSIX path.
 pub fn split_path(path: &str) -> (&str, &str) {
     let base = path.rsplit('/').next().unwrap_or(path);
@@ -314,16 +324,13 @@ pub fn from_call(py: Python<'_>, sw: &Switches, call: &Call<'_, '_>, needs: Need
     };
     if needs.caller && sw.srcfile {
         let c = caller::find_caller(py, call.opts.stack_info, call.opts.stacklevel)?;
-        let path = text_or_bail!(&c.filename);
-        if let Some(p) = &path {
-            let (base, stem) = split_path(p);
-            let t = rec.text_mut();
-            t.filename = Some(base.to_string());
-            t.module = Some(stem.to_string());
-        }
-        rec.text_mut().pathname = path;
+        let Some(texts) = caller::caller_texts(&c, caller_texts) else { return Ok(None) };
+        let t = rec.text_mut();
+        t.pathname = Some(texts.pathname.clone());
+        t.filename = Some(texts.filename.clone());
+        t.module = Some(texts.module.clone());
+        t.func_name = Some(texts.func_name.clone());
         rec.lineno = c.lineno as i64;
-        rec.text_mut().func_name = text_or_bail!(&c.func);
         rec.text_mut().stack_info = if c.sinfo.is_none() { None } else { text_or_bail!(&c.sinfo) };
     } else if needs.caller {
         let t = rec.text_mut();

@@ -257,6 +257,21 @@ pub fn attribute_dict<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>
     d.cast_into::<PyDict>().ok()
 }
 
+/// Run `f` while `exc` is the exception being handled (what `sys.exc_info()` returns inside an
+/// `except` block), as stdlib's `emit` calls `handleError`.
+pub fn with_handled_exception<R>(exc: &Bound<'_, PyAny>, f: impl FnOnce() -> R) -> R {
+    // SAFETY: GIL held; PyErr_GetHandledException returns a new reference (or NULL), which
+    // PyErr_SetHandledException does not steal.
+    unsafe {
+        let previous = ffi::PyErr_GetHandledException();
+        ffi::PyErr_SetHandledException(exc.as_ptr());
+        let r = f();
+        ffi::PyErr_SetHandledException(previous);
+        ffi::Py_XDECREF(previous);
+        r
+    }
+}
+
 /// Bump the epoch (the facade calls this where it changes what the engine caches).
 #[pyfunction]
 fn _bump_epoch() {

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::Borrowed;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-use crate::logger::{LoggerCore, CRITICAL, DEBUG, ERROR, INFO, WARNING};
+use crate::logger::LoggerCore;
 
 /// Shared body: level check first, then build `args`/`kwargs` only for enabled calls.
 unsafe fn level_call(
@@ -31,7 +31,7 @@ unsafe fn level_call(
         ffi::Py_INCREF(none);
         return none;
     }
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| -> PyResult<()> {
+    returning_none(py, "a level method", || -> PyResult<()> {
         let obj = Bound::from_borrowed_ptr(py, slf);
         // SAFETY: these functions are installed as method descriptors of `_LoggerCore`; the
         // descriptor protocol has already checked that `self` is an instance of it.
@@ -65,7 +65,13 @@ unsafe fn level_call(
         };
         let level_obj = level.into_pyobject(py)?.into_any();
         LoggerCore::dispatch(core, &level_obj, &msg, &tuple, kwargs.as_ref())
-    }));
+    })
+}
+
+/// Run a vectorcall method's `body`: `None` on success, its error raised, a panic reported as a
+/// `SystemError` naming `what`.
+pub(crate) unsafe fn returning_none(py: Python<'_>, what: &str, body: impl FnOnce() -> PyResult<()>) -> *mut ffi::PyObject {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(body));
     match outcome {
         Ok(Ok(())) => {
             let none = ffi::Py_None();
@@ -77,30 +83,36 @@ unsafe fn level_call(
             std::ptr::null_mut()
         }
         Err(_) => {
-            PySystemError::new_err("femtologging: internal panic in a level method").restore(py);
+            PySystemError::new_err(format!("femtologging: internal panic in {what}")).restore(py);
             std::ptr::null_mut()
         }
     }
 }
 
-macro_rules! entry {
-    ($fn_name:ident, $level:expr, $name:literal) => {
+/// The five level methods as vectorcall C functions named `debug` ... `critical`, each calling
+/// `$body(level, name, self, args, nargsf, kwnames)` (used here and by `adapter.rs`).
+macro_rules! level_entries {
+    ($body:path) => {
+        $crate::fastcall::level_entries!(@one $body, debug, $crate::logger::DEBUG, "debug");
+        $crate::fastcall::level_entries!(@one $body, info, $crate::logger::INFO, "info");
+        $crate::fastcall::level_entries!(@one $body, warning, $crate::logger::WARNING, "warning");
+        $crate::fastcall::level_entries!(@one $body, error, $crate::logger::ERROR, "error");
+        $crate::fastcall::level_entries!(@one $body, critical, $crate::logger::CRITICAL, "critical");
+    };
+    (@one $body:path, $fn_name:ident, $level:expr, $name:literal) => {
         unsafe extern "C" fn $fn_name(
-            slf: *mut ffi::PyObject,
-            args: *const *mut ffi::PyObject,
-            nargsf: ffi::Py_ssize_t,
-            kwnames: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            level_call($level, $name, slf, args, nargsf, kwnames)
+            slf: *mut pyo3::ffi::PyObject,
+            args: *const *mut pyo3::ffi::PyObject,
+            nargsf: pyo3::ffi::Py_ssize_t,
+            kwnames: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject {
+            $body($level, $name, slf, args, nargsf, kwnames)
         }
     };
 }
+pub(crate) use level_entries;
 
-entry!(debug, DEBUG, "debug");
-entry!(info, INFO, "info");
-entry!(warning, WARNING, "warning");
-entry!(error, ERROR, "error");
-entry!(critical, CRITICAL, "critical");
+level_entries!(level_call);
 
 type Entry = crate::cpython::FastcallWithKeywords;
 

@@ -28,6 +28,7 @@ pub mod native_record;
 pub mod overrides;
 pub mod printf;
 pub mod record;
+pub mod record_copy;
 pub mod timefmt;
 pub mod traceback;
 
@@ -44,6 +45,7 @@ fn _femtologging(m: &Bound<'_, PyModule>) -> PyResult<()> {
     overrides::register(m)?;
     globals::register(m)?;
     record::register(m)?;
+    record_copy::register(m)?;
     caller::register(m)?;
     logger::register(m)?;
     adapter::register(m)?;

@@ -32,8 +32,9 @@ const O_HANDLE: u32 = 1 << 2;
 const O_CALL_HANDLERS: u32 = 1 << 3;
 const O_FIND_CALLER: u32 = 1 << 4;
 const O_IS_ENABLED: u32 = 1 << 5;
+const O_PUBLIC_LOG: u32 = 1 << 6;
 
-fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
+fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 7] {
     [
         intern!(py, "_log"),
         intern!(py, "makeRecord"),
@@ -41,6 +42,7 @@ fn overridable_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
         intern!(py, "callHandlers"),
         intern!(py, "findCaller"),
         intern!(py, "isEnabledFor"),
+        intern!(py, "log"),
     ]
 }
 
@@ -234,6 +236,16 @@ impl LoggerCore {
             return slf.call_method1(intern!(slf.py(), "isEnabledFor"), (level,))?.is_truthy();
         }
         slf.get().enabled_for(slf.py(), level)
+    }
+
+    /// For `LoggerAdapter`: `Some(enabled)` when neither `log` nor `isEnabledFor` is replaced, so
+    /// the adapter may run `logger.log(level, ...)` as [`Self::dispatch`] after this check;
+    /// `None`: call them in Python.
+    pub(crate) fn adapter_check(slf: &Bound<'_, Self>, level: i64) -> PyResult<Option<bool>> {
+        if Self::flags(slf)? & (O_PUBLIC_LOG | O_IS_ENABLED) != 0 {
+            return Ok(None);
+        }
+        slf.get().enabled_for(slf.py(), level).map(Some)
     }
 
     /// Level methods funnel here once the level check passed.

@@ -29,30 +29,30 @@ pub struct Template {
 impl Template {
     /// Parse `text`; `None` when it uses anything else (flags, widths, `%r`, `%(key)s`...).
     pub fn parse(text: &str) -> Option<Template> {
-        let mut pieces = Vec::new();
-        let mut lit = String::new();
-        let mut chars = text.chars();
+        let mut pieces = Vec::with_capacity(8);
+        let mut lit = String::with_capacity(text.len());
         let mut slots = 0;
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                lit.push(c);
-                continue;
-            }
-            let piece = match chars.next()? {
-                '%' => {
+        let mut rest = text;
+        while let Some(at) = rest.find('%') {
+            lit.push_str(&rest[..at]);
+            let piece = match rest.as_bytes().get(at + 1)? {
+                b'%' => {
                     lit.push('%');
+                    rest = &rest[at + 2..];
                     continue;
                 }
-                's' => Piece::Str,
-                'd' | 'i' => Piece::Int,
+                b's' => Piece::Str,
+                b'd' | b'i' => Piece::Int,
                 _ => return None,
             };
+            rest = &rest[at + 2..];
             if !lit.is_empty() {
-                pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                pieces.push(Piece::Lit(std::mem::replace(&mut lit, String::with_capacity(rest.len()))));
             }
             pieces.push(piece);
             slots += 1;
         }
+        lit.push_str(rest);
         if !lit.is_empty() {
             pieces.push(Piece::Lit(lit));
         }
@@ -112,16 +112,14 @@ impl Message {
 }
 
 fn render(t: &Template, args: &[Arg]) -> String {
-    let mut out = String::with_capacity(64);
+    let literal: usize = t.pieces.iter().map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 }).sum();
+    let mut out = String::with_capacity(literal + 24 * args.len());
     let mut next = args.iter();
     for p in &t.pieces {
         match p {
             Piece::Lit(s) => out.push_str(s),
             Piece::Str | Piece::Int => match next.next() {
-                Some(Arg::Int(i)) => {
-                    use std::fmt::Write;
-                    let _ = write!(out, "{i}");
-                }
+                Some(Arg::Int(i)) => crate::printf::push_int(&mut out, *i),
                 Some(Arg::Str(s)) => out.push_str(s),
                 Some(Arg::Small(n, buf)) => {
                     // SAFETY: the bytes were copied from a str, up to a char boundary (whole str).

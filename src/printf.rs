@@ -327,16 +327,19 @@ pub fn ascii_str_repr(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// `str(i)` of an int, appended without a formatting allocation.
+pub fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    out.push_str(Digits::new(i.unsigned_abs(), 'd').as_str());
+}
+
 /// Text `str(v)` gives for a non-str scalar value.
 pub fn scalar_str(v: &FieldValue<'_>, out: &mut String) {
     match v {
         FieldValue::Str(s) => out.push_str(s),
-        FieldValue::Int(i) => {
-            if *i < 0 {
-                out.push('-');
-            }
-            out.push_str(Digits::new(i.unsigned_abs(), 'd').as_str());
-        }
+        FieldValue::Int(i) => push_int(out, *i),
         FieldValue::Float(f) => out.push_str(&float_repr(*f)),
         FieldValue::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
         FieldValue::None => out.push_str("None"),
@@ -414,6 +417,11 @@ pub fn render_printf(
         return Err(NeedsPython);
     }
     match spec.conv {
+        // The common `%(name)s`: written straight into the line.
+        's' if spec.prec.is_none() && spec.width == 0 => {
+            scalar_str(v, out);
+            Ok(())
+        }
         's' | 'r' | 'a' => {
             let mut text = String::new();
             match v {
@@ -602,6 +610,12 @@ fn align_text(
     sign_prefix: &str,
     body: &str,
 ) {
+    // No width, no padding: every alignment writes the sign, then the body.
+    if spec.width == 0 || spec.width <= sign_prefix.len() + body.len() && sign_prefix.is_ascii() && body.is_ascii() {
+        out.push_str(sign_prefix);
+        out.push_str(body);
+        return;
+    }
     let len = sign_prefix.chars().count() + body.chars().count();
     let pad = spec.width.saturating_sub(len);
     let mut align = spec.align.unwrap_or(default_align);

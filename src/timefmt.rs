@@ -113,7 +113,10 @@ impl SecondCache {
         if let Some(g) = self.last.try_lock() {
             if let Some(e) = g.as_ref() {
                 if e.secs == secs && e.conv == conv && e.fmt == fmt {
-                    return Some(e.text.clone());
+                    // Room for the `,mmm` that `format_time` usually appends (no regrowth).
+                    let mut text = String::with_capacity(e.text.len() + 4);
+                    text.push_str(&e.text);
+                    return Some(text);
                 }
             }
         }

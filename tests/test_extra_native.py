@@ -216,3 +216,82 @@ def test_adapter_class_patch_is_seen(tmp_path):
         for m, f in originals.items():
             m.LoggerAdapter.process = f
     compare(tmp_path, "%(user)s %(message)s", ADAPTER_CALLS, target_of=_adapter({"user": "back"}))
+
+
+def test_adapter_odd_calls_and_failing_process(tmp_path):
+    """Keyword ``msg``, a missing or doubled ``msg``, bad keywords and a ``process()`` that
+    raises or returns something odd: the same text and exceptions as stdlib."""
+    fmt = "%(levelname)s %(funcName)s:%(lineno)d %(user)s %(message)s"
+    calls = [("info", (), {"msg": "kw msg"}), ("info", (), {}), ("info", ("m",), {"msg": "x"}),
+             ("error", ("bad kw",), {"colour": 1}), ("critical", ("after %s", "all"), {})]
+    assert compare(tmp_path, fmt, calls, target_of=_adapter({"user": "k"})) == 0
+
+    def raising(self, msg, kwargs):
+        if msg == "boom":
+            raise ValueError("process failed")
+        if msg == "short":
+            return (msg,)
+        return msg, kwargs
+
+    calls = [("info", ("boom",), {}), ("info", ("short",), {}), ("warning", ("fine %d", 1), {})]
+    compare(tmp_path, fmt, calls, target_of=lambda m, lg: _subclass(m, lg, process=raising))
+
+
+def test_adapter_over_logger_subclass_and_patched_log(tmp_path):
+    """The adapter calls the wrapped logger's own ``log`` and ``isEnabledFor`` when replaced."""
+    fmt = "%(user)s %(message)s"
+
+    def over(mod, methods):
+        def target(m, lg):
+            cls = type("L", (m.Logger,), {k: v(m) for k, v in methods.items()})
+            lg2 = cls(lg.name + ".sub")
+            lg2.propagate = False
+            lg2.setLevel(m.INFO)
+            for h in lg.handlers:
+                lg2.addHandler(h)
+            return m.LoggerAdapter(lg2, {"user": "w"})
+        return target
+
+    def log(m):
+        def log(self, level, msg, *args, **kwargs):
+            m.Logger.log(self, level, "L:" + msg, *args, **kwargs)
+        return log
+
+    def is_enabled_for(m):
+        return lambda self, level: level >= m.ERROR
+
+    compare(tmp_path, fmt, ADAPTER_CALLS, target_of=over(None, {"log": log}))
+    compare(tmp_path, fmt, ADAPTER_CALLS, target_of=over(None, {"isEnabledFor": is_enabled_for}))
+
+
+def test_adapter_runs_no_python_frame_but_process(tmp_path):
+    """An exact adapter runs no Python function of femtologging per call; a subclass with its
+    own ``process()`` runs that one only."""
+    lg = femtologging.getLogger(f"xn.{next(_seq)}")
+    lg.propagate = False
+    lg.setLevel(femtologging.INFO)
+    h = femtologging.FileHandler(str(tmp_path / "p.log"), mode="w", encoding="utf-8")
+    lg.addHandler(h)
+
+    class Req(femtologging.LoggerAdapter):
+        def process(self, msg, kwargs):
+            return "[r] " + msg, kwargs
+
+    def python_calls(target):
+        seen = []
+        target.info("warm %d", 0)
+        sys.setprofile(lambda frame, event, arg: seen.append(frame.f_code.co_name) if event == "call" else None)
+        try:
+            target.info("counted %d", 1)
+        finally:
+            sys.setprofile(None)
+        return [n for n in seen if n != "<lambda>"]
+
+    try:
+        assert python_calls(femtologging.LoggerAdapter(lg, {"user": "u"})) == []
+        assert python_calls(Req(lg, {})) == ["process"]
+    finally:
+        lg.removeHandler(h)
+        h.close()
+    assert (tmp_path / "p.log").read_text(encoding="utf-8").splitlines() == [
+        "warm 0", "counted 1", "[r] warm 0", "[r] counted 1"]

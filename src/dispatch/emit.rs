@@ -18,7 +18,7 @@ use crate::make_record::LogOptions;
 use crate::native_record::{NativeRecord, RecordRef};
 
 use super::plan::walk_chain;
-use super::target::{native_target, Target};
+use super::target::{formatted_target, native_target, Target};
 use super::{Origin, Step};
 
 /// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
@@ -53,6 +53,9 @@ pub fn try_log<'py>(
     let mut targets: SmallVec<[(Bound<'py, PyAny>, Arc<Target>); 4]> = SmallVec::new();
     let plan = origin.plan.lock().clone();
     if let Some(plan) = plan.as_ref().filter(|p| p.holds(py)) {
+        if levelno >= plan.record_from {
+            return Ok(false);
+        }
         for (h, t) in &plan.entries {
             if levelno >= t.level() {
                 if t.has_filters(py) {
@@ -163,6 +166,13 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
                         h.call_method0(intern!(py, "release"))?;
                         r?;
                     }
+                }
+                continue;
+            }
+            if let (Some(lv), Some(f)) = (levelno_i, formatted_target(&h)?) {
+                // Native but for a Python formatter: no Python `handle`/`emit` frames.
+                if lv >= f.level() {
+                    f.handle(&h, record)?;
                 }
                 continue;
             }

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use smallvec::SmallVec;
 
-use super::target::{native_target, Target};
+use super::target::{formatted_target, native_target, Target};
 use super::{Origin, Step};
 
 /// A logger's cached answer to "which handlers does a record reach, and are they all native":
@@ -19,6 +19,9 @@ pub struct DispatchPlan {
     epoch: u64,
     links: SmallVec<[Link; 3]>,
     pub(crate) entries: SmallVec<[(Py<PyAny>, Arc<Target>); 4]>,
+    /// Records at or above this level reach a handler that needs a Python record (native but
+    /// for its Python formatter: `target::Formatted`), so they take the record path.
+    pub(crate) record_from: i64,
 }
 
 struct Link {
@@ -46,8 +49,9 @@ pub(crate) fn walk_chain<'py>(
 ) -> PyResult<Option<usize>> {
     let py = origin.logger.py();
     let epoch = crate::epoch::current();
-    let mut plan = Some(DispatchPlan { epoch, links: SmallVec::new(), entries: SmallVec::new() });
+    let mut plan = Some(DispatchPlan { epoch, links: SmallVec::new(), entries: SmallVec::new(), record_from: i64::MAX });
     let mut found = 0usize;
+    let mut record_path = false;
     let mut cur: Option<Bound<'py, PyAny>> = Some(origin.logger.clone());
     while let Some(c) = cur {
         let Step { handlers, propagate, parent, native } = (origin.step)(&c)?;
@@ -82,6 +86,14 @@ pub(crate) fn walk_chain<'py>(
                         targets.push((h, t));
                     }
                 }
+                None if formatted_target(&h)?.is_some() => {
+                    let level = formatted_target(&h)?.map_or(i64::MIN, |f| f.level());
+                    if let Some(p) = plan.as_mut() {
+                        p.record_from = p.record_from.min(level);
+                    }
+                    // The whole chain is still walked, so that the plan is complete.
+                    record_path |= levelno >= level;
+                }
                 None => {
                     plan = None;
                     // A Python handler below the record's level is skipped, as stdlib would.
@@ -95,13 +107,18 @@ pub(crate) fn walk_chain<'py>(
         }
         cur = if propagate { parent } else { None };
     }
+    store(origin, plan, found);
+    Ok(if record_path { None } else { Some(found) })
+}
+
+/// Keep a complete plan on the logger (one made while the epoch moved is dropped).
+fn store(origin: &Origin<'_, '_>, plan: Option<DispatchPlan>, found: usize) {
     if found > 0 {
         if let Some(p) = plan.filter(|p| p.epoch == crate::epoch::current()) {
             let old = origin.plan.lock().replace(Arc::new(p));
             drop(old); // outside the lock
         }
     }
-    Ok(Some(found))
 }
 
 #[cfg(test)]
@@ -115,7 +132,7 @@ mod tests {
             list: list.clone().unbind(),
             items: list.iter().map(|h| h.as_ptr() as usize).collect(),
         });
-        DispatchPlan { epoch: crate::epoch::current(), links, entries: SmallVec::new() }
+        DispatchPlan { epoch: crate::epoch::current(), links, entries: SmallVec::new(), record_from: i64::MAX }
     }
 
     #[test]

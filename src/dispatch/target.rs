@@ -42,6 +42,11 @@ fn hot_method_names(py: Python<'_>) -> [&Bound<'_, PyString>; 6] {
 /// by the engine directly, skipping the Python `handle`/`emit` frames.
 static PY_STREAM_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
 
+/// Exact handler classes whose `emit` is "format, then write `msg + terminator` to the stream":
+/// with a native writer as stream and a formatter the worker cannot run (a Python subclass),
+/// the engine calls the formatter and queues the line itself ([`Formatted`]).
+static FORMATTED_TYPES: Mutex<Vec<Py<PyType>>> = Mutex::new(Vec::new());
+
 /// Where a native handler's lines go.
 pub enum Sink {
     /// A native writer: formatted and written on its worker thread.
@@ -72,6 +77,20 @@ pub struct Target {
     owner: Py<pyo3::types::PyWeakrefReference>,
 }
 
+/// A handler of a [`FORMATTED_TYPES`] class whose formatter must run in Python: its record path
+/// (`handle` → `filter` → `emit` → `format` → `stream.write`) without the handler's Python frames.
+pub struct Formatted {
+    filters: Py<PyList>,
+    level: i64,
+    /// The handler's formatter, or the module default when it has none (as `Handler.format`).
+    formatter: Py<PyAny>,
+    /// The handler's native writer (its `stream`).
+    stream: Py<AsyncWriter>,
+    /// The handler's lock (`None`: it has none).
+    lock: Option<Py<PyAny>>,
+    terminator: Py<PyString>,
+}
+
 /// Fields a record may offer natively.
 const NATIVE_FIELDS: [&str; 18] = [
     "name", "levelno", "levelname", "pathname", "filename", "module", "lineno", "funcName", "created",
@@ -83,6 +102,7 @@ struct SlotCache {
     /// The epoch the decision was made in (see `epoch.rs`).
     epoch: u64,
     target: Option<Arc<Target>>,
+    formatted: Option<Arc<Formatted>>,
 }
 
 /// Per-handler cache of "can this handler be served natively, and how", valid for one epoch.
@@ -119,73 +139,91 @@ fn stdio_writer(py: Python<'_>, h: &Bound<'_, PyAny>, stream: &Bound<'_, PyAny>)
     }))
 }
 
-/// Build the native target of handler `h`, or `None` when it must go through Python.
-fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<Option<Target>> {
+/// How a handler's records are served, decided once per epoch.
+enum Decision {
+    Native(Target),
+    Formatted(Formatted),
+    Python,
+}
+
+/// Decide how handler `h` is served: natively, natively around its Python formatter, or by its
+/// Python `handle()`.
+fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<Decision> {
+    Ok(match build_native(py, h, hdict)? {
+        Ok(t) => Decision::Native(t),
+        Err(Some(f)) => Decision::Formatted(f),
+        Err(None) => Decision::Python,
+    })
+}
+
+/// The native target of handler `h`; `Err(Some)`: everything is native but the formatter (see
+/// [`Formatted`]); `Err(None)`: the handler's Python path.
+fn build_native(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>) -> PyResult<Result<Target, Option<Formatted>>> {
     let htype = h.get_type();
     {
         let originals = {
             let registered = NATIVE_TYPES.lock();
             match registered.iter().find(|(t, _)| t.bind(py).is(&htype)) {
                 Some((_, o)) => o.iter().map(|f| Some(f.clone_ref(py).into_bound(py))).collect::<Vec<_>>(),
-                None => return Ok(None),
+                None => return Ok(Err(None)),
             }
         };
         // A method replaced on the class (before or after registration) or on the instance is
         // honoured: Python path.
         let names = hot_method_names(py);
         if crate::overrides::detect(&htype, Some(h), &names, &originals)? != 0 {
-            return Ok(None);
+            return Ok(Err(None));
         }
     }
     // A rotating handler with a Python namer/rotator, or whose schedule only Python keeps
     // (`_femto_python_rotation`), rotates in Python, record by record.
     for key in ["namer", "rotator", "_femto_python_rotation"] {
         if hdict.get_item(key)?.is_some_and(|v| !v.is_none()) {
-            return Ok(None);
+            return Ok(Err(None));
         }
     }
     let filters = match hdict.get_item(intern!(py, "filters"))? {
         Some(f) => f,
-        None => return Ok(None),
+        None => return Ok(Err(None)),
     };
     // Filters run natively (see `Target::filter`); they must be a plain list.
-    let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(None) };
+    let Ok(filters) = filters.cast_exact::<PyList>() else { return Ok(Err(None)) };
     let filters = filters.clone().unbind();
-    let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(None) };
+    let Some(stream) = hdict.get_item(intern!(py, "stream"))? else { return Ok(Err(None)) };
     let sink = if let Ok(aw) = stream.cast::<AsyncWriter>() {
         if !aw.get().is_native_utf8() || aw.get().writer().is_closed() {
-            return Ok(None);
+            return Ok(Err(None));
         }
         Sink::Worker(aw.get().writer().clone())
     } else if let Some(aw) = stdio_writer(py, h, &stream)? {
         // The process's own stdout/stderr: written by a worker thread on the raw fd.
         match aw {
             Some(aw) => Sink::Worker(aw),
-            None => return Ok(None),
+            None => return Ok(Err(None)),
         }
     } else if !stream.is_none() && PY_STREAM_TYPES.lock().iter().any(|t| t.bind(py).is(&htype)) {
-        let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(None) };
+        let Some(lock) = hdict.get_item(intern!(py, "lock"))? else { return Ok(Err(None)) };
         if lock.is_none() {
-            return Ok(None);
+            return Ok(Err(None));
         }
         let flush = stream.getattr_opt(intern!(py, "flush"))?.map(|f| f.unbind());
         Sink::Python { handler: h.clone().unbind(), stream: stream.clone().unbind(), lock: lock.unbind(), flush }
     } else {
-        return Ok(None);
+        return Ok(Err(None));
     };
     let level: i64 = match hdict.get_item(intern!(py, "level"))? {
         Some(l) if l.is_instance_of::<PyInt>() => l.extract()?,
-        _ => return Ok(None),
+        _ => return Ok(Err(None)),
     };
     let mut formatter = hdict.get_item(intern!(py, "formatter"))?.unwrap_or_else(|| py.None().into_bound(py));
     if formatter.is_none() {
         match crate::globals::global(py, intern!(py, "_defaultFormatter"))? {
             Some(f) => formatter = f,
-            None => return Ok(None),
+            None => return Ok(Err(None)),
         }
     }
-    let Ok(fcore) = formatter.cast::<FormatterCore>() else { return Ok(None) };
-    let Some(plan) = FormatterCore::native_plan(fcore) else { return Ok(None) };
+    let plan = formatter.cast::<FormatterCore>().ok().and_then(FormatterCore::native_plan);
+    let Some(plan) = plan else { return formatted(py, h, hdict, &htype, filters, level, &stream, formatter) };
     let needs = plan.needs();
     let sw = crate::globals::switches(py)?;
     let kind = |n: &str| captured_kind(n, sw.log_threads, sw.log_processes);
@@ -193,13 +231,13 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     // comes from `extra=`, captured as a scalar of any kind).
     let capturable = |f: &String| NATIVE_FIELDS.contains(&f.as_str()) || needs.extras.contains(f);
     if !needs.fields.iter().all(capturable) || !plan.layout.worker_safe(kind) {
-        return Ok(None);
+        return Ok(Err(None));
     }
     let terminator = h.getattr(intern!(py, "terminator"))?;
-    let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(None) };
+    let Ok(terminator) = terminator.cast::<PyString>() else { return Ok(Err(None)) };
     let names = &needs.fields;
     let wire = matches!(&sink, Sink::Worker(w) if w.takes_frames());
-    Ok(Some(Target {
+    Ok(Ok(Target {
         filters,
         sink,
         terminator: terminator.to_str()?.into(),
@@ -214,8 +252,53 @@ fn build_target(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
     }))
 }
 
+/// The [`Formatted`] target of a handler whose formatter is not native, when its class writes
+/// through a plain `emit` and its stream is a native writer.
+#[allow(clippy::too_many_arguments)]
+fn formatted(
+    py: Python<'_>,
+    h: &Bound<'_, PyAny>,
+    hdict: &Bound<'_, PyDict>,
+    htype: &Bound<'_, PyType>,
+    filters: Py<PyList>,
+    level: i64,
+    stream: &Bound<'_, PyAny>,
+    formatter: Bound<'_, PyAny>,
+) -> PyResult<Result<Target, Option<Formatted>>> {
+    if !FORMATTED_TYPES.lock().iter().any(|t| t.bind(py).is(htype)) {
+        return Ok(Err(None));
+    }
+    let Ok(stream) = stream.cast::<AsyncWriter>() else { return Ok(Err(None)) };
+    // An overflow policy not yet applied to the stream is applied by the Python `emit`.
+    if hdict.get_item(intern!(py, "_femto_overflow"))?.is_some_and(|v| !v.is_none()) {
+        return Ok(Err(None));
+    }
+    let Ok(terminator) = h.getattr(intern!(py, "terminator"))?.cast_into::<PyString>() else { return Ok(Err(None)) };
+    let lock = hdict.get_item(intern!(py, "lock"))?.filter(|l| l.is_truthy().unwrap_or(true)).map(|l| l.unbind());
+    Ok(Err(Some(Formatted {
+        filters,
+        level,
+        formatter: formatter.unbind(),
+        stream: stream.clone().unbind(),
+        lock,
+        terminator: terminator.unbind(),
+    })))
+}
+
 /// The native target of handler `h`, if it has one in the current epoch.
 pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
+    Ok(slot_decision(h)?.and_then(|(t, _)| t))
+}
+
+/// The [`Formatted`] target of handler `h`, if it has one in the current epoch.
+pub fn formatted_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Formatted>>> {
+    Ok(slot_decision(h)?.and_then(|(_, f)| f))
+}
+
+type Served = (Option<Arc<Target>>, Option<Arc<Formatted>>);
+
+/// The cached decision of handler `h` (`None`: it carries no slot).
+fn slot_decision(h: &Bound<'_, PyAny>) -> PyResult<Option<Served>> {
     let py = h.py();
     // Only instances of registered classes (or their subclasses) carry a slot.
     let Some(hdict) = crate::cpython::attribute_dict(h) else { return Ok(None) };
@@ -228,17 +311,21 @@ pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
         let guard = slot.get().cache.lock();
         if let Some(c) = guard.as_ref() {
             if c.epoch == now {
-                return Ok(c.target.clone());
+                return Ok(Some((c.target.clone(), c.formatted.clone())));
             }
         }
     }
-    let target = build_target(py, h, &hdict)?.map(Arc::new);
-    let out = target.clone();
+    let (target, formatted) = match build_target(py, h, &hdict)? {
+        Decision::Native(t) => (Some(Arc::new(t)), None),
+        Decision::Formatted(f) => (None, Some(Arc::new(f))),
+        Decision::Python => (None, None),
+    };
+    let out = (target.clone(), formatted.clone());
     // A decision made while something changed (building may run Python) is not kept.
     let epoch = if crate::epoch::current() == now { now } else { 0 };
-    let old = slot.get().cache.lock().replace(SlotCache { epoch, target });
+    let old = slot.get().cache.lock().replace(SlotCache { epoch, target, formatted });
     drop(old); // released outside the lock: dropping Python references may run Python code
-    Ok(out)
+    Ok(Some(out))
 }
 
 impl Target {
@@ -298,24 +385,84 @@ impl Target {
     /// stdlib's `Filterer.filter` for this handler: `None` drops the record; otherwise the
     /// record to emit (a filter may return a replacement record, as in Python 3.12).
     pub fn filter<'py>(&self, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let py = record.py();
-        let mut record = record.clone();
-        // Iterate over a snapshot, as a filter may add or remove filters.
-        let filters = self.filters.bind(py).to_tuple();
-        for f in filters.iter() {
-            let result = match f.getattr_opt(intern!(py, "filter"))? {
-                Some(m) => m.call1((&record,))?,
-                None => f.call1((&record,))?,
-            };
-            if !result.is_truthy()? {
-                return Ok(None);
-            }
-            // From 3.12 a filter may return a replacement record.
-            if crate::record::python_minor(py) >= 12 && result.is_instance_of::<crate::record::LogRecord>() {
-                record = result;
-            }
+        run_filters(self.filters.bind(record.py()), record)
+    }
+}
+
+/// stdlib's `Filterer.filter` over `filters`: `None` drops the record; otherwise the record to
+/// emit (a filter may return a replacement record, as in Python 3.12).
+fn run_filters<'py>(filters: &Bound<'py, PyList>, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = record.py();
+    let mut record = record.clone();
+    // Iterate over a snapshot, as a filter may add or remove filters.
+    for f in filters.to_tuple().iter() {
+        let result = match f.getattr_opt(intern!(py, "filter"))? {
+            Some(m) => m.call1((&record,))?,
+            None => f.call1((&record,))?,
+        };
+        if !result.is_truthy()? {
+            return Ok(None);
         }
-        Ok(Some(record))
+        // From 3.12 a filter may return a replacement record.
+        if crate::record::python_minor(py) >= 12 && result.is_instance_of::<crate::record::LogRecord>() {
+            record = result;
+        }
+    }
+    Ok(Some(record))
+}
+
+impl Formatted {
+    /// The handler's level threshold.
+    pub fn level(&self) -> i64 {
+        self.level
+    }
+
+    /// `handler.handle(record)` of an exact `StreamHandler`/`FileHandler`: filters, then under
+    /// the handler's lock `formatter.format(record)` and the line queued on the native writer;
+    /// an error of either goes to `handleError`, as `StreamHandler.emit` does.
+    pub fn handle(&self, h: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = h.py();
+        let filters = self.filters.bind(py);
+        let record = if filters.is_empty() {
+            record.clone()
+        } else {
+            match run_filters(filters, record)? {
+                Some(r) => r,
+                None => return Ok(()),
+            }
+        };
+        let lock = self.lock.as_ref().map(|l| l.bind(py));
+        if let Some(l) = lock {
+            l.call_method0(intern!(py, "acquire"))?;
+        }
+        let written = self.write(py, &record);
+        let released = match lock {
+            Some(l) => l.call_method0(intern!(py, "release")).map(|_| ()),
+            None => Ok(()),
+        };
+        match written {
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => return Err(e),
+            Err(e) => {
+                // `handleError` reads the exception from `sys.exc_info()`.
+                let err = e.into_value(py).into_bound(py);
+                let ok = crate::cpython::with_handled_exception(&err, || {
+                    h.call_method1(intern!(py, "handleError"), (&record,)).map(|_| ())
+                });
+                released?;
+                return ok;
+            }
+            Ok(()) => {}
+        }
+        released
+    }
+
+    fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let msg = self.formatter.bind(py).call_method1(intern!(py, "format"), (record,))?;
+        let line = msg.add(self.terminator.bind(py))?;
+        let line = line.cast_into::<PyString>()?;
+        let levelno = record.getattr(intern!(py, "levelno"))?.extract::<i64>().ok();
+        self.stream.bind(py).call_method1(intern!(py, "write"), (line, levelno))?;
+        Ok(())
     }
 }
 
@@ -334,7 +481,12 @@ impl Target {
 #[pyfunction]
 #[pyo3(signature = (*types))]
 fn _register_stream_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
-    let mut registered = PY_STREAM_TYPES.lock();
+    add_types(&PY_STREAM_TYPES, types)
+}
+
+/// Add each class of `types` to `registry` once.
+fn add_types(registry: &Mutex<Vec<Py<PyType>>>, types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut registered = registry.lock();
     for t in types.iter() {
         let t = t.cast_into::<PyType>()?;
         if !registered.iter().any(|r| r.as_ptr() == t.as_ptr()) {
@@ -366,8 +518,16 @@ fn _register_native_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
     Ok(())
 }
 
+/// Declare handler classes whose `emit` only formats and writes to the stream (exact types only).
+#[pyfunction]
+#[pyo3(signature = (*types))]
+fn _register_formatted_handlers(types: &Bound<'_, PyTuple>) -> PyResult<()> {
+    add_types(&FORMATTED_TYPES, types)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeSlot>()?;
+    m.add_function(wrap_pyfunction!(_register_formatted_handlers, m)?)?;
     m.add_function(wrap_pyfunction!(_register_stream_handlers, m)?)?;
     m.add_function(wrap_pyfunction!(_register_native_handlers, m)?)
 }
