@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::globals;
-use crate::record::{instance_dict, new_record, LogRecord};
+use crate::record::{instance_dict, new_record, InitArgs, LogRecord};
 
 /// Keyword arguments accepted by `_log`.
 pub struct LogOptions<'py> {
@@ -74,7 +74,7 @@ pub fn make_record<'py>(
     let native = py.get_type::<LogRecord>();
     let record = match factory {
         Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,
-        _ => new_record(py, name, level, path, lineno, msg, args, exc_info, func, sinfo)?,
+        _ => new_record(py, &InitArgs { name, level, pathname: path, lineno, msg, args, exc_info, func, sinfo })?,
     };
     if !extra.is_none() {
         let mut dict = None; // materialised only when there is a key to add

@@ -336,20 +336,23 @@ fn set_attribute<'py>(
     store(&d)
 }
 
+/// The arguments of `LogRecord.__init__` (`func` and `sinfo` default to `None`).
+#[derive(Clone, Copy)]
+pub struct InitArgs<'a, 'py> {
+    pub name: &'a Bound<'py, PyAny>,
+    pub level: &'a Bound<'py, PyAny>,
+    pub pathname: &'a Bound<'py, PyAny>,
+    pub lineno: &'a Bound<'py, PyAny>,
+    pub msg: &'a Bound<'py, PyAny>,
+    pub args: &'a Bound<'py, PyAny>,
+    pub exc_info: &'a Bound<'py, PyAny>,
+    pub func: &'a Bound<'py, PyAny>,
+    pub sinfo: &'a Bound<'py, PyAny>,
+}
+
 /// Fill a record's attributes exactly as stdlib's `LogRecord.__init__` does.
-#[allow(clippy::too_many_arguments)]
-pub fn init_record<'py>(
-    obj: &Bound<'py, PyAny>,
-    name: &Bound<'py, PyAny>,
-    level: &Bound<'py, PyAny>,
-    pathname: &Bound<'py, PyAny>,
-    lineno: &Bound<'py, PyAny>,
-    msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
-    exc_info: &Bound<'py, PyAny>,
-    func: &Bound<'py, PyAny>,
-    sinfo: &Bound<'py, PyAny>,
-) -> PyResult<()> {
+pub fn init_record<'py>(obj: &Bound<'py, PyAny>, a: &InitArgs<'_, 'py>) -> PyResult<()> {
+    let InitArgs { name, level, pathname, lineno, msg, args, exc_info, func, sinfo } = *a;
     let py = obj.py();
     let rec = obj.cast::<LogRecord>()?;
     let (created, msecs, relative) = record_times(py)?;
@@ -443,21 +446,9 @@ pub fn get_message<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
 }
 
 /// A new, initialised exact `LogRecord` (what `makeRecord` and `LogRecord(...)` make).
-#[allow(clippy::too_many_arguments)]
-pub fn new_record<'py>(
-    py: Python<'py>,
-    name: &Bound<'py, PyAny>,
-    level: &Bound<'py, PyAny>,
-    pathname: &Bound<'py, PyAny>,
-    lineno: &Bound<'py, PyAny>,
-    msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
-    exc_info: &Bound<'py, PyAny>,
-    func: &Bound<'py, PyAny>,
-    sinfo: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
+pub fn new_record<'py>(py: Python<'py>, a: &InitArgs<'_, 'py>) -> PyResult<Bound<'py, PyAny>> {
     let rec = Bound::new(py, LogRecord::default())?.into_any();
-    init_record(&rec, name, level, pathname, lineno, msg, args, exc_info, func, sinfo)?;
+    init_record(&rec, a)?;
     Ok(rec)
 }
 
@@ -486,8 +477,7 @@ impl LogRecord {
     ) -> PyResult<()> {
         let py = slf.py();
         let none = py.None().into_bound(py);
-        init_record(
-            slf.as_any(),
+        let a = InitArgs {
             name,
             level,
             pathname,
@@ -495,9 +485,10 @@ impl LogRecord {
             msg,
             args,
             exc_info,
-            func.unwrap_or(&none),
-            sinfo.unwrap_or(&none),
-        )
+            func: func.unwrap_or(&none),
+            sinfo: sinfo.unwrap_or(&none),
+        };
+        init_record(slf.as_any(), &a)
     }
 
     fn __getattribute__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -668,8 +659,10 @@ unsafe extern "C" fn construct(
             return crate::cpython::call_type_generic(&ty, args, nargsf, kwnames);
         }
         let none = py.None().into_bound(py);
-        let p = |i: usize| if params[i].is_null() { none.clone() } else { Bound::from_borrowed_ptr(py, params[i]) };
-        new_record(py, &p(0), &p(1), &p(2), &p(3), &p(4), &p(5), &p(6), &p(7), &p(8))
+        let p: [Bound<'_, PyAny>; 9] =
+            std::array::from_fn(|i| if params[i].is_null() { none.clone() } else { Bound::from_borrowed_ptr(py, params[i]) });
+        let [name, level, pathname, lineno, msg, args, exc_info, func, sinfo] = &p;
+        new_record(py, &InitArgs { name, level, pathname, lineno, msg, args, exc_info, func, sinfo })
     }));
     match outcome {
         Ok(Ok(rec)) => rec.into_ptr(),
