@@ -28,6 +28,11 @@ use crate::epoch;
 /// True when this build notices class and dict changes by itself (CPython 3.12 and later).
 pub const NATIVE_WATCHERS: bool = cfg!(Py_3_12);
 
+/// True when a dict watcher on an instance's attribute dict hears every attribute assignment
+/// (3.12). From 3.13 an instance keeps its attributes inline even once its dict exists, and
+/// assignments may bypass the dict's watchers.
+pub const INSTANCE_DICT_EVENTS: bool = cfg!(all(Py_3_12, not(Py_3_13)));
+
 #[cfg(Py_3_12)]
 mod watchers {
     use super::*;

@@ -234,6 +234,10 @@ struct KnownThread {
     ident_obj: Py<PyAny>,
     thread: Py<PyAny>,
     dict: Py<PyDict>,
+    /// 3.12: `_active` and the thread's dict are watched, so the name found in this epoch
+    /// holds until the epoch moves.
+    checked: Option<(u64, Py<PyAny>)>,
+    watched: bool,
 }
 
 thread_local! {
@@ -264,17 +268,30 @@ pub fn current_thread(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, P
     // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
     let ident = unsafe { libc::pthread_self() } as u64;
     let pid = globals::pid();
+    let now = epoch::current();
+    let mut checked = None;
+    let mut watched = false;
     let known = KNOWN_THREAD.with_borrow(|k| {
-        k.as_ref()
-            .filter(|k| k.ident == ident && k.pid == pid)
-            .map(|k| (k.ident_obj.bind(py).clone(), k.thread.as_ptr(), k.dict.bind(py).clone()))
+        k.as_ref().filter(|k| k.ident == ident && k.pid == pid).map(|k| {
+            checked = k.checked.as_ref().filter(|(e, _)| *e == now).map(|(_, n)| n.bind(py).clone());
+            watched = k.watched;
+            (k.ident_obj.bind(py).clone(), k.thread.as_ptr(), k.dict.bind(py).clone())
+        })
     });
+    if let (Some(name), Some((ident_obj, _, _))) = (checked, &known) {
+        return Ok((ident_obj.clone(), name));
+    }
     let th = threading(py)?;
     if let (Some((ident_obj, thread, dict)), Some(active)) = (&known, &th.active) {
         // SAFETY: GIL held; borrowed lookup with an int key (no Python code runs).
         let raw = unsafe { ffi::PyDict_GetItemWithError(active.as_ptr(), ident_obj.as_ptr()) };
         if raw == *thread {
             if let Some(name) = dict_get(dict, intern!(py, "_name")) {
+                if watched && epoch::current() == now {
+                    let entry = (now, name.clone().unbind());
+                    let old = KNOWN_THREAD.with_borrow_mut(|k| k.as_mut().and_then(|k| k.checked.replace(entry)));
+                    drop(old);
+                }
                 return Ok((ident_obj.clone(), name));
             }
         }
@@ -312,6 +329,12 @@ fn thread_name_of<'py>(py: Python<'py>, th: &Threading, ident: u64, ident_obj: &
                             pid: globals::pid(),
                             ident_obj: key.unbind(),
                             thread: t.unbind(),
+                            checked: None,
+                            // 3.12: a thread starting or ending, or this thread's attributes
+                            // changing (a rename), bumps the epoch.
+                            watched: cpython::INSTANCE_DICT_EVENTS
+                                && cpython::watch_dict(active.bind(py))
+                                && cpython::watch_dict(&d),
                             dict: d.unbind(),
                         };
                         let old = KNOWN_THREAD.with_borrow_mut(|k| k.replace(entry));
