@@ -16,9 +16,9 @@ use crate::make_record::LogOptions;
 use crate::dispatch::target::Target;
 use crate::message::Message;
 use crate::native_record::{KvValue, NativeRecord, RecordText};
-use crate::record::instance_dict;
+use crate::record::RecordView;
 
-fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<String>>> {
+fn field_str(d: &RecordView<'_>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<String>>> {
     match d.get_item(key)? {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(Some(None)),
@@ -30,14 +30,14 @@ fn field_str(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Optio
     }
 }
 
-fn field_num(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<f64>> {
+fn field_num(d: &RecordView<'_>, key: &Bound<'_, PyString>) -> PyResult<Option<f64>> {
     match d.get_item(key)? {
         Some(v) if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() => Ok(Some(v.extract()?)),
         _ => Ok(None),
     }
 }
 
-fn field_int(d: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<i64>>> {
+fn field_int(d: &RecordView<'_>, key: &Bound<'_, PyString>) -> PyResult<Option<Option<i64>>> {
     match d.get_item(key)? {
         Some(v) if v.is_none() => Ok(Some(None)),
         Some(v) if v.is_instance_of::<PyInt>() => Ok(v.extract().ok().map(Some)),
@@ -80,7 +80,7 @@ pub fn key_values(d: &Bound<'_, PyDict>) -> PyResult<Vec<(String, KvValue)>> {
 /// value (the handler's Python path then formats it exactly as stdlib would).
 pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Option<NativeRecord>> {
     let py = record.py();
-    let d = instance_dict(record)?;
+    let d = RecordView::of(record)?;
     // A LogRecord subclass may override getMessage(): honour it, as Formatter.format would.
     let msg_obj = if record.get_type().is(&py.get_type::<crate::record::LogRecord>()) {
         crate::record::get_message(record)
@@ -91,7 +91,7 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
         Ok(m) => match m.cast::<PyString>() {
             Ok(s) => {
                 // Formatter.format leaves `message` on the record; later handlers may read it.
-                d.set_item(intern!(py, "message"), s)?;
+                d.set_item(intern!(py, "message"), s.as_any())?;
                 match s.to_str() {
                     Ok(t) => t.to_string(),
                     // Lone surrogates: the handler's Python path writes or reports it.
@@ -147,7 +147,7 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
     };
     if target.plan.layout.uses_time {
         if let Some(asctime) = target.plan.format_time(created, msecs) {
-            d.set_item(intern!(py, "asctime"), asctime)?;
+            d.set_item(intern!(py, "asctime"), &PyString::new(py, &asctime).into_any())?;
         }
     }
     let lineno = match field_int(&d, intern!(py, "lineno"))? {
@@ -191,10 +191,13 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
             exc_text,
             stack_info: s!("stack_info"),
             fields: Vec::new(),
-            key_values: if target.wire { key_values(&d)? } else { Vec::new() },
+            key_values: match d.dict()? {
+                Some(dict) if target.wire => key_values(&dict)?,
+                _ => Vec::new(),
+            },
         })),
     };
-    Ok(add_fields(&mut rec, Some(&d), target)?.then_some(rec))
+    Ok(add_fields(&mut rec, d.dict()?.as_ref(), target)?.then_some(rec))
 }
 
 /// Capture the non-standard fields `target`'s layout renders (`%(user)s` of `extra=`) from `src`
@@ -282,19 +285,9 @@ macro_rules! text_or_bail {
 fn caller_texts(c: &caller::Caller<'_>) -> Option<caller::CallerTexts> {
     let pathname = c.filename.cast::<PyString>().ok()?.to_str().ok()?.to_string();
     let func_name = c.func.cast::<PyString>().ok()?.to_str().ok()?.to_string();
-    let (base, stem) = split_path(&pathname);
+    let (base, stem) = crate::record_context::split_path(&pathname);
     let (filename, module) = (base.to_string(), stem.to_string());
     Some(caller::CallerTexts { pathname, filename, module, func_name })
-}
-
-/// `os.path.basename` and the stem of `os.path.splitext` of a POSIX path.
-pub fn split_path(path: &str) -> (&str, &str) {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    let stem = match base.rfind('.') {
-        Some(i) if base[..i].chars().any(|ch| ch != '.') => &base[..i],
-        _ => base,
-    };
-    (base, stem)
 }
 
 /// Capture a logging call's record without creating a Python `LogRecord`: only the fields
@@ -302,7 +295,7 @@ pub fn split_path(path: &str) -> (&str, &str) {
 /// (a field Rust cannot hold, a message Python must render, a malformed `exc_info`...).
 pub fn from_call(py: Python<'_>, sw: &Switches, call: &Call<'_, '_>, needs: Needs) -> PyResult<Option<NativeRecord>> {
     let Some(message) = crate::message::capture(call.msg, call.args)? else { return Ok(None) };
-    let (created, msecs, relative_created) = crate::record::record_times(py)?;
+    let (created, msecs, relative_created) = crate::record_context::record_times(py)?;
     let mut rec = NativeRecord {
         name: match call.name {
             Some(n) => Cow::Borrowed(n),
@@ -344,20 +337,14 @@ pub fn from_call(py: Python<'_>, sw: &Switches, call: &Call<'_, '_>, needs: Need
         rec.thread = Some(unsafe { libc::pthread_self() } as i64);
         if needs.thread_name {
             let ident = unsafe { libc::pthread_self() } as u64;
-            rec.text_mut().thread_name = text_or_bail!(&crate::record::thread_name(py, ident)?);
+            rec.text_mut().thread_name = text_or_bail!(&crate::record_context::thread_name(py, ident)?);
         }
     }
     if sw.log_processes {
         rec.process = Some(globals::pid() as i64);
     }
     if sw.log_multiprocessing && needs.process_name {
-        let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
-        rec.text_mut().process_name = Some("MainProcess".into());
-        if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item("multiprocessing")).unwrap_or(Ok(None)) {
-            if let Ok(n) = mp.call_method0("current_process").and_then(|p| p.getattr("name")) {
-                rec.text_mut().process_name = text_or_bail!(&n);
-            }
-        }
+        rec.text_mut().process_name = text_or_bail!(&crate::record_context::process_name(py));
     }
     if let Some(ei) = call.exc_info {
         // The traceback text every native formatter would produce (cached per code site).
@@ -382,21 +369,6 @@ pub fn from_call(py: Python<'_>, sw: &Switches, call: &Call<'_, '_>, needs: Need
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn msecs_match_stdlib() {
-        assert_eq!(crate::record::msecs_of(1.2345), 234.0);
-        assert_eq!(crate::record::msecs_of(10.0), 0.0);
-        assert!(crate::record::msecs_of(10.0).is_sign_positive());
-    }
-
-    #[test]
-    fn split_path_matches_os_path() {
-        assert_eq!(split_path("/a/b/c.py"), ("c.py", "c"));
-        assert_eq!(split_path("c.tar.gz"), ("c.tar.gz", "c.tar"));
-        assert_eq!(split_path("/x/.bashrc"), (".bashrc", ".bashrc"));
-        assert_eq!(split_path("noext"), ("noext", "noext"));
-    }
 
     #[test]
     fn needs_default_is_minimal() {

@@ -28,6 +28,11 @@ use crate::epoch;
 /// True when this build notices class and dict changes by itself (CPython 3.12 and later).
 pub const NATIVE_WATCHERS: bool = cfg!(Py_3_12);
 
+/// True when a dict watcher on an instance's attribute dict hears every attribute assignment
+/// (3.12). From 3.13 an instance keeps its attributes inline even once its dict exists, and
+/// assignments may bypass the dict's watchers.
+pub const INSTANCE_DICT_EVENTS: bool = cfg!(all(Py_3_12, not(Py_3_13)));
+
 #[cfg(Py_3_12)]
 mod watchers {
     use super::*;
@@ -349,5 +354,60 @@ impl<'py> Frame<'py> {
     /// The frame as a Python object.
     pub fn object(&self) -> &Bound<'py, PyAny> {
         &self.0
+    }
+}
+
+/// A vectorcall function as `tp_vectorcall` takes it.
+pub type Vectorcall =
+    unsafe extern "C" fn(*mut ffi::PyObject, *const *mut ffi::PyObject, usize, *mut ffi::PyObject) -> *mut ffi::PyObject;
+
+/// Make `f` the vectorcall of calling class `ty` itself (`ty(...)`), the documented
+/// `PyTypeObject.tp_vectorcall` (used since 3.9, never inherited by subclasses). `f` must behave
+/// as `type.__call__` does for `ty`.
+pub fn set_type_vectorcall(ty: &Bound<'_, PyType>, f: Vectorcall) {
+    // SAFETY: GIL held; `ty` is a live class object and the field is part of the public struct.
+    unsafe { (*ty.as_ptr().cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(f) };
+}
+
+/// The `tp_new` and `tp_init` slots of `ty` (`PyType_GetSlot`): they change when a class-level
+/// `__new__` or `__init__` is assigned.
+pub fn new_and_init_slots(ty: &Bound<'_, PyType>) -> (usize, usize) {
+    // SAFETY: GIL held; `ty` is a heap type, for which PyType_GetSlot is defined.
+    unsafe {
+        let t = ty.as_ptr().cast::<ffi::PyTypeObject>();
+        (ffi::PyType_GetSlot(t, ffi::Py_tp_new) as usize, ffi::PyType_GetSlot(t, ffi::Py_tp_init) as usize)
+    }
+}
+
+/// `type.__call__(ty, *args, **kwargs)` from a vectorcall's arguments: `ty.__new__`, then
+/// `__init__` on the result, as for any class.
+///
+/// # Safety
+/// `args`, `nargsf` and `kwnames` are a vectorcall's arguments (valid for the call).
+pub unsafe fn call_type_generic<'py>(
+    ty: &Bound<'py, PyType>,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = ty.py();
+    let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+    let tuple = pyo3::types::PyTuple::new(py, (0..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.add(i))))?;
+    let kwargs = if kwnames.is_null() {
+        None
+    } else {
+        let names = Bound::from_borrowed_ptr(py, kwnames).cast_into::<pyo3::types::PyTuple>()?;
+        let d = PyDict::new(py);
+        for (k, name) in names.iter().enumerate() {
+            d.set_item(name, Bound::from_borrowed_ptr(py, *args.add(nargs + k)))?;
+        }
+        Some(d)
+    };
+    let call = (*std::ptr::addr_of!(ffi::PyType_Type)).tp_call.expect("type has tp_call");
+    let raw = call(ty.as_ptr(), tuple.as_ptr(), kwargs.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr()));
+    if raw.is_null() {
+        Err(PyErr::fetch(py))
+    } else {
+        Ok(Bound::from_owned_ptr(py, raw))
     }
 }

@@ -28,6 +28,7 @@ pub mod native_record;
 pub mod overrides;
 pub mod printf;
 pub mod record;
+pub mod record_context;
 pub mod record_copy;
 pub mod timefmt;
 pub mod traceback;

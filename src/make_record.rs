@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::globals;
-use crate::record::{init_record, instance_dict, LogRecord};
+use crate::record::{instance_dict, new_record, InitArgs, LogRecord};
 
 /// Keyword arguments accepted by `_log`.
 pub struct LogOptions<'py> {
@@ -74,16 +74,16 @@ pub fn make_record<'py>(
     let native = py.get_type::<LogRecord>();
     let record = match factory {
         Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,
-        _ => {
-            let rec = Bound::new(py, LogRecord)?.into_any();
-            init_record(&rec, name, level, path, lineno, msg, args, exc_info, func, sinfo)?;
-            rec
-        }
+        _ => new_record(py, &InitArgs { name, level, pathname: path, lineno, msg, args, exc_info, func, sinfo })?,
     };
     if !extra.is_none() {
-        let d = instance_dict(&record)?;
+        let mut dict = None; // materialised only when there is a key to add
         for key in extra.try_iter()? {
             let key = key?;
+            let d = match &dict {
+                Some(d) => d,
+                None => dict.insert(instance_dict(&record)?),
+            };
             let reserved = key.eq(intern!(py, "message"))? || key.eq(intern!(py, "asctime"))?;
             if reserved || d.contains(&key)? {
                 return Err(PyKeyError::new_err(format!("Attempt to overwrite {} in LogRecord", key.repr()?)));

@@ -1,503 +1,443 @@
-//! The native `LogRecord`: every stdlib attribute lives in the instance `__dict__`, filled in Rust.
+//! The native `LogRecord`: stdlib's attributes held in native slots, shown as an instance `__dict__` on demand.
+//!
+//! A record made by `LogRecord(...)` or `makeRecord` keeps its standard attributes (`name`, `msg`,
+//! ..., `taskName`, and `message`/`asctime` once a formatter sets them) in a fixed array of object
+//! pointers instead of a dict: creating one stores pointers, reading `record.levelno` is an index.
+//! The instance `__dict__` is built (*materialised*) the first time anything needs it as a dict —
+//! `record.__dict__`, `vars(record)`, an attribute that is not a standard one (`extra=`, a
+//! factory's `record.custom = ...`), a deletion — with the keys in the order stdlib's `__init__`
+//! and `Formatter.format` would have inserted them; from then on the dict is the only storage.
+//! Subclass instances are materialised at the end of `__init__` (a subclass may define
+//! descriptors for standard names), so only exact `LogRecord`s are lazy.
 
-use pyo3::exceptions::PyTypeError;
+use std::cell::UnsafeCell;
+
+use pyo3::exceptions::{PyAttributeError, PySystemError};
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
-
-use std::sync::atomic::{AtomicU8, Ordering};
+use pyo3::types::{PyDict, PyFloat, PyString, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use crate::globals;
+pub use crate::record_context::{is_mapping, level_name, msecs_of, python_minor, record_times, thread_name};
+use crate::record_context::{path_parts, pid_object, process_name, record_args, record_level_name, task_name};
 
-/// stdlib-compatible log record. Subclassable; attributes are plain instance attributes so that
-/// `record.__dict__` holds every standard field (stdlib formatters and handlers read it).
-#[pyclass(subclass, dict, weakref, module = "femtologging", name = "LogRecord")]
-pub struct LogRecord;
+/// The attributes a record holds natively, in stdlib's insertion order (`taskName` from 3.12;
+/// `message` and `asctime` are set later by formatters).
+const KEYS: [&str; SLOTS] = [
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+    "threadName", "processName", "process", "taskName", "message", "asctime",
+];
+const SLOTS: usize = 23;
+/// Slots `__init__` fills (the standard attributes up to `taskName`).
+const INIT_SLOTS: usize = 21;
+const TASK_NAME: usize = 20;
+const MESSAGE: usize = 21;
+const ASCTIME: usize = 22;
 
-/// The instance `__dict__` of an object (created on demand).
-pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+/// The slot of attribute `name`.
+fn slot_of(name: &str) -> Option<usize> {
+    Some(match name {
+        "name" => 0,
+        "msg" => 1,
+        "args" => 2,
+        "levelname" => 3,
+        "levelno" => 4,
+        "pathname" => 5,
+        "filename" => 6,
+        "module" => 7,
+        "exc_info" => 8,
+        "exc_text" => 9,
+        "stack_info" => 10,
+        "lineno" => 11,
+        "funcName" => 12,
+        "created" => 13,
+        "msecs" => 14,
+        "relativeCreated" => 15,
+        "thread" => 16,
+        "threadName" => 17,
+        "processName" => 18,
+        "process" => 19,
+        "taskName" => 20,
+        "message" => 21,
+        "asctime" => 22,
+        _ => return None,
+    })
+}
+
+fn slot_of_obj(name: &Bound<'_, PyAny>) -> Option<usize> {
+    slot_of(name.cast::<PyString>().ok()?.to_str().ok()?)
+}
+
+/// The interned key strings, by slot.
+fn keys(py: Python<'_>) -> &[Py<PyString>; SLOTS] {
+    static KEY_OBJECTS: PyOnceLock<[Py<PyString>; SLOTS]> = PyOnceLock::new();
+    KEY_OBJECTS.get_or_init(py, || KEYS.map(|k| PyString::intern(py, k).unbind()))
+}
+
+/// A record's native storage. Every access happens with the GIL held (free-threaded builds are
+/// not supported), and no reference into it is kept across a call into Python.
+struct Slots {
+    /// Owned references; NULL: the attribute is absent.
+    values: [*mut ffi::PyObject; SLOTS],
+    /// The instance dict holds the attributes (the slots are then all NULL).
+    materialised: bool,
+    /// `asctime` was set before `message` (their order in the dict).
+    asctime_first: bool,
+    /// `created`, `msecs`, `relativeCreated` as numbers: the float objects are made when first
+    /// read (bit `i - CREATED` set: slot `i` is NULL and its value is `times[i - CREATED]`).
+    times: [f64; 3],
+    raw_times: u8,
+}
+
+const CREATED: usize = 13;
+
+/// stdlib-compatible log record. Subclassable; `record.__dict__` shows every standard attribute
+/// as stdlib's does.
+#[pyclass(subclass, dict, weakref, frozen, module = "femtologging", name = "LogRecord")]
+pub struct LogRecord {
+    slots: UnsafeCell<Slots>,
+}
+
+// SAFETY: the slots are only touched with the GIL held (see `Slots`).
+unsafe impl Sync for LogRecord {}
+unsafe impl Send for LogRecord {}
+
+impl Default for LogRecord {
+    fn default() -> Self {
+        LogRecord {
+            slots: UnsafeCell::new(Slots {
+                values: [std::ptr::null_mut(); SLOTS],
+                materialised: false,
+                asctime_first: false,
+                times: [0.0; 3],
+                raw_times: 0,
+            }),
+        }
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        // Dropped from tp_dealloc or tp_clear: the GIL is held.
+        for p in self.values {
+            if !p.is_null() {
+                unsafe { ffi::Py_DECREF(p) };
+            }
+        }
+    }
+}
+
+impl LogRecord {
+    #[allow(clippy::mut_from_ref)]
+    fn slots(&self) -> &mut Slots {
+        // SAFETY: GIL held by every caller; each use is short and calls no Python code.
+        unsafe { &mut *self.slots.get() }
+    }
+
+    fn is_lazy(&self) -> bool {
+        !self.slots().materialised
+    }
+
+    /// Attribute `i` while the record is lazy (`None`: absent, or the dict holds it).
+    fn get<'py>(&self, py: Python<'py>, i: usize) -> Option<Bound<'py, PyAny>> {
+        let s = self.slots();
+        if s.materialised {
+            return None;
+        }
+        if s.values[i].is_null() {
+            let bit = Self::time_bit(i);
+            if s.raw_times & bit == 0 {
+                return None;
+            }
+            s.raw_times &= !bit;
+            s.values[i] = PyFloat::new(py, s.times[i - CREATED]).into_ptr();
+        }
+        // SAFETY: an owned, live reference held by the slot.
+        Some(unsafe { Bound::from_borrowed_ptr(py, s.values[i]) })
+    }
+
+    /// The `raw_times` bit of slot `i` (0 for the slots that are not times).
+    fn time_bit(i: usize) -> u8 {
+        if (CREATED..CREATED + 3).contains(&i) {
+            1 << (i - CREATED)
+        } else {
+            0
+        }
+    }
+
+    /// Make the float objects of the times not read yet.
+    fn realise_times(&self, py: Python<'_>) {
+        for i in CREATED..CREATED + 3 {
+            self.get(py, i);
+        }
+    }
+
+    /// Store `v` in slot `i`; the old value is released after the store (its finaliser may run).
+    fn put(&self, i: usize, v: Bound<'_, PyAny>) {
+        let s = self.slots();
+        s.raw_times &= !Self::time_bit(i);
+        if i == ASCTIME && s.values[ASCTIME].is_null() {
+            s.asctime_first = s.values[MESSAGE].is_null();
+        } else if i == MESSAGE && s.values[MESSAGE].is_null() {
+            s.asctime_first = !s.values[ASCTIME].is_null();
+        }
+        let old = std::mem::replace(&mut s.values[i], v.into_ptr());
+        if !old.is_null() {
+            unsafe { ffi::Py_DECREF(old) };
+        }
+    }
+
+    /// Store what `__init__` sets (owned references; the times as numbers, NULL in `values`);
+    /// old values are released afterwards.
+    fn put_standard(&self, values: &[*mut ffi::PyObject; INIT_SLOTS - 1], times: [f64; 3]) {
+        let s = self.slots();
+        let fresh = s.values[..INIT_SLOTS - 1].iter().all(|p| p.is_null()) && s.raw_times == 0;
+        let mut old = [std::ptr::null_mut(); INIT_SLOTS - 1];
+        if fresh {
+            s.values[..INIT_SLOTS - 1].copy_from_slice(values);
+        } else {
+            old.copy_from_slice(&s.values[..INIT_SLOTS - 1]);
+            s.values[..INIT_SLOTS - 1].copy_from_slice(values);
+        }
+        s.times = times;
+        s.raw_times = 0b111;
+        for p in old.into_iter().filter(|p| !p.is_null()) {
+            unsafe { ffi::Py_DECREF(p) };
+        }
+    }
+
+    /// Take every slot out (in dict order) and mark the record materialised.
+    fn take_all(&self, py: Python<'_>) -> Vec<(usize, *mut ffi::PyObject)> {
+        self.realise_times(py);
+        let s = self.slots();
+        s.materialised = true;
+        let mut order: [usize; SLOTS] = std::array::from_fn(|i| i);
+        if s.asctime_first {
+            order.swap(MESSAGE, ASCTIME);
+        }
+        let mut out = Vec::with_capacity(SLOTS);
+        for i in order {
+            let v = std::mem::replace(&mut s.values[i], std::ptr::null_mut());
+            if !v.is_null() {
+                out.push((i, v));
+            }
+        }
+        s.asctime_first = false;
+        out
+    }
+}
+
+/// `PyObject_GenericGetDict`: the instance dict, created on first use.
+fn generic_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let py = obj.py();
     // SAFETY: PyObject_GenericGetDict returns a new reference or NULL with an exception set.
-    let raw = unsafe { pyo3::ffi::PyObject_GenericGetDict(obj.as_ptr(), std::ptr::null_mut()) };
+    let raw = unsafe { ffi::PyObject_GenericGetDict(obj.as_ptr(), std::ptr::null_mut()) };
     if raw.is_null() {
         return Err(PyErr::fetch(py));
     }
-    let any = unsafe { Bound::from_owned_ptr(py, raw) };
-    Ok(any.cast_into::<PyDict>()?)
+    Ok(unsafe { Bound::from_owned_ptr(py, raw) }.cast_into::<PyDict>()?)
 }
 
-static MAPPING_ABC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// `threading.current_thread` and the exact thread classes whose `name` is their `_name`.
-struct Threading {
-    current_thread: Py<PyAny>,
-    plain_types: Vec<Py<PyAny>>,
-}
-
-static THREADING: PyOnceLock<Threading> = PyOnceLock::new();
-static ACTIVE_THREADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `threading.current_thread().name`, read straight from `threading._active` and the thread's
-/// `_name` for the standard thread classes (their `name` property returns `_name`); any other
-/// thread class goes through `current_thread().name`.
-pub fn thread_name<'py>(py: Python<'py>, ident: u64) -> PyResult<Bound<'py, PyAny>> {
-    let th = THREADING.get_or_try_init(py, || -> PyResult<Threading> {
-        let m = crate::globals::module(py, "threading")?;
-        let mut plain_types = Vec::new();
-        for n in ["Thread", "_MainThread", "_DummyThread"] {
-            if let Ok(t) = m.getattr(n) {
-                plain_types.push(t.unbind());
+/// Move a lazy record's attributes into its instance dict (created if needed, keys already
+/// there keep their place) and return the dict.
+fn materialise<'py>(rec: &Bound<'py, LogRecord>) -> PyResult<Bound<'py, PyDict>> {
+    let py = rec.py();
+    let d = generic_dict(rec.as_any())?;
+    if rec.get().is_lazy() {
+        let keys = keys(py);
+        let mut result = Ok(());
+        for (i, v) in rec.get().take_all(py) {
+            // SAFETY: `v` is the owned reference the slot held; the dict takes its own.
+            let rc = unsafe { ffi::PyDict_SetItem(d.as_ptr(), keys[i].as_ptr(), v) };
+            unsafe { ffi::Py_DECREF(v) };
+            if rc < 0 && result.is_ok() {
+                result = Err(PyErr::fetch(py));
             }
         }
-        Ok(Threading { current_thread: m.getattr("current_thread")?.unbind(), plain_types })
-    })?;
-    // `threading._active` is one dict for the life of the process (fork clears and refills it).
-    let active = ACTIVE_THREADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(crate::globals::module(py, "threading")?.getattr("_active")?.unbind())
-    });
-    if let Ok(active) = active {
-        if let Ok(Some(t)) = active.bind(py).cast::<PyDict>().map(|a| a.get_item(ident)).unwrap_or(Ok(None)) {
-            let ty = t.get_type();
-            if th.plain_types.iter().any(|p| p.bind(py).is(&ty)) {
-                if let Some(name) = instance_dict(&t)?.get_item(intern!(py, "_name"))? {
-                    return Ok(name);
-                }
-            }
-        }
+        result?;
     }
-    th.current_thread.bind(py).call0()?.getattr(intern!(py, "name"))
-}
-
-pub fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
-    if obj.is_instance_of::<PyDict>() {
-        return Ok(true);
-    }
-    // The usual single arguments: no `Mapping.__instancecheck__` for them.
-    if obj.is_exact_instance_of::<PyString>() || obj.is_exact_instance_of::<PyInt>()
-        || obj.is_exact_instance_of::<PyFloat>()
-    {
-        return Ok(false);
-    }
-    let py = obj.py();
-    let abc = MAPPING_ABC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(crate::globals::module(py, "collections.abc")?.getattr("Mapping")?.unbind())
-    })?;
-    obj.is_instance(abc.bind(py))
-}
-
-/// stdlib's `getLevelName(level)` reading the facade's `_levelToName` / `_nameToLevel` tables.
-pub fn level_name<'py>(py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if let Some(table) = globals::global(py, intern!(py, "_levelToName"))? {
-        if let Ok(Some(v)) = table.cast::<PyDict>().map(|d| d.get_item(level)).unwrap_or(Ok(None)) {
-            return Ok(v);
-        }
-    }
-    if let Some(table) = globals::global(py, intern!(py, "_nameToLevel"))? {
-        if let Ok(d) = table.cast::<PyDict>() {
-            if let Ok(Some(v)) = d.get_item(level) {
-                return Ok(v);
-            }
-        }
-    }
-    Ok(PyString::new(py, &format!("Level {}", level.str()?)).into_any())
-}
-
-/// `os.path.basename` and the stem of `os.path.splitext` for a POSIX path.
-fn split_path(path: &str) -> (&str, &str) {
-    let base = match path.rfind('/') {
-        Some(i) => &path[i + 1..],
-        None => path,
-    };
-    let stem = match base.rfind('.') {
-        Some(i) if base[..i].chars().any(|c| c != '.') => &base[..i],
-        _ => base,
-    };
-    (base, stem)
-}
-
-/// Every standard attribute, in the order stdlib's `LogRecord.__init__` sets them.
-const STANDARD_KEYS: [&str; 20] = [
-    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
-    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
-    "threadName", "processName", "process",
-];
-
-static TEMPLATE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-
-/// A dict holding every standard key (values `None`), built by inserts so that it is compact.
-/// Merged into an empty record dict, CPython clones its key table in one step: the record's
-/// own inserts then only replace values (no resizing, no rehashing).
-fn template(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
-    Ok(TEMPLATE
-        .get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-            let d = PyDict::new(py);
-            for k in STANDARD_KEYS {
-                d.set_item(PyString::intern(py, k), py.None())?;
-            }
-            Ok(d.unbind())
-        })?
-        .bind(py))
-}
-
-/// Entries of the `pathname` -> (`filename`, `module`) cache (direct-mapped by address).
-const PATH_SLOTS: usize = 64;
-
-type PathEntry = Option<(Py<PyAny>, Py<PyAny>, Py<PyAny>)>;
-
-/// Records of one call site share their `pathname` object (the code object's `co_filename`):
-/// its `filename` and `module` strings are computed once and shared too. Holding the path
-/// keeps its address from being reused while it is cached.
-static PATH_CACHE: parking_lot::Mutex<[PathEntry; PATH_SLOTS]> =
-    parking_lot::Mutex::new([const { None }; PATH_SLOTS]);
-
-/// `filename` and `module` of a `str` pathname (stdlib's `os.path.basename`/`splitext`).
-fn path_parts<'py>(p: &Bound<'py, PyString>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let py = p.py();
-    let slot = (p.as_ptr() as usize >> 4) % PATH_SLOTS;
-    if let Some((path, base, stem)) = &PATH_CACHE.lock()[slot] {
-        if path.bind(py).is(p) {
-            return Ok((base.bind(py).clone(), stem.bind(py).clone()));
-        }
-    }
-    let s = p.to_cow()?;
-    let (base, stem) = split_path(&s);
-    let base = PyString::new(py, base).into_any();
-    let stem = PyString::new(py, stem).into_any();
-    // Exact str only: a subclass could compare equal yet be a different object next time.
-    if p.is_exact_instance_of::<PyString>() {
-        let old = PATH_CACHE.lock()[slot].replace((p.clone().into_any().unbind(), base.clone().unbind(), stem.clone().unbind()));
-        drop(old); // released outside the lock (a decref may run Python code)
-    }
-    Ok((base, stem))
-}
-
-/// stdlib's rule for `args`: a 1-tuple (or 1-sequence) holding a non-empty mapping is replaced
-/// by that mapping.
-fn record_args<'py>(args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(t) = args.cast::<PyTuple>() {
-        if t.len() == 1 {
-            let first = t.get_item(0)?;
-            if is_mapping(&first)? && first.is_truthy()? {
-                return Ok(first);
-            }
-        }
-    } else if args.is_truthy()? && args.len().ok() == Some(1) {
-        let first = args.get_item(0)?;
-        if is_mapping(&first)? && first.is_truthy()? {
-            return Ok(first);
-        }
-    }
-    Ok(args.clone())
-}
-
-/// `processName` as stdlib computes it when `logMultiprocessing` is on.
-fn process_name<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-    let mut pname: Bound<'py, PyAny> = intern!(py, "MainProcess").clone().into_any();
-    // SAFETY: PyImport_GetModuleDict returns a borrowed reference to the interpreter's
-    // `sys.modules` dict (never NULL once the interpreter runs).
-    let modules = unsafe { Bound::from_borrowed_ptr(py, pyo3::ffi::PyImport_GetModuleDict()) };
-    if let Ok(Some(mp)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "multiprocessing"))).unwrap_or(Ok(None)) {
-        if let Ok(n) = mp
-            .call_method0(intern!(py, "current_process"))
-            .and_then(|p| p.getattr(intern!(py, "name")))
-        {
-            pname = n;
-        }
-    }
-    Ok(pname)
-}
-
-/// The attributes of a record that do not change from one record of a call site to the next:
-/// everything but `args`, `created`, `msecs` and `relativeCreated`.
-struct Site<'a, 'py> {
-    name: &'a Bound<'py, PyAny>,
-    level: &'a Bound<'py, PyAny>,
-    levelname: Bound<'py, PyAny>,
-    pathname: &'a Bound<'py, PyAny>,
-    lineno: &'a Bound<'py, PyAny>,
-    msg: &'a Bound<'py, PyAny>,
-    exc_info: &'a Bound<'py, PyAny>,
-    func: &'a Bound<'py, PyAny>,
-    sinfo: &'a Bound<'py, PyAny>,
-    thread: Option<u64>,
-    thread_name: Option<Bound<'py, PyAny>>,
-    process_name: Option<Bound<'py, PyAny>>,
-    process: Option<u32>,
-}
-
-impl<'py> Site<'_, 'py> {
-    /// A dict with every standard key, the site's values and `None` for the per-record ones.
-    fn build_dict(&self) -> PyResult<Bound<'py, PyDict>> {
-        let py = self.name.py();
-        let d = template(py)?.copy()?;
-        d.set_item(intern!(py, "name"), self.name)?;
-        d.set_item(intern!(py, "msg"), self.msg)?;
-        d.set_item(intern!(py, "levelname"), &self.levelname)?;
-        d.set_item(intern!(py, "levelno"), self.level)?;
-        d.set_item(intern!(py, "pathname"), self.pathname)?;
-        if let Ok(p) = self.pathname.cast::<PyString>() {
-            let (base, stem) = path_parts(p)?;
-            d.set_item(intern!(py, "filename"), base)?;
-            d.set_item(intern!(py, "module"), stem)?;
-        } else {
-            let ospath = crate::globals::module(py, "os.path")?;
-            match ospath.call_method1(intern!(py, "basename"), (self.pathname,)) {
-                Ok(base) => {
-                    let stem = ospath.call_method1(intern!(py, "splitext"), (&base,))?.get_item(0)?;
-                    d.set_item(intern!(py, "filename"), base)?;
-                    d.set_item(intern!(py, "module"), stem)?;
-                }
-                Err(e) if e.is_instance_of::<PyTypeError>(py)
-                    || e.is_instance_of::<pyo3::exceptions::PyValueError>(py)
-                    || e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) =>
-                {
-                    d.set_item(intern!(py, "filename"), self.pathname)?;
-                    d.set_item(intern!(py, "module"), "Unknown module")?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        d.set_item(intern!(py, "exc_info"), self.exc_info)?;
-        d.set_item(intern!(py, "exc_text"), py.None())?;
-        d.set_item(intern!(py, "stack_info"), self.sinfo)?;
-        d.set_item(intern!(py, "lineno"), self.lineno)?;
-        d.set_item(intern!(py, "funcName"), self.func)?;
-        d.set_item(intern!(py, "thread"), self.thread)?;
-        d.set_item(intern!(py, "threadName"), &self.thread_name)?;
-        d.set_item(intern!(py, "processName"), &self.process_name)?;
-        d.set_item(intern!(py, "process"), self.process)?;
-        Ok(d)
-    }
-
-    /// Only plain sites are cached: a `str` message, no exception, no stack (a cached
-    /// traceback would keep its frames alive).
-    fn cacheable(&self) -> bool {
-        self.msg.is_exact_instance_of::<PyString>() && self.exc_info.is_none() && self.sinfo.is_none()
-    }
-
-    fn slot(&self) -> usize {
-        let h = (self.pathname.as_ptr() as usize >> 4)
-            ^ (self.msg.as_ptr() as usize >> 4)
-            ^ (self.thread.unwrap_or(0) as usize >> 12);
-        h % SITE_SLOTS
-    }
-}
-
-/// A cached site dict and what it was built from (identities; `lineno` by value).
-struct CachedSite {
-    keys: [Py<PyAny>; 8],
-    lineno: i64,
-    thread: Option<u64>,
-    process: Option<u32>,
-    dict: Py<PyDict>,
-}
-
-const SITE_SLOTS: usize = 32;
-
-/// Direct-mapped cache of site dicts: a record of a known site starts as a clone of its dict
-/// (one key-table copy) and sets only its four per-record values.
-static SITES: parking_lot::Mutex<[Option<CachedSite>; SITE_SLOTS]> =
-    parking_lot::Mutex::new([const { None }; SITE_SLOTS]);
-
-fn exact_int(v: &Bound<'_, PyAny>) -> Option<i64> {
-    if v.is_exact_instance_of::<pyo3::types::PyInt>() {
-        v.extract().ok()
-    } else {
-        None
-    }
-}
-
-fn site_keys<'a, 'py>(s: &'a Site<'a, 'py>) -> [&'a Bound<'py, PyAny>; 8] {
-    let none = s.exc_info; // only cacheable sites get here: exc_info and sinfo are None
-    [
-        s.name,
-        s.level,
-        &s.levelname,
-        s.pathname,
-        s.msg,
-        s.func,
-        s.thread_name.as_ref().unwrap_or(none),
-        s.process_name.as_ref().unwrap_or(none),
-    ]
-}
-
-/// The site's dict, from the cache or freshly built (and cached when the site is plain).
-fn site_dict<'py>(site: &Site<'_, 'py>) -> PyResult<Bound<'py, PyDict>> {
-    let py = site.name.py();
-    if !site.cacheable() {
-        return site.build_dict();
-    }
-    let Some(lineno) = exact_int(site.lineno) else { return site.build_dict() };
-    let keys = site_keys(site);
-    let slot = site.slot();
-    if let Some(c) = &SITES.lock()[slot] {
-        if c.lineno == lineno
-            && c.thread == site.thread
-            && c.process == site.process
-            && c.keys.iter().zip(keys.iter()).all(|(a, b)| a.bind(py).is(*b))
-        {
-            return Ok(c.dict.bind(py).clone());
-        }
-    }
-    let d = site.build_dict()?;
-    let entry = CachedSite {
-        keys: keys.map(|k| k.clone().unbind()),
-        lineno,
-        thread: site.thread,
-        process: site.process,
-        dict: d.clone().unbind(),
-    };
-    let old = SITES.lock()[slot].replace(entry);
-    drop(old); // released outside the lock (a decref may run Python code)
     Ok(d)
 }
 
-/// Fill a record's attributes exactly as stdlib's `LogRecord.__init__` does.
-#[allow(clippy::too_many_arguments)]
-pub fn init_record<'py>(
-    obj: &Bound<'py, PyAny>,
+/// The instance `__dict__` of an object (created on demand; a lazy record is materialised).
+pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    match obj.cast::<LogRecord>() {
+        Ok(rec) => materialise(rec),
+        Err(_) => generic_dict(obj),
+    }
+}
+
+/// Read and write a record's attributes the way its `__dict__` would, without materialising a
+/// lazy record (the native capture of a record that a Python filter saw, for instance).
+pub enum RecordView<'py> {
+    Record(Bound<'py, LogRecord>),
+    Dict(Bound<'py, PyDict>),
+}
+
+impl<'py> RecordView<'py> {
+    pub fn of(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
+        Ok(match obj.cast::<LogRecord>() {
+            Ok(rec) => RecordView::Record(rec.clone()),
+            Err(_) => RecordView::Dict(generic_dict(obj)?),
+        })
+    }
+
+    /// `record.__dict__.get(key)`.
+    pub fn get_item(&self, key: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self {
+            RecordView::Record(rec) if rec.get().is_lazy() => {
+                Ok(slot_of_obj(key).and_then(|i| rec.get().get(rec.py(), i)))
+            }
+            RecordView::Record(rec) => generic_dict(rec.as_any())?.get_item(key),
+            RecordView::Dict(d) => d.get_item(key),
+        }
+    }
+
+    /// `record.__dict__[key] = value`.
+    pub fn set_item(&self, key: &Bound<'py, PyString>, value: &Bound<'py, PyAny>) -> PyResult<()> {
+        match self {
+            RecordView::Record(rec) => set_attribute(rec, key.as_any(), value, |d| d.set_item(key, value)),
+            RecordView::Dict(d) => d.set_item(key, value),
+        }
+    }
+
+    /// The instance dict when the record has one (a lazy record holds standard attributes only).
+    pub fn dict(&self) -> PyResult<Option<Bound<'py, PyDict>>> {
+        match self {
+            RecordView::Record(rec) if rec.get().is_lazy() => Ok(None),
+            RecordView::Record(rec) => generic_dict(rec.as_any()).map(Some),
+            RecordView::Dict(d) => Ok(Some(d.clone())),
+        }
+    }
+}
+
+/// Set `name` on a record: into its slot while the record is lazy and the attribute is one it
+/// holds (or `message`/`asctime`), else materialise and `store` it the generic way.
+fn set_attribute<'py>(
+    rec: &Bound<'py, LogRecord>,
     name: &Bound<'py, PyAny>,
-    level: &Bound<'py, PyAny>,
-    pathname: &Bound<'py, PyAny>,
-    lineno: &Bound<'py, PyAny>,
-    msg: &Bound<'py, PyAny>,
-    args: &Bound<'py, PyAny>,
-    exc_info: &Bound<'py, PyAny>,
-    func: &Bound<'py, PyAny>,
-    sinfo: &Bound<'py, PyAny>,
+    value: &Bound<'py, PyAny>,
+    store: impl FnOnce(&Bound<'py, PyDict>) -> PyResult<()>,
 ) -> PyResult<()> {
+    let r = rec.get();
+    if r.is_lazy() {
+        if let Some(i) = slot_of_obj(name) {
+            if i == MESSAGE || i == ASCTIME || r.get(rec.py(), i).is_some() {
+                r.put(i, value.clone());
+                return Ok(());
+            }
+        }
+    }
+    let d = materialise(rec)?;
+    store(&d)
+}
+
+/// The arguments of `LogRecord.__init__` (`func` and `sinfo` default to `None`).
+#[derive(Clone, Copy)]
+pub struct InitArgs<'a, 'py> {
+    pub name: &'a Bound<'py, PyAny>,
+    pub level: &'a Bound<'py, PyAny>,
+    pub pathname: &'a Bound<'py, PyAny>,
+    pub lineno: &'a Bound<'py, PyAny>,
+    pub msg: &'a Bound<'py, PyAny>,
+    pub args: &'a Bound<'py, PyAny>,
+    pub exc_info: &'a Bound<'py, PyAny>,
+    pub func: &'a Bound<'py, PyAny>,
+    pub sinfo: &'a Bound<'py, PyAny>,
+}
+
+/// Fill a record's attributes exactly as stdlib's `LogRecord.__init__` does.
+pub fn init_record<'py>(obj: &Bound<'py, PyAny>, a: &InitArgs<'_, 'py>) -> PyResult<()> {
+    let InitArgs { name, level, pathname, lineno, msg, args, exc_info, func, sinfo } = *a;
     let py = obj.py();
+    let rec = obj.cast::<LogRecord>()?;
     let (created, msecs, relative) = record_times(py)?;
-    let d = instance_dict(obj)?;
     let args = record_args(args)?;
     let sw = globals::switches(py)?;
-    // SAFETY: pthread_self has no preconditions; threading.get_ident() returns the same value.
-    let thread = sw.log_threads.then(|| unsafe { libc::pthread_self() } as u64);
-    let site = Site {
-        name,
-        level,
-        levelname: level_name(py, level)?,
-        pathname,
-        lineno,
-        msg,
-        exc_info,
-        func,
-        sinfo,
-        thread,
-        thread_name: thread.map(|ident| thread_name(py, ident)).transpose()?,
-        process_name: if sw.log_multiprocessing { Some(process_name(py)?) } else { None },
-        process: sw.log_processes.then(globals::pid),
+    let none = || py.None().into_bound(py);
+    let levelname = record_level_name(py, level)?;
+    let (filename, module) = path_parts(pathname)?;
+    let (thread, thread_name) = if sw.log_threads {
+        crate::record_context::current_thread(py)?
+    } else {
+        (none(), none())
     };
-    // Every standard key in stdlib's order at once (a key-table clone when the dict is empty,
-    // as it is unless a subclass set attributes first: those keep their place).
-    d.update(site_dict(&site)?.as_mapping())?;
-    d.set_item(intern!(py, "args"), &args)?;
-    d.set_item(intern!(py, "created"), created)?;
-    d.set_item(intern!(py, "msecs"), msecs)?;
-    d.set_item(intern!(py, "relativeCreated"), relative)?;
-    if python_minor(py) >= 12 {
-        // Last, as in stdlib's dict order; it varies per asyncio task, so never cached per site.
-        d.set_item(intern!(py, "taskName"), task_name(py)?)?;
+    let process_name = if sw.log_multiprocessing { process_name(py) } else { none() };
+    let process = if sw.log_processes { pid_object(py) } else { none() };
+    let task = if python_minor(py) >= 12 { Some(task_name(py)?) } else { None };
+    // Everything that may run Python code is done: store (old values released as they go).
+    let r = rec.get();
+    let none_ptr = || none().into_ptr();
+    let values: [*mut ffi::PyObject; INIT_SLOTS - 1] = [
+        name.clone().into_ptr(),
+        msg.clone().into_ptr(),
+        args.into_ptr(),
+        levelname.into_ptr(),
+        level.clone().into_ptr(),
+        pathname.clone().into_ptr(),
+        filename.into_ptr(),
+        module.into_ptr(),
+        exc_info.clone().into_ptr(),
+        none_ptr(),
+        sinfo.clone().into_ptr(),
+        lineno.clone().into_ptr(),
+        func.clone().into_ptr(),
+        std::ptr::null_mut(), // created, msecs, relativeCreated: numbers until read
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        thread.into_ptr(),
+        thread_name.into_ptr(),
+        process_name.into_ptr(),
+        process.into_ptr(),
+    ];
+    if r.is_lazy() {
+        r.put_standard(&values, [created, msecs, relative]);
+        if let Some(t) = task {
+            r.put(TASK_NAME, t);
+        }
+        if !rec.get_type().is(py.get_type::<LogRecord>()) {
+            materialise(rec)?;
+        }
+    } else {
+        // Attributes set before `__init__` (by a subclass) keep their place, as in stdlib.
+        // SAFETY: each non-NULL entry is an owned reference, taken over here.
+        let values = values.map(|p| unsafe { Bound::from_owned_ptr_or_opt(py, p) });
+        let d = generic_dict(obj)?;
+        let keys = keys(py);
+        let times = [created, msecs, relative];
+        for (i, v) in values.into_iter().enumerate() {
+            match (i.checked_sub(CREATED).and_then(|t| times.get(t)), v) {
+                (Some(t), _) => d.set_item(keys[i].bind(py), *t)?,
+                (None, Some(v)) => d.set_item(keys[i].bind(py), v)?,
+                (None, None) => {}
+            }
+        }
+        if let Some(t) = task {
+            d.set_item(keys[TASK_NAME].bind(py), t)?;
+        }
     }
     Ok(())
 }
 
-/// The running interpreter's minor version: records carry what that version's stdlib puts there.
-pub fn python_minor(py: Python<'_>) -> u8 {
-    static MINOR: AtomicU8 = AtomicU8::new(0);
-    match MINOR.load(Ordering::Relaxed) {
-        0 => {
-            let m = py.version_info().minor;
-            MINOR.store(m, Ordering::Relaxed);
-            m
+/// `record.<key>`: from the slot of a lazy record, else by attribute lookup.
+fn attr<'py>(obj: &Bound<'py, PyAny>, slot: usize) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    if let Ok(rec) = obj.cast::<LogRecord>() {
+        if let Some(v) = rec.get().get(py, slot) {
+            return Ok(v);
         }
-        m => m,
     }
-}
-
-/// 3.12+: the name of the running asyncio task, when `logAsyncioTasks` is set and asyncio is loaded.
-fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let none = py.None().into_bound(py);
-    if !globals::flag(py, intern!(py, "logAsyncioTasks"))? {
-        return Ok(none);
-    }
-    let modules = globals::module(py, "sys")?.getattr(intern!(py, "modules"))?;
-    let Ok(Some(asyncio)) = modules.cast::<PyDict>().map(|m| m.get_item(intern!(py, "asyncio"))).unwrap_or(Ok(None))
-    else {
-        return Ok(none);
-    };
-    if !asyncio.is_truthy()? {
-        return Ok(none);
-    }
-    match asyncio.call_method0(intern!(py, "current_task")).and_then(|t| t.call_method0(intern!(py, "get_name"))) {
-        Ok(name) => Ok(name),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(none),
-        Err(e) => Err(e),
-    }
-}
-
-/// The value of `time.<name>()` when a program or test has replaced that function on the `time`
-/// module (stdlib calls whatever is there); `None` while it is the builtin, read natively instead.
-fn patched_clock<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    static TIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    // From the engine's module cache, imported at bind: no import during finalisation.
-    let time = TIME.get_or_try_init(py, || globals::module(py, "time").map(Bound::unbind))?.bind(py);
-    let f = time.getattr(name)?;
-    // SAFETY: both calls only inspect the object; PyCFunction_GetSelf is called on a PyCFunction.
-    let builtin = unsafe {
-        pyo3::ffi::PyCFunction_Check(f.as_ptr()) != 0 && pyo3::ffi::PyCFunction_GetSelf(f.as_ptr()) == time.as_ptr()
-    };
-    if builtin { Ok(None) } else { f.call0().map(Some) }
-}
-
-/// `time.time_ns()` read from the clock it uses.
-fn clock_ns() -> i64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: valid out-pointer; CLOCK_REALTIME is what time.time_ns() reads (through the vDSO).
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-    ts.tv_sec as i64 * 1_000_000_000 + ts.tv_nsec as i64
-}
-
-/// `created`, `msecs` and `relativeCreated` of a record made now, by the running interpreter's rule:
-/// from 3.13 all three derive from one `time.time_ns()` reading and `_startTime` is in nanoseconds;
-/// before, from `time.time()` in seconds.
-pub fn record_times(py: Python<'_>) -> PyResult<(f64, f64, f64)> {
-    const NS: i64 = 1_000_000_000;
-    if python_minor(py) >= 13 {
-        let ns = match patched_clock(py, intern!(py, "time_ns"))? {
-            Some(v) => v.extract::<i64>()?,
-            None => clock_ns(),
-        };
-        let created = ns as f64 / 1e9;
-        let mut msecs = (ns.rem_euclid(NS) / 1_000_000) as f64;
-        if msecs == 999.0 && created.trunc() as i64 != ns.div_euclid(NS) {
-            msecs = 0.0; // the float seconds rounded up into the next second
-        }
-        let start = globals::global(py, intern!(py, "_startTime"))?;
-        let relative = match start.as_ref().map(|s| s.extract::<i64>()) {
-            Some(Ok(start_ns)) => (ns - start_ns) as f64 / 1e6,
-            _ => (created - globals::start_time()) * 1000.0,
-        };
-        Ok((created, msecs, relative))
-    } else {
-        let ct = match patched_clock(py, intern!(py, "time"))? {
-            Some(v) => v.extract::<f64>()?,
-            None => clock_ns() as f64 / 1e9,
-        };
-        Ok((ct, msecs_of(ct), (ct - globals::start_time()) * 1000.0))
-    }
-}
-
-/// `msecs` of a record created at `created` (seconds since the epoch), as stdlib before 3.13 computes it.
-pub fn msecs_of(created: f64) -> f64 {
-    ((created - created.trunc()) * 1000.0).trunc() + 0.0
+    obj.getattr(keys(py)[slot].bind(py))
 }
 
 /// `str(record.msg) % record.args` (only when args is non-empty), as stdlib's `getMessage`.
 pub fn get_message<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let py = obj.py();
-    let msg = obj.getattr(intern!(py, "msg"))?.str()?.into_any();
-    let args = obj.getattr(intern!(py, "args"))?;
+    let msg = attr(obj, 1)?.str()?.into_any();
+    let args = attr(obj, 2)?;
     if args.is_truthy()? {
         msg.rem(args)
     } else {
@@ -505,12 +445,19 @@ pub fn get_message<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     }
 }
 
+/// A new, initialised exact `LogRecord` (what `makeRecord` and `LogRecord(...)` make).
+pub fn new_record<'py>(py: Python<'py>, a: &InitArgs<'_, 'py>) -> PyResult<Bound<'py, PyAny>> {
+    let rec = Bound::new(py, LogRecord::default())?.into_any();
+    init_record(&rec, a)?;
+    Ok(rec)
+}
+
 #[pymethods]
 impl LogRecord {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        LogRecord
+        LogRecord::default()
     }
 
     #[pyo3(signature = (name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **_kwargs))]
@@ -530,8 +477,7 @@ impl LogRecord {
     ) -> PyResult<()> {
         let py = slf.py();
         let none = py.None().into_bound(py);
-        init_record(
-            slf.as_any(),
+        let a = InitArgs {
             name,
             level,
             pathname,
@@ -539,9 +485,85 @@ impl LogRecord {
             msg,
             args,
             exc_info,
-            func.unwrap_or(&none),
-            sinfo.unwrap_or(&none),
-        )
+            func: func.unwrap_or(&none),
+            sinfo: sinfo.unwrap_or(&none),
+        };
+        init_record(slf.as_any(), &a)
+    }
+
+    fn __getattribute__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        if slf.get().is_lazy() {
+            if let Some(v) = slot_of_obj(name).and_then(|i| slf.get().get(py, i)) {
+                return Ok(v);
+            }
+        }
+        // SAFETY: GIL held; returns a new reference or NULL with an exception set.
+        let raw = unsafe { ffi::PyObject_GenericGetAttr(slf.as_ptr(), name.as_ptr()) };
+        if raw.is_null() {
+            let e = PyErr::fetch(py);
+            if e.is_instance_of::<PyAttributeError>(py) {
+                // PyO3 now calls `__getattr__`, which re-raises this very error.
+                *LAST_MISS.lock() = Some(e.clone_ref(py));
+            }
+            Err(e)
+        } else {
+            Ok(unsafe { Bound::from_owned_ptr(py, raw) })
+        }
+    }
+
+    /// Only reached right after `__getattribute__` failed: the same `AttributeError`, so the
+    /// message is CPython's ("'LogRecord' object has no attribute ...").
+    fn __getattr__(&self, name: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Err(LAST_MISS.lock().take().unwrap_or_else(|| PyAttributeError::new_err(name.clone().unbind())))
+    }
+
+    fn __setattr__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<()> {
+        set_attribute(slf, name, value, |_| generic_setattr(slf.as_any(), name, Some(value)))
+    }
+
+    fn __delattr__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<()> {
+        materialise(slf)?;
+        generic_setattr(slf.as_any(), name, None)
+    }
+
+    /// The record's attributes (built from its native slots on first use).
+    #[getter(__dict__)]
+    fn dict_get<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        materialise(slf)
+    }
+
+    #[setter(__dict__)]
+    fn dict_set(slf: &Bound<'_, Self>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let raw = value.map_or(std::ptr::null_mut(), |v| v.as_ptr());
+        // SAFETY: GIL held; checks the value (a dict) and replaces the instance dict.
+        if unsafe { ffi::PyObject_GenericSetDict(slf.as_ptr(), raw, std::ptr::null_mut()) } < 0 {
+            return Err(PyErr::fetch(slf.py()));
+        }
+        // The new dict replaces every attribute.
+        for (_, v) in slf.get().take_all(slf.py()) {
+            unsafe { ffi::Py_DECREF(v) };
+        }
+        Ok(())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for p in self.slots().values.iter().filter(|p| !p.is_null()) {
+            // SAFETY: `Py<PyAny>` is a transparent non-null object pointer; the slot owns it.
+            visit.call(unsafe { &*(p as *const *mut ffi::PyObject).cast::<Py<PyAny>>() })?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let s = self.slots();
+        let values = std::mem::replace(&mut s.values, [std::ptr::null_mut(); SLOTS]);
+        s.raw_times = 0;
+        for p in values {
+            if !p.is_null() {
+                unsafe { ffi::Py_DECREF(p) };
+            }
+        }
     }
 
     /// The message with the user's arguments merged in.
@@ -552,11 +574,29 @@ impl LogRecord {
 
     /// Pickle/copy support: the state is the attribute dict (as for a plain Python object).
     fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        instance_dict(slf.as_any())?.copy()
+        let py = slf.py();
+        let r = slf.get();
+        if !r.is_lazy() {
+            return generic_dict(slf.as_any())?.copy();
+        }
+        // A copy in dict order, leaving this record lazy.
+        r.realise_times(py);
+        let d = PyDict::new(py);
+        let keys = keys(py);
+        let mut order: [usize; SLOTS] = std::array::from_fn(|i| i);
+        if r.slots().asctime_first {
+            order.swap(MESSAGE, ASCTIME);
+        }
+        for i in order {
+            if let Some(v) = r.get(py, i) {
+                d.set_item(keys[i].bind(py), v)?;
+            }
+        }
+        Ok(d)
     }
 
     fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyDict>) -> PyResult<()> {
-        instance_dict(slf.as_any())?.update(state.as_mapping())
+        materialise(slf)?.update(state.as_mapping())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -573,20 +613,105 @@ impl LogRecord {
     }
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<LogRecord>()
+/// The `AttributeError` of the last failed attribute lookup on a record (see `__getattr__`).
+static LAST_MISS: parking_lot::Mutex<Option<PyErr>> = parking_lot::Mutex::new(None);
+
+/// `object.__setattr__`/`object.__delattr__` (`value` `None`).
+fn generic_setattr(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let raw = value.map_or(std::ptr::null_mut(), |v| v.as_ptr());
+    // SAFETY: GIL held; honours data descriptors, stores in the instance dict.
+    if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), raw) } < 0 {
+        Err(PyErr::fetch(obj.py()))
+    } else {
+        Ok(())
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::split_path;
+// ---------------------------------------------------------------------------------------------
+// `LogRecord(...)` without an argument tuple
 
-    #[test]
-    fn split_path_matches_os_path() {
-        assert_eq!(split_path("/a/b/c.py"), ("c.py", "c"));
-        assert_eq!(split_path("c.tar.gz"), ("c.tar.gz", "c.tar"));
-        assert_eq!(split_path("/x/.bashrc"), (".bashrc", ".bashrc"));
-        assert_eq!(split_path("/x/dir/"), ("", ""));
-        assert_eq!(split_path("noext"), ("noext", "noext"));
+/// `tp_new`/`tp_init` of `LogRecord` when the fast constructor was installed: a class-level
+/// `__new__`/`__init__` replacement changes them, and calls then take the generic path.
+static SLOTS_AT_INSTALL: PyOnceLock<(usize, usize)> = PyOnceLock::new();
+
+/// Positional parameters of `LogRecord.__init__`, then the optional ones.
+const PARAMS: [&str; 9] = ["name", "level", "pathname", "lineno", "msg", "args", "exc_info", "func", "sinfo"];
+
+/// The vectorcall of the `LogRecord` class itself (`LogRecord(...)`, the default record factory):
+/// the same as `type.__call__` (`__new__`, then `__init__`), without the argument tuple and
+/// keyword dict. Anything unusual (a replaced `__init__`, missing or unknown arguments) takes
+/// `type.__call__`, which gives stdlib's behaviour and errors.
+unsafe extern "C" fn construct(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> PyResult<Bound<'_, PyAny>> {
+        let ty = Bound::from_borrowed_ptr(py, callable).cast_into_unchecked::<PyType>();
+        let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+        let mut params: [*mut ffi::PyObject; 9] = [std::ptr::null_mut(); 9];
+        let fast = SLOTS_AT_INSTALL.get(py).is_some_and(|s| *s == crate::cpython::new_and_init_slots(&ty))
+            && nargs <= 9
+            && fill_params(&mut params, args, nargs, kwnames);
+        if !fast || params[..7].iter().any(|p| p.is_null()) {
+            return crate::cpython::call_type_generic(&ty, args, nargsf, kwnames);
+        }
+        let none = py.None().into_bound(py);
+        let p: [Bound<'_, PyAny>; 9] =
+            std::array::from_fn(|i| if params[i].is_null() { none.clone() } else { Bound::from_borrowed_ptr(py, params[i]) });
+        let [name, level, pathname, lineno, msg, args, exc_info, func, sinfo] = &p;
+        new_record(py, &InitArgs { name, level, pathname, lineno, msg, args, exc_info, func, sinfo })
+    }));
+    match outcome {
+        Ok(Ok(rec)) => rec.into_ptr(),
+        Ok(Err(e)) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            PySystemError::new_err("femtologging: internal panic in LogRecord()").restore(py);
+            std::ptr::null_mut()
+        }
     }
+}
+
+/// Place the call's arguments in `params`; `false` when a keyword is unknown or repeated (the
+/// generic path then reports it, or takes it as `**kwargs`).
+unsafe fn fill_params(
+    params: &mut [*mut ffi::PyObject; 9],
+    args: *const *mut ffi::PyObject,
+    nargs: usize,
+    kwnames: *mut ffi::PyObject,
+) -> bool {
+    for (i, p) in params.iter_mut().enumerate().take(nargs) {
+        *p = *args.add(i);
+    }
+    if kwnames.is_null() {
+        return true;
+    }
+    let names = Bound::from_borrowed_ptr(Python::assume_attached(), kwnames);
+    let Ok(names) = names.cast::<PyTuple>() else { return false };
+    for (k, name) in names.iter().enumerate() {
+        let Some(i) = name.cast::<PyString>().ok().and_then(|s| s.to_str().ok()).and_then(|s| PARAMS.iter().position(|p| *p == s))
+        else {
+            return false;
+        };
+        if !params[i].is_null() {
+            return false;
+        }
+        params[i] = *args.add(nargs + k);
+    }
+    true
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<LogRecord>()?;
+    let py = m.py();
+    let ty = py.get_type::<LogRecord>();
+    if SLOTS_AT_INSTALL.set(py, crate::cpython::new_and_init_slots(&ty)).is_ok() {
+        crate::cpython::set_type_vectorcall(&ty, construct);
+    }
+    Ok(())
 }

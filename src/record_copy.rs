@@ -11,7 +11,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::record::{instance_dict, LogRecord};
+use crate::record::LogRecord;
 
 /// `__copy__(self)`.
 fn copy_record<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -31,7 +31,8 @@ fn copy_record<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let reconstruct = crate::globals::module(py, "copy")?.getattr(intern!(py, "_reconstruct"))?;
         return reconstruct.call1(PyTuple::new(py, args)?);
     }
-    let state = instance_dict(record)?.copy()?;
+    // The state without materialising a lazy original (`__getstate__` copies its slots).
+    let state = record.call_method0(intern!(py, "__getstate__"))?;
     // SAFETY: `ty` is LogRecord, a heap type with a `tp_new`; called as `LogRecord.__new__(LogRecord)`.
     let new = unsafe {
         let tp_new = ffi::PyType_GetSlot(ty.as_type_ptr(), ffi::Py_tp_new);
@@ -42,10 +43,8 @@ fn copy_record<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let empty = PyTuple::empty(py);
         Bound::from_owned_ptr_or_err(py, tp_new(ty.as_type_ptr(), empty.as_ptr(), std::ptr::null_mut()))?
     };
-    // SAFETY: GIL held; PyObject_GenericSetDict does not steal `state`.
-    if unsafe { ffi::PyObject_GenericSetDict(new.as_ptr(), state.as_ptr(), std::ptr::null_mut()) } != 0 {
-        return Err(PyErr::fetch(py));
-    }
+    // `__setstate__` gives the fresh record its dict in the state's key order.
+    new.call_method1(intern!(py, "__setstate__"), (state,))?;
     Ok(new)
 }
 

@@ -1,5 +1,6 @@
-"""Records of one call site share their constant attributes (a cached site dict): every record
-must still read exactly what stdlib's ``LogRecord.__init__`` would put in its ``__dict__``."""
+"""Records of one call site share their constant attributes (cached level names, path parts,
+thread names): every record must still read exactly what stdlib's ``LogRecord.__init__`` would
+put in its ``__dict__``."""
 
 import logging
 import os
