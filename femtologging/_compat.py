@@ -19,4 +19,9 @@ PY312 = _V >= (3, 12)
 #: ``LoggerAdapter(merge_extra=)``; the reworked size and timed rotation rules.
 PY313 = _V >= (3, 13)
 
+#: Size rotation: a record of ``maxBytes`` or more rolls a still-empty file over on 3.11/3.12;
+#: 3.13 never rolls an empty file over (gh-116263). ``shouldRollover`` and the native writer
+#: (``AsyncFile(roll_empty=)``) both follow this switch.
+ROLLOVER_EMPTY_FILE = not PY313
+
 del _V, sys

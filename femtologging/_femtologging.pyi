@@ -301,6 +301,8 @@ class AsyncFile(AsyncWriter):
         interval: int = 1,
         utc: bool = False,
         at_time: Any | None = None,
+        roll_empty: bool = True,
+        count_chars: bool = False,
     ) -> Self: ...
     @property
     def path(self) -> str: ...

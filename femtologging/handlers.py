@@ -12,6 +12,7 @@ that replace the stdlib hooks (``namer``/``rotator``, ``shouldRollover``...,
 ``makeSocket``/``createSocket``/``send``) get the standard Python behaviour.
 """
 
+import codecs
 import copy
 import errno
 import io
@@ -42,6 +43,8 @@ SYSLOG_TCP_PORT = 514
 
 # Seconds in one day.
 _MIDNIGHT = 24 * 60 * 60
+# A level every delivery rule waits for: the record is written before the call returns.
+_DELIVER_NOW = 2 ** 63 - 1
 
 
 # Attributes every LogRecord has.  A native record may keep them outside its
@@ -94,6 +97,16 @@ def _text_encoding_for_writer(encoding):
         import locale
         return locale.getpreferredencoding(False)
     return encoding
+
+
+def _is_utf8(encoding):
+    """True when text written in *encoding* (None: UTF-8) is UTF-8."""
+    if encoding is None:
+        return True
+    try:
+        return codecs.lookup(encoding).name == 'utf-8'
+    except LookupError:
+        return False
 
 
 def _open_native(handler):
@@ -232,14 +245,26 @@ class BaseRotatingHandler(femtologging.FileHandler):
                   and not _rotates_natively(self.stream) and self._native_writer_kwargs()):
                 # Opened while rotation was decided in Python: the worker takes over again.
                 self._femto_rebuild()
-            # A record that comes through Python (emit called directly, Python filters...) is
-            # checked here, so the file has rolled over when emit returns, as in stdlib; records
-            # dispatched natively are checked by the worker.
+            if self._femto_worker_decides():
+                # The worker rolls the file over for this record too (one decision, one rule):
+                # delivered before emit returns, so the file has rolled over then, as in stdlib.
+                stream = self.stream
+                if self._femto_overflow is not None and stream is not self._femto_applied:
+                    self._femto_rebuild()
+                    stream = self.stream
+                stream.write(self.format(record) + self.terminator, _DELIVER_NOW)
+                return
+            # A record that comes through Python (emit called directly, Python filters...) on a
+            # file the worker does not rotate by size is checked here, as in stdlib.
             if self.shouldRollover(record):
                 self.doRollover()
             femtologging.FileHandler.emit(self, record)
         except Exception:
             self.handleError(record)
+
+    def _femto_worker_decides(self):
+        """True when the worker rolls the file over for a record that comes through ``emit``."""
+        return False
 
     def rotation_filename(self, default_name):
         """Return the name a rotated file gets (``namer`` may change it)."""
@@ -294,8 +319,17 @@ class RotatingFileHandler(BaseRotatingHandler):
 
     def _native_writer_kwargs(self):
         if self.maxBytes > 0:
-            return {'max_bytes': self.maxBytes, 'backup_count': self.backupCount}
+            # The worker sizes records as shouldRollover does: characters of UTF-8 text.
+            return {'max_bytes': self.maxBytes, 'backup_count': self.backupCount,
+                    'roll_empty': _compat.ROLLOVER_EMPTY_FILE,
+                    'count_chars': _is_utf8(_text_encoding_for_writer(self.encoding))}
         return {}
+
+    def _femto_worker_decides(self):
+        if self.stream is None:
+            self.stream = self._open()  # as shouldRollover would (delay)
+        stream = self.stream
+        return _rotates_natively(stream) and stream.max_bytes > 0
 
     def _numbered(self, n):
         return self.rotation_filename("%s.%d" % (self.baseFilename, n))
@@ -319,7 +353,8 @@ class RotatingFileHandler(BaseRotatingHandler):
     def shouldRollover(self, record):
         """True when writing *record* would take the file to ``maxBytes``.
 
-        (femtologging: ``emit`` does not ask when the worker rotates the file itself.)
+        (femtologging: ``emit`` does not ask when the worker rotates the file itself; the
+        worker applies the same rule, ``_compat.ROLLOVER_EMPTY_FILE`` included.)
         """
         if not _compat.PY313 and _is_special_file(self.baseFilename):
             return False
@@ -327,8 +362,7 @@ class RotatingFileHandler(BaseRotatingHandler):
             self.stream = self._open()
         if self.maxBytes <= 0:
             return False
-        if _compat.PY313:
-            # 3.13: an empty file is never rolled over, however long the record.
+        if not _compat.ROLLOVER_EMPTY_FILE:
             size = self.stream.tell()
             if not size:
                 return False

@@ -72,6 +72,12 @@ pub struct FileSpec {
     pub max_bytes: u64,
     /// Number of `path.N` backups kept (0: never rotate).
     pub backup_count: u32,
+    /// Whether an empty file is rolled over for a record of `max_bytes` or more
+    /// (CPython 3.11/3.12 do; 3.13 never rolls an empty file over).
+    pub roll_empty: bool,
+    /// Size a record in characters of its UTF-8 text, as stdlib's `len(msg)` does (else in
+    /// bytes); the file's size is always in bytes.
+    pub count_chars: bool,
     /// Reopen when the path's device/inode changes or the file vanishes.
     pub watch: bool,
     /// Rotate on a time schedule instead of by size.
@@ -111,6 +117,15 @@ impl FileSpec {
             }
         }
         Ok(f)
+    }
+
+    /// What one record adds to the size rule (`count_chars`: its UTF-8 characters).
+    fn record_len(&self, record: &[u8]) -> u64 {
+        if self.count_chars {
+            record.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64
+        } else {
+            record.len() as u64
+        }
     }
 
     fn backup(&self, i: u32) -> PathBuf {
@@ -355,9 +370,9 @@ impl Sink for FileSink {
         let (mut seg_start, mut rec_start) = (0usize, 0usize);
         let mut result = Ok(());
         for &end in ends {
-            let pending = (rec_start - seg_start) as u64;
-            let len = (end - rec_start) as u64;
-            if self.pos + pending + len >= max {
+            let size = self.pos + (rec_start - seg_start) as u64;
+            let len = self.spec.record_len(&buf[rec_start..end]);
+            if size + len >= max && (size > 0 || self.spec.roll_empty) {
                 let written = self.put(&buf[seg_start..rec_start], segment(ends, seg_start, rec_start));
                 keep_first(&mut result, written);
                 let rotated = self.do_rotate();

@@ -352,7 +352,7 @@ impl AsyncFile {
     #[new]
     #[pyo3(signature = (path, mode="a", encoding=None, errors=None, *, delay=false, capacity=DEFAULT_CAPACITY as i64,
         overflow="block", timeout=None, queue_bytes=DEFAULT_MAX_BYTES as i64, max_bytes=0, backup_count=0, watch=false, when=None, interval=1, utc=false,
-        at_time=None))]
+        at_time=None, roll_empty=true, count_chars=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -372,6 +372,8 @@ impl AsyncFile {
         interval: i64,
         utc: bool,
         at_time: Option<&Bound<'_, PyAny>>,
+        roll_empty: bool,
+        count_chars: bool,
     ) -> PyResult<PyClassInitializer<AsyncFile>> {
         let os = crate::globals::module(py, "os")?;
         let fspath = os.call_method1("fspath", (path,))?;
@@ -431,6 +433,8 @@ impl AsyncFile {
             mode: parsed,
             max_bytes: max_bytes as u64,
             backup_count: backup_count as u32,
+            roll_empty,
+            count_chars,
             watch,
             timed,
         };

@@ -273,15 +273,21 @@ fn close_is_idempotent_and_rejects_later_sends() {
 }
 
 fn file_writer(path: &std::path::Path, mode: &str, max_bytes: u64, backup_count: u32) -> Writer {
-    let spec = FileSpec {
+    let spec = file_spec(path, mode, max_bytes, backup_count);
+    Writer::new(Arc::new(spec), WriterOptions::default()).unwrap()
+}
+
+fn file_spec(path: &std::path::Path, mode: &str, max_bytes: u64, backup_count: u32) -> FileSpec {
+    FileSpec {
         path: path.to_path_buf(),
         mode: FileMode::parse(mode).unwrap(),
         max_bytes,
         backup_count,
+        roll_empty: true,
+        count_chars: false,
         watch: false,
         timed: None,
-    };
-    Writer::new(Arc::new(spec), WriterOptions::default()).unwrap()
+    }
 }
 
 #[test]
@@ -302,6 +308,8 @@ fn file_modes_append_truncate_exclusive() {
         mode: FileMode::parse("x").unwrap(),
         max_bytes: 0,
         backup_count: 0,
+        roll_empty: true,
+        count_chars: false,
         watch: false,
         timed: None,
     };
@@ -334,6 +342,32 @@ fn rotation_names_and_sizes_follow_stdlib() {
     assert_eq!(read("r.log.2"), "record-02\nrecord-03\n");
     assert!(!d.join("r.log.3").exists());
     fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn an_empty_file_rolls_over_for_a_large_record_only_by_the_roll_empty_rule() {
+    for roll_empty in [true, false] {
+        let d = temp_dir(if roll_empty { "rolle" } else { "keepe" });
+        let p = d.join("e.log");
+        let spec = FileSpec {
+            roll_empty,
+            ..file_spec(&p, "a", 10, 3)
+        };
+        let w = Writer::new(Arc::new(spec), WriterOptions::default()).unwrap();
+        w.deliver(Item::Bytes(b"0123456789ab\n".to_vec())).unwrap();
+        w.send_bytes(b"x\n".to_vec()).unwrap();
+        w.close().unwrap();
+        let read = |s: &str| fs::read_to_string(d.join(s)).unwrap();
+        // One decision per record: the large one rolls the empty file over (3.11/3.12) or not
+        // (3.13); either way the small one after it rolls the large one over.
+        assert_eq!(read("e.log"), "x\n");
+        assert_eq!(read("e.log.1"), "0123456789ab\n");
+        assert_eq!(d.join("e.log.2").exists(), roll_empty);
+        if roll_empty {
+            assert_eq!(read("e.log.2"), "");
+        }
+        fs::remove_dir_all(d).ok();
+    }
 }
 
 #[test]
@@ -400,6 +434,8 @@ fn watched_file_reopens_after_move() {
         mode: FileMode::parse("a").unwrap(),
         max_bytes: 0,
         backup_count: 0,
+        roll_empty: true,
+        count_chars: false,
         watch: true,
         timed: None,
     };
