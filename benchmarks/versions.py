@@ -1,10 +1,10 @@
 """One markdown table from several ``run.py --json`` files, one column per CPython.
 
-    python benchmarks/versions.py /tmp/bench-3.11.json /tmp/bench-3.12.json /tmp/bench-3.13.json
+    python benchmarks/versions.py [--vs LIB] /tmp/bench-3.11.json /tmp/bench-3.12.json ...
 
-Each cell is femtologging's value for a (scenario, metric) row followed by its ratio to every
-other library the run measured (``x r`` = that library's value / femtologging's: r > 1 means
-femtologging is faster). A library that failed, hung or was not importable shows its status.
+Each cell is femtologging's value for a (scenario, metric) row followed by its ratio to LIB
+(default ``logging``; ``x r`` = LIB's value / femtologging's: r > 1 means femtologging is
+faster). A LIB that failed, hung or was not importable shows its status; ``-``: not measured.
 """
 
 from __future__ import annotations
@@ -22,47 +22,50 @@ def _version(run: dict) -> str:
     return words[0] if words else "?"
 
 
-def _cell(per_lib: dict, metric: str) -> str:
+def _cell(per_lib: dict, metric: str, vs: str) -> str:
     femto = per_lib.get("femtologging")
     if not femto or femto["status"] != "ok" or femto["median"].get(metric) is None:
         return femto["status"] if femto else "-"
     base = femto["median"][metric]
-    parts = [fmt_value(metric, base)]
-    for lib, entry in per_lib.items():
-        if lib == "femtologging":
-            continue
-        if entry["status"] != "ok":
-            parts.append(f"{label(lib)} {entry['status']}")
-            continue
-        value = entry["median"].get(metric)
-        if value is not None and base > 0:
-            parts.append(f"{label(lib)} x{value / base:.1f}")
-    return ", ".join(parts)
+    entry = per_lib.get(vs)
+    if entry is None:
+        return f"{fmt_value(metric, base)}, -"
+    if entry["status"] != "ok":
+        return f"{fmt_value(metric, base)}, {entry['status']}"
+    value = entry["median"].get(metric)
+    ratio = f"x{value / base:.1f}" if value is not None and base > 0 else "-"
+    return f"{fmt_value(metric, base)}, {ratio}"
 
 
-def render(runs: list[dict]) -> str:
-    """The table: rows are (scenario, metric) in the first run's order, columns are runs."""
+def render(runs: list[dict], vs: str = "logging") -> str:
+    """The table: rows are (scenario, metric) in the runs' order, columns are runs."""
     names: list[str] = []
     for run in runs:
         names += [n for n in run["scenarios"] if n not in names]
-    head = ["scenario", "metric"] + [f"CPython {_version(r)}" for r in runs]
+    names = [n for n in BY_NAME if n in names]  # the suite's own order
+    head = ["scenario", "metric"] + [f"CPython {_version(r)}: femtologging, {label(vs)} / it"
+                                     for r in runs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in names:
         for metric in BY_NAME[name].metrics:
             row = [f"`{name}`", METRIC_LABEL[metric]]
-            row += [_cell(r["results"].get(name, {}), metric) for r in runs]
+            row += [_cell(r["results"].get(name, {}), metric, vs) for r in runs]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
-def main(paths: list[str]) -> None:
+def main(args: list[str]) -> None:
+    vs = "logging"
+    if args[:1] == ["--vs"] and len(args) > 1:
+        vs, args = args[1], args[2:]
+    paths = args
     if not paths:
         sys.exit(__doc__)
     runs = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
             runs.append(json.load(f))
-    print(render(runs))
+    print(render(runs, vs))
 
 
 if __name__ == "__main__":
