@@ -132,11 +132,13 @@ fn render(t: &Template, args: &[Arg]) -> String {
     out
 }
 
-/// Parsed templates by message object, in a small direct-mapped cache (one probe, no hashing):
-/// a slot holds a reference to its message, so an address is never reused for another string.
+/// Parsed templates by message text, in a small direct-mapped cache indexed by the string's
+/// hash (a literal's hash is cached in the str object; a message built per call, such as an
+/// adapter's `f"[{id}] {msg}"`, finds the template of the equal string before it). A slot holds
+/// a reference to its message, so a hit is the same object or an equal exact `str`.
 struct Slot {
-    key: usize,
-    msg: Option<Py<PyAny>>,
+    key: isize,
+    msg: Option<Py<PyString>>,
     template: Option<Arc<Template>>,
 }
 
@@ -144,13 +146,14 @@ const SLOTS: usize = 1024;
 static TEMPLATES: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
 
 fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
-    let key = msg.as_ptr() as usize;
-    let index = (key >> 4) % SLOTS;
+    let key = msg.hash()?;
+    let index = (key as usize) % SLOTS;
     {
         let slots = TEMPLATES.lock();
-        if let Some(slot) = slots.get(index) {
-            if slot.key == key && slot.msg.is_some() {
-                return Ok(slot.template.clone());
+        if let Some(Slot { key: k, msg: Some(m), template }) = slots.get(index) {
+            // Comparing two exact str objects runs no Python code.
+            if *k == key && (m.is(msg) || m.bind(msg.py()).as_any().eq(msg)?) {
+                return Ok(template.clone());
             }
         }
     }
@@ -162,7 +165,7 @@ fn template_of(msg: &Bound<'_, PyString>) -> PyResult<Option<Arc<Template>>> {
         if slots.is_empty() {
             slots.extend((0..SLOTS).map(|_| Slot { key: 0, msg: None, template: None }));
         }
-        let new = Slot { key, msg: Some(msg.clone().into_any().unbind()), template: parsed.clone() };
+        let new = Slot { key, msg: Some(msg.clone().unbind()), template: parsed.clone() };
         std::mem::replace(&mut slots[index], new)
     };
     drop(old); // dropping the evicted reference outside the lock
@@ -188,7 +191,7 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
     if args.len() == 1 && crate::record::is_mapping(&args[0])? {
         return Ok(None);
     }
-    // Only exact str messages are cached: they are usually literals, the same object each call.
+    // Only exact str messages are cached (their hash and equality run no Python code).
     let template = if exact { template_of(&text)? } else { None };
     if let Some(t) = template {
         if t.slots == args.len() {
@@ -248,5 +251,25 @@ mod tests {
         assert!(Template::parse("%(x)s").is_none());
         assert!(Template::parse("trailing %").is_none());
         assert_eq!(Template::parse("plain").unwrap().slots, 0);
+    }
+
+    #[test]
+    fn equal_messages_share_one_template_and_others_do_not() {
+        Python::initialize();
+        Python::attach(|py| {
+            // Two distinct str objects with the same text (as a message built per call is).
+            let a = PyString::new(py, "[req-42] request %d from %s");
+            let b = PyString::new(py, &String::from("[req-42] request %d from %s"));
+            assert!(!a.is(&b));
+            let ta = template_of(&a).unwrap().unwrap();
+            let tb = template_of(&b).unwrap().unwrap();
+            assert!(Arc::ptr_eq(&ta, &tb), "an equal string reuses the parsed template");
+            let other = PyString::new(py, "[req-43] request %d");
+            let to = template_of(&other).unwrap().unwrap();
+            assert_eq!((to.slots, ta.slots), (1, 2));
+            assert_eq!(render(&to, &[Arg::Int(5)]), "[req-43] request 5");
+            // A message Python must format is cached as such.
+            assert!(template_of(&PyString::new(py, "%(name)s")).unwrap().is_none());
+        });
     }
 }
