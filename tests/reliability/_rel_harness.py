@@ -14,8 +14,13 @@ from pathlib import Path
 
 LIBS = ("logging", "femtologging")
 
+# Cases start with the signal dispositions of a terminal session: a parent that ignores SIGHUP or
+# SIGQUIT (nohup, a shell's background job) passes that on to its children, and the exit-path
+# cases would then compare two processes that both survive the signal.
 PRELUDE = """\
-import importlib, os, sys
+import importlib, os, signal, sys
+for _sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT):
+    signal.signal(_sig, signal.default_int_handler if _sig == signal.SIGINT else signal.SIG_DFL)
 logging = importlib.import_module(os.environ['REL_LIB'])
 handlers = importlib.import_module(os.environ['REL_LIB'] + '.handlers')
 FEMTO = os.environ['REL_LIB'] == 'femtologging'
