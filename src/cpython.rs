@@ -369,6 +369,14 @@ pub fn set_type_vectorcall(ty: &Bound<'_, PyType>, f: Vectorcall) {
     unsafe { (*ty.as_ptr().cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(f) };
 }
 
+/// Put `f` in `ty`'s `tp_getattro` slot and return what was there.
+/// Subclasses created afterwards inherit `f`; a class-level `__getattribute__` assignment
+/// replaces it as it would any slot.
+pub fn replace_getattro(ty: &Bound<'_, PyType>, f: ffi::getattrofunc) -> Option<ffi::getattrofunc> {
+    // SAFETY: GIL held; `ty` is a live class object and the field is part of the public struct.
+    unsafe { std::mem::replace(&mut (*ty.as_ptr().cast::<ffi::PyTypeObject>()).tp_getattro, Some(f)) }
+}
+
 /// The `tp_new` and `tp_init` slots of `ty` (`PyType_GetSlot`): they change when a class-level
 /// `__new__` or `__init__` is assigned.
 pub fn new_and_init_slots(ty: &Bound<'_, PyType>) -> (usize, usize) {

@@ -12,6 +12,7 @@ use crate::layout::{
     self, Field, FieldFmt, FieldSource, FieldValue, Layout, Needs, RenderError, Segment, Style,
 };
 use crate::printf::Conversion;
+use crate::record::RecordView;
 use crate::timefmt::{self, Converter, MsecFormat, SecondCache};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
@@ -76,6 +77,9 @@ impl Overrides {
 
 /// The parsed message layout for one (style, `_fmt`, `_defaults`) triple.
 struct MsgCache {
+    /// The epoch the entry was last confirmed in: until the next bump (any attribute assignment
+    /// on a formatter or style object), it is used without looking at the attributes.
+    epoch: u64,
     style: Py<PyAny>,
     fmt: Py<PyAny>,
     defaults: Py<PyAny>,
@@ -93,8 +97,19 @@ struct PlanCache {
     plan: Option<Arc<NativeFormatterPlan>>,
 }
 
+/// A formatter's `converter`, `default_time_format` and `default_msec_format`, when natively
+/// rendered (`None` fields: that part is left to Python).
+struct TimeSettings {
+    converter: Converter,
+    time_format: Option<String>,
+    msec: Option<MsecFormat>,
+}
+
 #[derive(Default)]
 struct State {
+    /// The epoch `time` was read in (0: never).
+    time_epoch: u64,
+    time: Option<Arc<TimeSettings>>,
     /// The epoch `overrides` was computed in (0: never).
     overrides_epoch: u64,
     overrides: Overrides,
@@ -344,25 +359,25 @@ fn missing_field(py: Python<'_>, name: &str) -> PyErr {
     PyValueError::new_err(format!("Formatting field not found in record: {}", shown))
 }
 
-/// Reads a record attribute: from `__dict__` when possible, else normal attribute lookup.
+/// Reads a record attribute: from its `__dict__` (a lazy record's slots) when there, else by
+/// normal attribute lookup.
 fn rec_attr<'py>(
     record: &Bound<'py, PyAny>,
-    dict: Option<&Bound<'py, PyDict>>,
+    view: Option<&RecordView<'py>>,
     name: &Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if let Some(d) = dict {
-        if let Some(v) = d.get_item(name)? {
+    if let Some(v) = view {
+        if let Some(v) = v.get_item(name)? {
             return Ok(v);
         }
     }
     record.getattr(name)
 }
 
-fn record_dict<'py>(record: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
-    record
-        .getattr(intern!(record.py(), "__dict__"))
-        .ok()
-        .and_then(|d| d.cast_into_exact::<PyDict>().ok())
+/// The record's `__dict__` as a view that does not materialise a lazy record (`None`: the
+/// object has no instance dict; the style object then formats it).
+fn record_view<'py>(record: &Bound<'py, PyAny>) -> Option<RecordView<'py>> {
+    RecordView::of(record).ok()
 }
 
 fn style_kind(py: Python<'_>, style: &Bound<'_, PyAny>) -> Option<Style> {
@@ -388,6 +403,18 @@ struct MsgView {
     /// The style's `_defaults`.
     defaults: Option<Py<PyAny>>,
     uses_time: bool,
+}
+
+impl MsgCache {
+    fn view(&self, py: Python<'_>) -> MsgView {
+        MsgView {
+            kind: self.kind,
+            layout: self.layout.clone(),
+            keys: self.keys.clone(),
+            defaults: Some(self.defaults.clone_ref(py)),
+            uses_time: self.uses_time,
+        }
+    }
 }
 
 impl FormatterCore {
@@ -428,6 +455,13 @@ impl FormatterCore {
     /// The current style object and its parsed layout (cached by object identity).
     fn msg_view<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, MsgView)> {
         let py = slf.py();
+        let now = crate::epoch::current();
+        {
+            let st = slf.get().state.lock();
+            if let Some(c) = st.msg.as_ref().filter(|c| c.epoch == now) {
+                return Ok((c.style.bind(py).clone(), c.view(py)));
+            }
+        }
         let style = slf.getattr(intern!(py, "_style"))?;
         let kind = style_kind(py, &style);
         if kind.is_none() {
@@ -449,21 +483,15 @@ impl FormatterCore {
             _ => py.None().into_bound(py),
         };
         {
-            let st = slf.get().state.lock();
-            if let Some(c) = &st.msg {
+            let mut st = slf.get().state.lock();
+            if let Some(c) = &mut st.msg {
                 if c.style.is(&style)
                     && c.fmt.is(&fmt)
                     && c.defaults.is(&defaults)
                     && c.tpl.is(&tpl)
                 {
-                    let view = MsgView {
-                        kind: c.kind,
-                        layout: c.layout.clone(),
-                        keys: c.keys.clone(),
-                        defaults: Some(c.defaults.clone_ref(py)),
-                        uses_time: c.uses_time,
-                    };
-                    return Ok((style, view));
+                    c.epoch = now;
+                    return Ok((style, c.view(py)));
                 }
             }
         }
@@ -499,6 +527,7 @@ impl FormatterCore {
         );
         let defaults = defaults.unbind();
         let cache = MsgCache {
+            epoch: now,
             style: style.clone().unbind(),
             fmt: fmt.unbind(),
             defaults: defaults.clone_ref(py),
@@ -524,7 +553,7 @@ impl FormatterCore {
     fn render_message<'py>(
         slf: &Bound<'py, Self>,
         record: &Bound<'py, PyAny>,
-        dict: Option<&Bound<'py, PyDict>>,
+        dict: Option<&RecordView<'py>>,
         style: &Bound<'py, PyAny>,
         view: &MsgView,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -610,84 +639,100 @@ impl FormatterCore {
         datefmt: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
+        if let Some(text) = Self::native_time(slf, record, datefmt)? {
+            return Ok(PyString::new(py, &text).into_any());
+        }
         let converter = slf.getattr(intern!(py, "converter"))?;
         let created = record.getattr(intern!(py, "created"))?;
-        let has_datefmt = datefmt.is_truthy()?;
-        let time_fmt = if has_datefmt {
-            None
-        } else {
-            Some(slf.getattr(intern!(py, "default_time_format"))?)
-        };
-        if let Some(conv) = Self::converter_kind(py, &converter)? {
-            if let Some(text) =
-                Self::native_time(slf, record, &created, conv, datefmt, time_fmt.as_ref())?
-            {
-                return Ok(PyString::new(py, &text).into_any());
-            }
-        }
         let fns = pyfns(py)?;
         let ct = converter.call1((created,))?;
         let strftime = fns.strftime.bind(py);
-        match time_fmt {
-            None => strftime.call1((datefmt, ct)),
-            Some(tf) => {
-                let s = strftime.call1((tf, ct))?;
-                let msec_fmt = slf.getattr(intern!(py, "default_msec_format"))?;
-                if msec_fmt.is_truthy()? {
-                    let msecs = record.getattr(intern!(py, "msecs"))?;
-                    msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
-                } else {
-                    Ok(s)
-                }
-            }
+        if datefmt.is_truthy()? {
+            return strftime.call1((datefmt, ct));
+        }
+        let s = strftime.call1((slf.getattr(intern!(py, "default_time_format"))?, ct))?;
+        let msec_fmt = slf.getattr(intern!(py, "default_msec_format"))?;
+        if msec_fmt.is_truthy()? {
+            let msecs = record.getattr(intern!(py, "msecs"))?;
+            msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
+        } else {
+            Ok(s)
         }
     }
 
+    /// The formatter's time attributes as native settings, re-read once per epoch.
+    fn time_settings(slf: &Bound<'_, Self>) -> PyResult<Option<Arc<TimeSettings>>> {
+        let py = slf.py();
+        let now = crate::epoch::current();
+        {
+            let st = slf.get().state.lock();
+            if st.time_epoch == now {
+                return Ok(st.time.clone());
+            }
+        }
+        let converter = slf.getattr(intern!(py, "converter"))?;
+        let settings = match Self::converter_kind(py, &converter)? {
+            None => None,
+            Some(converter) => {
+                // Absent attributes are Python's to report, if ever read.
+                let tf = slf.getattr_opt(intern!(py, "default_time_format"))?;
+                let time_format = match tf.as_ref().map(|t| t.cast_exact::<PyString>().map(|s| s.to_str())) {
+                    Some(Ok(Ok(t))) if timefmt::native_strftime_ok(t) => Some(t.to_string()),
+                    _ => None,
+                };
+                let msec = match slf.getattr_opt(intern!(py, "default_msec_format"))? {
+                    Some(m) => Self::msec_kind(&m)?,
+                    None => None,
+                };
+                Some(Arc::new(TimeSettings { converter, time_format, msec }))
+            }
+        };
+        let mut st = slf.get().state.lock();
+        st.time_epoch = now;
+        st.time = settings.clone();
+        Ok(settings)
+    }
+
+    /// `formatTime` natively: `None` when Python must do it (another converter, a time format
+    /// libc-free code does not render, a non-numeric `created`).
     fn native_time(
         slf: &Bound<'_, Self>,
         record: &Bound<'_, PyAny>,
-        created: &Bound<'_, PyAny>,
-        conv: Converter,
         datefmt: &Bound<'_, PyAny>,
-        time_fmt: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<String>> {
         let py = slf.py();
-        let created = match scalar(created) {
-            Some(FieldValue::Float(f)) => f,
-            Some(FieldValue::Int(i)) => i as f64,
-            _ => return Ok(None),
+        let Some(ts) = Self::time_settings(slf)? else { return Ok(None) };
+        let number = |name: &Bound<'_, PyString>| -> PyResult<Option<f64>> {
+            Ok(match scalar(&record.getattr(name)?) {
+                Some(FieldValue::Float(f)) => Some(f),
+                Some(FieldValue::Int(i)) => Some(i as f64),
+                _ => None,
+            })
+        };
+        let slots = crate::record::created_and_msecs(record);
+        let created = match slots {
+            Some((c, _)) => c,
+            None => match number(intern!(py, "created"))? {
+                Some(c) => c,
+                None => return Ok(None),
+            },
         };
         let cache = &slf.get().time_cache;
-        let Some(tf) = time_fmt else {
-            let Ok(d) = datefmt.cast_exact::<PyString>() else {
-                return Ok(None);
-            };
-            let Some(secs) = timefmt::floor_secs(created) else {
-                return Ok(None);
-            };
-            let Ok(d) = d.to_str() else { return Ok(None) };
-            return Ok(cache.strftime(secs, conv, d));
+        if datefmt.is_truthy()? {
+            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
+            let (Some(secs), Ok(d)) = (timefmt::floor_secs(created), d.to_str()) else { return Ok(None) };
+            return Ok(cache.strftime(secs, ts.converter, d));
+        }
+        let (Some(tf), Some(msec)) = (ts.time_format.as_deref(), ts.msec.as_ref()) else { return Ok(None) };
+        let msecs = match (msec, slots) {
+            (MsecFormat::Omit, _) => 0.0,
+            (_, Some((_, m))) => m,
+            _ => match number(intern!(py, "msecs"))? {
+                Some(m) => m,
+                None => return Ok(None),
+            },
         };
-        let Ok(tf) = tf.cast_exact::<PyString>() else {
-            return Ok(None);
-        };
-        let msec_obj = slf.getattr(intern!(py, "default_msec_format"))?;
-        let Some(msec) = Self::msec_kind(&msec_obj)? else {
-            return Ok(None);
-        };
-        let msecs = if msec == MsecFormat::Omit {
-            0.0
-        } else {
-            match scalar(&record.getattr(intern!(py, "msecs"))?) {
-                Some(FieldValue::Float(f)) => f,
-                Some(FieldValue::Int(i)) => i as f64,
-                _ => return Ok(None),
-            }
-        };
-        let Ok(tf) = tf.to_str() else { return Ok(None) };
-        Ok(timefmt::format_time(
-            cache, created, msecs, conv, None, tf, &msec,
-        ))
+        Ok(timefmt::format_time(cache, created, msecs, ts.converter, None, tf, msec))
     }
 
     fn format_exception_impl<'py>(
@@ -737,7 +782,7 @@ impl FormatterCore {
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (style, view) = Self::msg_view(slf)?;
-        Self::render_message(slf, record, record_dict(record).as_ref(), &style, &view)
+        Self::render_message(slf, record, record_view(record).as_ref(), &style, &view)
     }
 
     /// Appends `block` to `s` on a new line, with Python semantics for non-str values.
@@ -904,7 +949,7 @@ impl FormatterCore {
         let ov = Self::overrides(slf)?;
         let message = record.call_method0(intern!(py, "getMessage"))?;
         record.setattr(intern!(py, "message"), message)?;
-        let dict = record_dict(record);
+        let dict = record_view(record);
         let (style, view) = Self::msg_view(slf)?;
         if Self::uses_time_impl(slf, ov, &style, &view)? {
             let datefmt = slf.getattr(intern!(py, "datefmt"))?;

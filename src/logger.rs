@@ -316,7 +316,7 @@ impl LoggerCore {
     ) -> PyResult<()> {
         let py = slf.py();
         let flags = Self::flags(slf)?;
-        let (path, lineno, func, sinfo) = if globals::flag(py, intern!(py, "_srcfile"))? {
+        let (path, lineno, func, sinfo) = if globals::switches(py)?.srcfile {
             if flags & O_FIND_CALLER != 0 {
                 match slf.call_method1(intern!(py, "findCaller"), (opts.stack_info, opts.stacklevel)) {
                     Ok(t) => (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?, t.get_item(3)?),

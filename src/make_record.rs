@@ -70,7 +70,10 @@ pub fn make_record<'py>(
     extra: &Bound<'py, PyAny>,
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let factory = globals::global(py, intern!(py, "_logRecordFactory"))?;
+    let factory = match globals::switches(py)?.native_factory {
+        true => None,
+        false => globals::global(py, intern!(py, "_logRecordFactory"))?,
+    };
     let native = py.get_type::<LogRecord>();
     let record = match factory {
         Some(f) if !f.is(&native) => f.call1((name, level, path, lineno, msg, args, exc_info, func, sinfo))?,

@@ -210,6 +210,17 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
     }
 }
 
+/// `msg % args` rendered natively now, when the cached template of `msg` and the arguments
+/// allow it (`None`: let Python's `%` do it). The text is exactly what Python would produce.
+pub fn format_now<'py>(msg: &Bound<'py, PyString>, args: &Bound<'py, PyTuple>) -> PyResult<Option<Bound<'py, PyString>>> {
+    let Some(t) = template_of(msg)? else { return Ok(None) };
+    if t.slots != args.len() {
+        return Ok(None);
+    }
+    let args: SmallVec<[Bound<'py, PyAny>; 4]> = args.iter().collect();
+    Ok(native_args(&t, &args)?.map(|a| PyString::new(msg.py(), &render(&t, &a))))
+}
+
 /// Arguments as plain values when every one matches its slot exactly as Python would render it:
 /// exact `int` (not `bool`) for `%d`/`%s`, exact `str` for `%s`.
 fn native_args(t: &Template, args: &[Bound<'_, PyAny>]) -> PyResult<Option<SmallVec<[Arg; 4]>>> {

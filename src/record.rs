@@ -247,20 +247,89 @@ fn generic_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
 fn materialise<'py>(rec: &Bound<'py, LogRecord>) -> PyResult<Bound<'py, PyDict>> {
     let py = rec.py();
     let d = generic_dict(rec.as_any())?;
-    if rec.get().is_lazy() {
-        let keys = keys(py);
-        let mut result = Ok(());
-        for (i, v) in rec.get().take_all(py) {
-            // SAFETY: `v` is the owned reference the slot held; the dict takes its own.
-            let rc = unsafe { ffi::PyDict_SetItem(d.as_ptr(), keys[i].as_ptr(), v) };
-            unsafe { ffi::Py_DECREF(v) };
-            if rc < 0 && result.is_ok() {
-                result = Err(PyErr::fetch(py));
+    if !rec.get().is_lazy() {
+        return Ok(d);
+    }
+    let values = rec.get().take_all(py);
+    // An empty dict is replaced by a copy of the template of this shape: the stores below then
+    // only replace values, with no growing and rehashing as the keys arrive.
+    let (d, mut result) = if d.is_empty() {
+        match shape_template(py, &values).and_then(|t| t.copy()).and_then(|fresh| {
+            // SAFETY: GIL held; `fresh` is a dict, which becomes the record's instance dict.
+            match unsafe { ffi::PyObject_GenericSetDict(rec.as_ptr(), fresh.as_ptr(), std::ptr::null_mut()) } {
+                0 => Ok(fresh),
+                _ => Err(PyErr::fetch(py)),
+            }
+        }) {
+            Ok(fresh) => (fresh, Ok(())),
+            Err(e) => (d, Err(e)),
+        }
+    } else {
+        (d, Ok(()))
+    };
+    let keys = keys(py);
+    for (i, v) in values {
+        // SAFETY: `v` is the owned reference the slot held; the dict takes its own.
+        let rc = unsafe { ffi::PyDict_SetItem(d.as_ptr(), keys[i].as_ptr(), v) };
+        unsafe { ffi::Py_DECREF(v) };
+        if rc < 0 && result.is_ok() {
+            result = Err(PyErr::fetch(py));
+        }
+    }
+    result.map(|()| d)
+}
+
+/// A dict with the keys of `values` (slot, value) in their order and `None` values: the shape
+/// every materialised record of that set of attributes starts from. A few shapes are cached.
+fn shape_template<'py>(py: Python<'py>, values: &[(usize, *mut ffi::PyObject)]) -> PyResult<Bound<'py, PyDict>> {
+    static SHAPES: parking_lot::Mutex<Vec<(u32, Py<PyDict>)>> = parking_lot::Mutex::new(Vec::new());
+    const MAX_SHAPES: usize = 16;
+    let at = |slot: usize| values.iter().position(|(i, _)| *i == slot);
+    let asctime_first = matches!((at(ASCTIME), at(MESSAGE)), (Some(a), Some(m)) if a < m);
+    let shape = values.iter().fold(u32::from(asctime_first) << 31, |m, (i, _)| m | 1 << i);
+    if let Some((_, t)) = SHAPES.lock().iter().find(|(s, _)| *s == shape) {
+        return Ok(t.bind(py).clone());
+    }
+    // Built outside the lock: allocating may run the garbage collector, hence Python code.
+    let template = PyDict::new(py);
+    let keys = keys(py);
+    for (i, _) in values {
+        template.set_item(keys[*i].bind(py), py.None())?;
+    }
+    let mut shapes = SHAPES.lock();
+    if shapes.len() < MAX_SHAPES && !shapes.iter().any(|(s, _)| *s == shape) {
+        shapes.push((shape, template.clone().unbind()));
+    }
+    Ok(template)
+}
+
+/// `copy.copy(record)` of an exact record: a new record with the same attribute values, in
+/// the same order (the slots of a lazy original, else a shallow copy of its dict).
+pub fn shallow_copy<'py>(rec: &Bound<'py, LogRecord>) -> PyResult<Bound<'py, LogRecord>> {
+    let py = rec.py();
+    let new = Bound::new(py, LogRecord::default())?;
+    let src = rec.get().slots();
+    let dst = new.get().slots();
+    if !src.materialised {
+        for (d, s) in dst.values.iter_mut().zip(src.values.iter()) {
+            if !s.is_null() {
+                // SAFETY: a live reference held by the original's slot; the copy owns a new one.
+                unsafe { ffi::Py_INCREF(*s) };
+                *d = *s;
             }
         }
-        result?;
+        dst.times = src.times;
+        dst.raw_times = src.raw_times;
+        dst.asctime_first = src.asctime_first;
+        return Ok(new);
     }
-    Ok(d)
+    let d = generic_dict(rec.as_any())?.copy()?;
+    dst.materialised = true;
+    // SAFETY: GIL held; `d` is a dict, which the new record's instance dict becomes.
+    if unsafe { ffi::PyObject_GenericSetDict(new.as_ptr(), d.as_ptr(), std::ptr::null_mut()) } < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(new)
 }
 
 /// The instance `__dict__` of an object (created on demand; a lazy record is materialised).
@@ -434,10 +503,44 @@ fn attr<'py>(obj: &Bound<'py, PyAny>, slot: usize) -> PyResult<Bound<'py, PyAny>
     obj.getattr(keys(py)[slot].bind(py))
 }
 
+/// `record.created` and `record.msecs` as numbers, read from the slots of a lazy record
+/// (`None`: not a lazy record, or an attribute that is absent or not a plain number).
+pub fn created_and_msecs(obj: &Bound<'_, PyAny>) -> Option<(f64, f64)> {
+    let rec = obj.cast::<LogRecord>().ok()?.get();
+    let s = rec.slots();
+    if s.materialised {
+        return None;
+    }
+    let number = |i: usize| -> Option<f64> {
+        if s.raw_times & LogRecord::time_bit(i) != 0 {
+            return Some(s.times[i - CREATED]);
+        }
+        let p = s.values[i];
+        // SAFETY: a non-NULL slot holds a live reference; exact float/int checks run no code.
+        unsafe {
+            if p.is_null() {
+                None
+            } else if ffi::PyFloat_CheckExact(p) != 0 {
+                Some(ffi::PyFloat_AS_DOUBLE(p))
+            } else {
+                None
+            }
+        }
+    };
+    Some((number(CREATED)?, number(CREATED + 1)?))
+}
+
 /// `str(record.msg) % record.args` (only when args is non-empty), as stdlib's `getMessage`.
 pub fn get_message<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let msg = attr(obj, 1)?.str()?.into_any();
     let args = attr(obj, 2)?;
+    if let (Ok(text), Ok(tuple)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {
+        if !tuple.is_empty() {
+            if let Some(done) = crate::message::format_now(text, tuple)? {
+                return Ok(done.into_any());
+            }
+        }
+    }
     if args.is_truthy()? {
         msg.rem(args)
     } else {
@@ -706,10 +809,37 @@ unsafe fn fill_params(
     true
 }
 
+// ---------------------------------------------------------------------------------------------
+// `record.<standard attribute>` without the generic attribute machinery
+
+/// `tp_getattro` of `LogRecord`: a lazy record answers a standard attribute named by the
+/// interned key string (every attribute name in compiled code is interned) straight from its
+/// slot; anything else is what `__getattribute__` would answer, without its detour through
+/// PyO3's `__getattribute__`/`__getattr__` pair.
+unsafe extern "C" fn getattro(obj: *mut ffi::PyObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    // SAFETY: installed on LogRecord, so `obj` is an instance of it (or of a subclass).
+    let rec = pyo3::Borrowed::<'_, '_, PyAny>::from_ptr(py, obj).cast_unchecked::<LogRecord>();
+    if rec.get().is_lazy() {
+        let slot = match keys(py).iter().position(|k| k.as_ptr() == name) {
+            Some(i) => Some(i),
+            // An equal str that is not the interned one.
+            None => slot_of_obj(&Bound::from_borrowed_ptr(py, name)),
+        };
+        if let Some(v) = slot.and_then(|i| rec.get().get(py, i)) {
+            return v.into_ptr();
+        }
+    }
+    // Not a slot: methods, class attributes and the instance dict, found the generic way, and
+    // CPython's own `AttributeError` when absent.
+    ffi::PyObject_GenericGetAttr(obj, name)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<LogRecord>()?;
     let py = m.py();
     let ty = py.get_type::<LogRecord>();
+    crate::cpython::replace_getattro(&ty, getattro);
     if SLOTS_AT_INSTALL.set(py, crate::cpython::new_and_init_slots(&ty)).is_ok() {
         crate::cpython::set_type_vectorcall(&ty, construct);
     }

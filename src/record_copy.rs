@@ -31,21 +31,7 @@ fn copy_record<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let reconstruct = crate::globals::module(py, "copy")?.getattr(intern!(py, "_reconstruct"))?;
         return reconstruct.call1(PyTuple::new(py, args)?);
     }
-    // The state without materialising a lazy original (`__getstate__` copies its slots).
-    let state = record.call_method0(intern!(py, "__getstate__"))?;
-    // SAFETY: `ty` is LogRecord, a heap type with a `tp_new`; called as `LogRecord.__new__(LogRecord)`.
-    let new = unsafe {
-        let tp_new = ffi::PyType_GetSlot(ty.as_type_ptr(), ffi::Py_tp_new);
-        if tp_new.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        let tp_new: ffi::newfunc = std::mem::transmute(tp_new);
-        let empty = PyTuple::empty(py);
-        Bound::from_owned_ptr_or_err(py, tp_new(ty.as_type_ptr(), empty.as_ptr(), std::ptr::null_mut()))?
-    };
-    // `__setstate__` gives the fresh record its dict in the state's key order.
-    new.call_method1(intern!(py, "__setstate__"), (state,))?;
-    Ok(new)
+    Ok(crate::record::shallow_copy(record.cast::<LogRecord>()?)?.into_any())
 }
 
 unsafe extern "C" fn copy_entry(

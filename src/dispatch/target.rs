@@ -458,6 +458,13 @@ impl Formatted {
 
     fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
         let msg = self.formatter.bind(py).call_method1(intern!(py, "format"), (record,))?;
+        let stream = self.stream.bind(py);
+        if let (Some(w), Ok(text), Ok(term)) =
+            (AsyncWriter::native_text(stream), msg.cast_exact::<PyString>(), self.terminator.bind(py).cast_exact::<PyString>())
+        {
+            let levelno = record.getattr(intern!(py, "levelno"))?.extract::<i64>().ok();
+            return w.write_line(py, text, term, levelno);
+        }
         let line = msg.add(self.terminator.bind(py))?;
         let line = line.cast_into::<PyString>()?;
         let levelno = record.getattr(intern!(py, "levelno"))?.extract::<i64>().ok();

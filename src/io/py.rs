@@ -187,6 +187,28 @@ impl AsyncWriter {
         matches!(self.codec, Codec::Utf8 { .. })
     }
 
+    /// The writer behind `obj` when `obj` is one of the native text writers (`AsyncWriter`,
+    /// `AsyncFile`, `AsyncStream`, exact types: a Python subclass may replace `write`) and
+    /// encodes natively as UTF-8.
+    pub(crate) fn native_text<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<&'a AsyncWriter> {
+        let py = obj.py();
+        let ty = obj.get_type();
+        let known = ty.is(py.get_type::<AsyncFile>()) || ty.is(py.get_type::<AsyncStream>()) || ty.is(py.get_type::<AsyncWriter>());
+        let w = obj.cast::<AsyncWriter>().ok().filter(|_| known)?.get();
+        w.is_native_utf8().then_some(w)
+    }
+
+    /// `write(line + terminator, level)` without building the joined str: UTF-8 encodes code
+    /// point by code point, so the two encodings concatenated are the joined text's.
+    pub(crate) fn write_line(&self, py: Python<'_>, line: &Bound<'_, PyString>, terminator: &Bound<'_, PyString>, level: Option<i64>) -> PyResult<()> {
+        if self.writer.is_closed() {
+            return Err(send_error(SendError::Closed));
+        }
+        let mut bytes = self.codec.encode(line)?;
+        bytes.extend_from_slice(&self.codec.encode(terminator)?);
+        self.send(py, bytes, Some(level.unwrap_or(i64::MIN)))
+    }
+
     /// Queue `bytes` as one record of `level` (see `delivery::send`; `None`: never waited for).
     fn send(&self, py: Python<'_>, bytes: Vec<u8>, level: Option<i64>) -> PyResult<()> {
         super::delivery::send(py, &self.writer, Item::Bytes(bytes), level).map_err(send_error)
