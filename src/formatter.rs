@@ -105,8 +105,26 @@ struct TimeSettings {
     msec: Option<MsecFormat>,
 }
 
+/// What one `formatTime` text was made from.
+#[derive(PartialEq, Eq)]
+struct TimeKey {
+    epoch: u64,
+    secs: i64,
+    /// `msecs` as float bits (0 when not shown).
+    msecs: u64,
+}
+
+/// The last `formatTime` text, for the records that share its second and millisecond.
+struct TimeText {
+    key: TimeKey,
+    /// The `datefmt` it was made with (held: its identity is part of the key).
+    datefmt: Py<PyAny>,
+    text: Py<PyString>,
+}
+
 #[derive(Default)]
 struct State {
+    last_time: Option<TimeText>,
     /// The epoch `time` was read in (0: never).
     time_epoch: u64,
     time: Option<Arc<TimeSettings>>,
@@ -640,7 +658,7 @@ impl FormatterCore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         if let Some(text) = Self::native_time(slf, record, datefmt)? {
-            return Ok(PyString::new(py, &text).into_any());
+            return Ok(text.into_any());
         }
         let converter = slf.getattr(intern!(py, "converter"))?;
         let created = record.getattr(intern!(py, "created"))?;
@@ -694,12 +712,13 @@ impl FormatterCore {
     }
 
     /// `formatTime` natively: `None` when Python must do it (another converter, a time format
-    /// libc-free code does not render, a non-numeric `created`).
-    fn native_time(
-        slf: &Bound<'_, Self>,
-        record: &Bound<'_, PyAny>,
-        datefmt: &Bound<'_, PyAny>,
-    ) -> PyResult<Option<String>> {
+    /// libc-free code does not render, a non-numeric `created`). The last text is kept: the
+    /// records of one millisecond (one second, with a `datefmt`) share it.
+    fn native_time<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+        datefmt: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyString>>> {
         let py = slf.py();
         let Some(ts) = Self::time_settings(slf)? else { return Ok(None) };
         let number = |name: &Bound<'_, PyString>| -> PyResult<Option<f64>> {
@@ -717,22 +736,37 @@ impl FormatterCore {
                 None => return Ok(None),
             },
         };
-        let cache = &slf.get().time_cache;
-        if datefmt.is_truthy()? {
-            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
-            let (Some(secs), Ok(d)) = (timefmt::floor_secs(created), d.to_str()) else { return Ok(None) };
-            return Ok(cache.strftime(secs, ts.converter, d));
-        }
-        let (Some(tf), Some(msec)) = (ts.time_format.as_deref(), ts.msec.as_ref()) else { return Ok(None) };
-        let msecs = match (msec, slots) {
-            (MsecFormat::Omit, _) => 0.0,
-            (_, Some((_, m))) => m,
+        let Some(secs) = timefmt::floor_secs(created) else { return Ok(None) };
+        let with_datefmt = datefmt.is_truthy()?;
+        let msecs = match (with_datefmt, ts.msec.as_ref(), slots) {
+            (true, _, _) | (_, Some(MsecFormat::Omit), _) => 0.0,
+            (_, _, Some((_, m))) => m,
             _ => match number(intern!(py, "msecs"))? {
                 Some(m) => m,
                 None => return Ok(None),
             },
         };
-        Ok(timefmt::format_time(cache, created, msecs, ts.converter, None, tf, msec))
+        let key = TimeKey { epoch: crate::epoch::current(), secs, msecs: msecs.to_bits() };
+        if let Some(t) = &slf.get().state.lock().last_time {
+            if t.key == key && t.datefmt.bind(py).is(datefmt) {
+                return Ok(Some(t.text.bind(py).clone()));
+            }
+        }
+        let cache = &slf.get().time_cache;
+        let text = if with_datefmt {
+            let Ok(d) = datefmt.cast_exact::<PyString>() else { return Ok(None) };
+            let Ok(d) = d.to_str() else { return Ok(None) };
+            cache.strftime(secs, ts.converter, d)
+        } else {
+            let (Some(tf), Some(msec)) = (ts.time_format.as_deref(), ts.msec.as_ref()) else { return Ok(None) };
+            timefmt::format_time(cache, created, msecs, ts.converter, None, tf, msec)
+        };
+        let Some(text) = text else { return Ok(None) };
+        let text = PyString::new(py, &text);
+        let last = TimeText { key, datefmt: datefmt.clone().unbind(), text: text.clone().unbind() };
+        let old = slf.get().state.lock().last_time.replace(last);
+        drop(old); // outside the lock: releasing the old datefmt may run Python code
+        Ok(Some(text))
     }
 
     fn format_exception_impl<'py>(
@@ -923,6 +957,9 @@ impl FormatterCore {
                 visit.call(obj)?;
             }
         }
+        if let Some(t) = &st.last_time {
+            visit.call(&t.datefmt)?;
+        }
         Ok(())
     }
 
@@ -930,6 +967,7 @@ impl FormatterCore {
         let mut st = self.state.lock();
         st.msg = None;
         st.plan = None;
+        st.last_time = None;
     }
 
     /// No constructor arguments: copies and pickles rebuild the formatter from its `__dict__`.
