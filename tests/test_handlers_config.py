@@ -363,7 +363,9 @@ def test_timed_rotating_files_to_delete(tmp_path):
 
 def test_timed_rotating_do_rollover_names_file_after_interval_start(tmp_path):
     base = tmp_path / "r.log"
-    h = handlers.TimedRotatingFileHandler(str(base), when="S", utc=True,
+    # Minutes, not seconds: a loaded machine pausing for a second between two lines must not
+    # bring a second, automatic rollover into the picture.
+    h = handlers.TimedRotatingFileHandler(str(base), when="M", utc=True,
                                           encoding="utf-8")
     h.handle(make_record("before", ()))
     h.rolloverAt = int(time.time())  # due now
