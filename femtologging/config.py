@@ -303,11 +303,11 @@ def _ini_loggers(parser, handlers, disable_existing):
     for key in keys:
         section = parser["logger_" + key]
         name = section["qualname"]
-        propagate = section.getint("propagate", fallback=1)
+        propagates = section.getint("propagate", fallback=1)
         logger = femtologging.getLogger(name)
         left_out.mention(name)
         _ini_logger(logger, section, handlers)
-        logger.propagate = propagate
+        logger.propagate = propagates
         logger.disabled = 0
     left_out.settle(disable_existing)
 
@@ -816,7 +816,7 @@ class DictConfigurator(BaseConfigurator):
                 attach(logger, names)
 
     def configure_logger(self, name, config, incremental=False):
-        """Configure the named (non-root) logger from its dictionary."""
+        """Set up the logger called *name* (never the root) from its ``loggers`` entry."""
         logger = femtologging.getLogger(name)
         self.common_logger_config(logger, config, incremental)
         logger.disabled = False
@@ -824,7 +824,7 @@ class DictConfigurator(BaseConfigurator):
             logger.propagate = config["propagate"]
 
     def configure_root(self, config, incremental=False):
-        """Configure the root logger from its dictionary."""
+        """Set up the root logger from the ``root`` entry."""
         self.common_logger_config(femtologging.getLogger(), config, incremental)
 
 
