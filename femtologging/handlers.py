@@ -293,6 +293,11 @@ class BaseRotatingHandler(femtologging.FileHandler):
             self.stream = self._open()
 
 
+def _remove_if_present(path):
+    if os.path.exists(path):
+        os.remove(path)
+
+
 class RotatingFileHandler(BaseRotatingHandler):
     """Write to a file, starting a new one when it would exceed ``maxBytes``.
 
@@ -337,17 +342,21 @@ class RotatingFileHandler(BaseRotatingHandler):
         """Shift ``name.N`` to ``name.N+1``, move the live file to ``name.1``."""
         self._close_stream()
         if self.backupCount > 0:
-            for n in reversed(range(1, self.backupCount)):
-                older, newer = self._numbered(n), self._numbered(n + 1)
-                if os.path.exists(older):
-                    if os.path.exists(newer):
-                        os.remove(newer)
-                    os.rename(older, newer)
+            self._shift_backups()
             first = self.rotation_filename(self.baseFilename + ".1")
-            if os.path.exists(first):
-                os.remove(first)
+            _remove_if_present(first)
             self.rotate(self.baseFilename, first)
         self._reopen_unless_delayed()
+
+    def _shift_backups(self):
+        """Each existing ``.n`` becomes ``.n+1``, oldest first, so nothing is overwritten but
+        the backup beyond ``backupCount``."""
+        for n in reversed(range(1, self.backupCount)):
+            older, newer = self._numbered(n), self._numbered(n + 1)
+            if not os.path.exists(older):
+                continue
+            _remove_if_present(newer)
+            os.rename(older, newer)
 
     def shouldRollover(self, record):
         """True when writing *record* would take the file to ``maxBytes``.
@@ -615,12 +624,11 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         if _compat.PY313 and os.path.exists(dest):
             return  # 3.13: this period was rolled over already; keep writing where we are
         self._close_stream()
-        if os.path.exists(dest):
-            os.remove(dest)
+        _remove_if_present(dest)
         self.rotate(self.baseFilename, dest)
-        if self.backupCount > 0:
-            for old in self.getFilesToDelete():
-                os.remove(old)
+        expired = self.getFilesToDelete() if self.backupCount > 0 else ()
+        for path in expired:
+            os.remove(path)
         self._reopen_unless_delayed()
         self.rolloverAt = self._next_rollover(now)
 
@@ -646,8 +654,8 @@ class WatchedFileHandler(femtologging.FileHandler):
 
     def __init__(self, filename, mode='a', encoding=None, delay=False,
                  errors=None):
-        if "b" not in mode:
-            encoding = io.text_encoding(encoding)
+        # Here, so an EncodingWarning (-X warn_default_encoding) names our caller.
+        encoding = encoding if "b" in mode else io.text_encoding(encoding)
         femtologging.FileHandler.__init__(self, filename, mode=mode,
                                           encoding=encoding, delay=delay,
                                           errors=errors)
@@ -915,9 +923,9 @@ class SocketHandler(_NativeSocketMixin, femtologging.Handler):
             # Formatting caches the traceback text in record.exc_text.
             self.format(record)
         state = _record_state(record)
-        state['msg'] = record.getMessage()
-        state['args'] = None
-        state['exc_info'] = None
+        # The receiver gets the merged text and nothing it cannot unpickle; ``message`` would
+        # only repeat ``msg``.
+        state.update(msg=record.getMessage(), args=None, exc_info=None)
         state.pop('message', None)
         payload = pickle.dumps(state, 1)
         return struct.pack(">L", len(payload)) + payload
@@ -1199,14 +1207,12 @@ class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
         return self.priority_map.get(levelName, _UNMAPPED_PRIORITY)
 
     def _frame(self, record):
-        text = self.format(record)
+        body = self.format(record)
         if self.ident:
-            text = self.ident + text
-        if self.append_nul:
-            text += '\000'
-        prio = self.encodePriority(self.facility,
-                                   self.mapPriority(record.levelname))
-        return ('<%d>' % prio).encode('utf-8') + text.encode('utf-8')
+            body = self.ident + body
+        terminator = '\000' if self.append_nul else ''
+        priority = self.encodePriority(self.facility, self.mapPriority(record.levelname))
+        return ('<%d>' % priority).encode('utf-8') + (body + terminator).encode('utf-8')
 
     def emit(self, record):
         """Format *record* (without traceback text) and send it."""
@@ -1560,13 +1566,11 @@ class QueueHandler(femtologging.Handler):
         ``stack_info`` are cleared.
         """
         text = self.format(record)
+        # A copy: the other handlers of the logger still see the original record.
         prepared = copy.copy(record)
-        prepared.message = text
-        prepared.msg = text
-        prepared.args = None
-        prepared.exc_info = None
-        prepared.exc_text = None
-        prepared.stack_info = None
+        prepared.message = prepared.msg = text
+        for merged_into_text in ("args", "exc_info", "exc_text", "stack_info"):
+            setattr(prepared, merged_into_text, None)
         return prepared
 
     def emit(self, record):
