@@ -525,6 +525,18 @@ class _Deferred(TypeError):
     """A handler refers to another one that is built later; ``configure`` retries it."""
 
 
+def _call_accepting_strm(factory, kwargs):
+    """``factory(**kwargs)``, retried with ``stream`` renamed ``strm`` when the factory rejects
+    ``stream`` (handlers written for old Pythons use that name)."""
+    try:
+        return factory(**kwargs)
+    except TypeError as exc:
+        if "'stream'" not in str(exc):
+            raise
+        kwargs["strm"] = kwargs.pop("stream")
+        return factory(**kwargs)
+
+
 class DictConfigurator(BaseConfigurator):
     """Configure logging from a dictionary (the ``dictConfig`` schema)."""
 
@@ -778,15 +790,7 @@ class DictConfigurator(BaseConfigurator):
         level = config.pop("level", None)
         filters = config.pop("filters", None)
         factory = self._handler_factory(config, original)
-        kwargs = _keyword_items(config)
-        try:
-            handler = factory(**kwargs)
-        except TypeError as exc:
-            if "'stream'" not in str(exc):
-                raise
-            # Handlers written for old Pythons call the stream argument ``strm``.
-            kwargs["strm"] = kwargs.pop("stream")
-            handler = factory(**kwargs)
+        handler = _call_accepting_strm(factory, _keyword_items(config))
         if formatter:
             handler.setFormatter(formatter)
         if level is not None:
