@@ -34,6 +34,7 @@ A line is allowed (it states behaviour rather than implementation) when it lies 
 """
 
 import ast
+import functools
 import io
 import os
 import sysconfig
@@ -175,6 +176,7 @@ def _long(lines):
     return [(n, s) for n, s, delegation in lines if len(s) >= MIN_LINE and not delegation]
 
 
+@functools.lru_cache(maxsize=None)
 def find_copies():
     """Every copied line and run in the package, as ``path:line: text`` strings."""
     cpython_lines, cpython_runs = set(), set()
@@ -196,7 +198,7 @@ def find_copies():
         for first, last in _blocks(sorted(copied)):
             hits.append(f"{rel}:{sub[first][0]}-{sub[last][0]}: run of {last - first + 1} "
                         f"lines starting {sub[first][1]!r}")
-    return hits
+    return tuple(hits)
 
 
 def _blocks(indexes):
