@@ -170,11 +170,12 @@ class Formatter(FormatterCore, metaclass=_watch.ClassWatch):
         """Create the style object for ``fmt`` and optionally validate it."""
         if style not in _STYLES:
             raise ValueError("Style must be one of: %s" % ",".join(_STYLES.keys()))
-        self._style = _STYLES[style][0](fmt, defaults=defaults)
+        style_class = _STYLES[style][0]
+        self._style = style_class(fmt, defaults=defaults)
         if validate:
             self._style.validate()
-        self._fmt = self._style._fmt
         self.datefmt = datefmt
+        self._fmt = self._style._fmt
 
 
 _defaultFormatter = Formatter()

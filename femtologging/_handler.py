@@ -40,8 +40,9 @@ def _removeHandlerRef(wr):
 
 def _addHandlerRef(handler):
     """Remember ``handler`` (weakly) so that shutdown() can flush and close it."""
+    entry = weakref.ref(handler, _removeHandlerRef)
     with _pkg._lock:
-        _handlerList.append(weakref.ref(handler, _removeHandlerRef))
+        _handlerList.append(entry)
 
 
 class Handler(Filterer, metaclass=_watch.ClassWatch):
@@ -63,8 +64,8 @@ class Handler(Filterer, metaclass=_watch.ClassWatch):
 
     def set_name(self, name):
         with _pkg._lock:
-            if self._name in _handlers:
-                del _handlers[self._name]
+            # Whatever the old name maps to leaves the registry, as in stdlib.
+            _handlers.pop(self._name, None)
             self._name = name
             if name:
                 _handlers[name] = self
@@ -104,16 +105,17 @@ class Handler(Filterer, metaclass=_watch.ClassWatch):
 
     def handle(self, record):
         """Filter, then emit under the lock. Returns the filter result."""
-        rv = self.filter(record)
-        if isinstance(rv, LogRecord):
-            record = rv
-        if rv:
-            self.acquire()
-            try:
-                self.emit(record)
-            finally:
-                self.release()
-        return rv
+        verdict = self.filter(record)
+        if not verdict:
+            return verdict
+        if isinstance(verdict, LogRecord):
+            record = verdict
+        self.acquire()
+        try:
+            self.emit(record)
+        finally:
+            self.release()
+        return verdict
 
     def setFormatter(self, fmt):
         """Set the formatter."""
@@ -126,8 +128,8 @@ class Handler(Filterer, metaclass=_watch.ClassWatch):
         """Tidy up; removes the handler from the name registry."""
         with _pkg._lock:
             self._closed = True
-            if self._name and self._name in _handlers:
-                del _handlers[self._name]
+            if self._name:
+                _handlers.pop(self._name, None)
 
     def handleError(self, record):
         """Report an exception raised while emitting ``record`` (when ``raiseExceptions``)."""
@@ -402,36 +404,41 @@ class FileHandler(StreamHandler):
     """Write formatted records to a file."""
 
     def __init__(self, filename, mode='a', encoding=None, delay=False, errors=None):
-        filename = os.fspath(filename)
-        self.baseFilename = os.path.abspath(filename)
+        self.baseFilename = os.path.abspath(os.fspath(filename))
         self.mode = mode
-        self.encoding = encoding
-        if "b" not in mode:
-            self.encoding = io.text_encoding(encoding)
+        # Text modes settle encoding=None here (an EncodingWarning names our caller).
+        self.encoding = encoding if "b" in mode else io.text_encoding(encoding)
         self.errors = errors
         self.delay = delay
         self._builtin_open = open
-        if delay:
-            Handler.__init__(self)
-            self.stream = None
-        else:
-            StreamHandler.__init__(self, self._open())
+        if not delay:
+            opened = self._open()
+            StreamHandler.__init__(self, opened)
+            return
+        # No file before the first record; ``stream`` exists meanwhile, as None.
+        Handler.__init__(self)
+        self.stream = None
 
     def close(self):
         """Flush and close the file."""
         with self.lock:
             try:
-                if self.stream:
-                    try:
-                        self.flush()
-                    finally:
-                        stream = self.stream
-                        self.stream = None
-                        self._femto_note(stream)  # its drops stay this handler's
-                        if hasattr(stream, "close"):
-                            stream.close()
+                self._close_stream()
             finally:
+                # Even with no stream (delay=True, never written): this unregisters the
+                # handler and marks it closed, which emit() checks.
                 StreamHandler.close(self)
+
+    def _close_stream(self):
+        if not self.stream:
+            return
+        try:
+            self.flush()
+        finally:
+            stream, self.stream = self.stream, None
+            self._femto_note(stream)  # its drops stay this handler's
+            if hasattr(stream, "close"):
+                stream.close()
 
     def _open(self):
         """Open the file and return its stream: a native writer whose worker thread does the I/O.
@@ -440,8 +447,8 @@ class FileHandler(StreamHandler):
         """
         mode = self.mode
         if 'b' in mode or '+' in mode or 'r' in mode:
-            return self._builtin_open(self.baseFilename, mode,
-                                      encoding=self.encoding, errors=self.errors)
+            opener = self._builtin_open
+            return opener(self.baseFilename, mode, encoding=self.encoding, errors=self.errors)
         encoding = self.encoding
         if encoding == "locale":
             encoding = _locale_encoding()
@@ -459,9 +466,10 @@ class FileHandler(StreamHandler):
 
     def emit(self, record):
         """Open the file on first use (``delay``), then write."""
-        if self.stream is None:
-            if self.mode != 'w' or not self._closed:
-                self.stream = self._open()
+        # Once closed, a 'w' handler never reopens (and so truncates) its file.
+        reopen_allowed = not (self._closed and self.mode == 'w')
+        if self.stream is None and reopen_allowed:
+            self.stream = self._open()
         if self.stream:
             StreamHandler.emit(self, record)
 

@@ -303,11 +303,11 @@ def _ini_loggers(parser, handlers, disable_existing):
     for key in keys:
         section = parser["logger_" + key]
         name = section["qualname"]
-        propagate = section.getint("propagate", fallback=1)
+        propagates = section.getint("propagate", fallback=1)
         logger = femtologging.getLogger(name)
         left_out.mention(name)
         _ini_logger(logger, section, handlers)
-        logger.propagate = propagate
+        logger.propagate = propagates
         logger.disabled = 0
     left_out.settle(disable_existing)
 
@@ -523,6 +523,18 @@ def _is_queue_like(obj):
 
 class _Deferred(TypeError):
     """A handler refers to another one that is built later; ``configure`` retries it."""
+
+
+def _call_accepting_strm(factory, kwargs):
+    """``factory(**kwargs)``, retried with ``stream`` renamed ``strm`` when the factory rejects
+    ``stream`` (handlers written for old Pythons use that name)."""
+    try:
+        return factory(**kwargs)
+    except TypeError as exc:
+        if "'stream'" not in str(exc):
+            raise
+        kwargs["strm"] = kwargs.pop("stream")
+        return factory(**kwargs)
 
 
 class DictConfigurator(BaseConfigurator):
@@ -778,15 +790,7 @@ class DictConfigurator(BaseConfigurator):
         level = config.pop("level", None)
         filters = config.pop("filters", None)
         factory = self._handler_factory(config, original)
-        kwargs = _keyword_items(config)
-        try:
-            handler = factory(**kwargs)
-        except TypeError as exc:
-            if "'stream'" not in str(exc):
-                raise
-            # Handlers written for old Pythons call the stream argument ``strm``.
-            kwargs["strm"] = kwargs.pop("stream")
-            handler = factory(**kwargs)
+        handler = _call_accepting_strm(factory, _keyword_items(config))
         if formatter:
             handler.setFormatter(formatter)
         if level is not None:
@@ -816,7 +820,7 @@ class DictConfigurator(BaseConfigurator):
                 attach(logger, names)
 
     def configure_logger(self, name, config, incremental=False):
-        """Configure the named (non-root) logger from its dictionary."""
+        """Set up the logger called *name* (never the root) from its ``loggers`` entry."""
         logger = femtologging.getLogger(name)
         self.common_logger_config(logger, config, incremental)
         logger.disabled = False
@@ -824,7 +828,7 @@ class DictConfigurator(BaseConfigurator):
             logger.propagate = config["propagate"]
 
     def configure_root(self, config, incremental=False):
-        """Configure the root logger from its dictionary."""
+        """Set up the root logger from the ``root`` entry."""
         self.common_logger_config(femtologging.getLogger(), config, incremental)
 
 

@@ -293,6 +293,11 @@ class BaseRotatingHandler(femtologging.FileHandler):
             self.stream = self._open()
 
 
+def _remove_if_present(path):
+    if os.path.exists(path):
+        os.remove(path)
+
+
 class RotatingFileHandler(BaseRotatingHandler):
     """Write to a file, starting a new one when it would exceed ``maxBytes``.
 
@@ -302,12 +307,11 @@ class RotatingFileHandler(BaseRotatingHandler):
 
     def __init__(self, filename, mode='a', maxBytes=0, backupCount=0,
                  encoding=None, delay=False, errors=None):
-        if maxBytes > 0:
-            # Truncating on open would wipe what the previous run wrote.
-            mode = 'a'
-        if "b" not in mode:
-            # Warns (under -X warn_default_encoding) at the caller, as stdlib does.
-            encoding = io.text_encoding(encoding)
+        # With a size limit the file is appended to: truncating on open would wipe what the
+        # previous run wrote.
+        mode = 'a' if maxBytes > 0 else mode
+        # Called here, so an EncodingWarning (-X warn_default_encoding) names our caller.
+        encoding = encoding if "b" in mode else io.text_encoding(encoding)
         # Known before the file is opened: the native writer rotates with them.
         self.maxBytes = maxBytes
         self.backupCount = backupCount
@@ -338,17 +342,21 @@ class RotatingFileHandler(BaseRotatingHandler):
         """Shift ``name.N`` to ``name.N+1``, move the live file to ``name.1``."""
         self._close_stream()
         if self.backupCount > 0:
-            for n in reversed(range(1, self.backupCount)):
-                older, newer = self._numbered(n), self._numbered(n + 1)
-                if os.path.exists(older):
-                    if os.path.exists(newer):
-                        os.remove(newer)
-                    os.rename(older, newer)
+            self._shift_backups()
             first = self.rotation_filename(self.baseFilename + ".1")
-            if os.path.exists(first):
-                os.remove(first)
+            _remove_if_present(first)
             self.rotate(self.baseFilename, first)
         self._reopen_unless_delayed()
+
+    def _shift_backups(self):
+        """Each existing ``.n`` becomes ``.n+1``, oldest first, so nothing is overwritten but
+        the backup beyond ``backupCount``."""
+        for n in reversed(range(1, self.backupCount)):
+            older, newer = self._numbered(n), self._numbered(n + 1)
+            if not os.path.exists(older):
+                continue
+            _remove_if_present(newer)
+            os.rename(older, newer)
 
     def shouldRollover(self, record):
         """True when writing *record* would take the file to ``maxBytes``.
@@ -569,17 +577,20 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
 
     def _named_by_namer(self, fileName):
         """3.13: does some date in ``fileName`` give back exactly this name through ``namer``?"""
-        m = self.extMatch.search(fileName)
-        while m:
-            if os.path.basename(self.namer(self.baseFilename + "." + m[0])) == fileName:
+        start = 0
+        while True:
+            date = self.extMatch.search(fileName, start)
+            if date is None:
+                return False
+            named = self.namer(self.baseFilename + "." + date[0])
+            if os.path.basename(named) == fileName:
                 return True
-            m = self.extMatch.search(fileName, m.start() + 1)
-        return False
+            start = date.start() + 1
 
     def getFilesToDelete(self):
         """Return the rotated files beyond ``backupCount``, oldest first."""
-        dirName, baseName = os.path.split(self.baseFilename)
-        found = sorted(os.path.join(dirName, n) for n in self._rotated_files(dirName, baseName))
+        folder, stem = os.path.split(self.baseFilename)
+        found = sorted(os.path.join(folder, n) for n in self._rotated_files(folder, stem))
         if len(found) < self.backupCount:
             return []
         return found[:len(found) - self.backupCount]
@@ -613,12 +624,11 @@ class TimedRotatingFileHandler(BaseRotatingHandler):
         if _compat.PY313 and os.path.exists(dest):
             return  # 3.13: this period was rolled over already; keep writing where we are
         self._close_stream()
-        if os.path.exists(dest):
-            os.remove(dest)
+        _remove_if_present(dest)
         self.rotate(self.baseFilename, dest)
-        if self.backupCount > 0:
-            for old in self.getFilesToDelete():
-                os.remove(old)
+        expired = self.getFilesToDelete() if self.backupCount > 0 else ()
+        for path in expired:
+            os.remove(path)
         self._reopen_unless_delayed()
         self.rolloverAt = self._next_rollover(now)
 
@@ -644,8 +654,8 @@ class WatchedFileHandler(femtologging.FileHandler):
 
     def __init__(self, filename, mode='a', encoding=None, delay=False,
                  errors=None):
-        if "b" not in mode:
-            encoding = io.text_encoding(encoding)
+        # Here, so an EncodingWarning (-X warn_default_encoding) names our caller.
+        encoding = encoding if "b" in mode else io.text_encoding(encoding)
         femtologging.FileHandler.__init__(self, filename, mode=mode,
                                           encoding=encoding, delay=delay,
                                           errors=errors)
@@ -876,14 +886,17 @@ class SocketHandler(_NativeSocketMixin, femtologging.Handler):
             return
         try:
             self.sock = self.makeSocket()
-            self.retryTime = None
         except OSError:
+            # Back off: retryStart after the first failure, then growing by retryFactor up to
+            # retryMax.
             if self.retryTime is None:
-                self.retryPeriod = self.retryStart
+                period = self.retryStart
             else:
-                self.retryPeriod = min(self.retryPeriod * self.retryFactor,
-                                       self.retryMax)
-            self.retryTime = now + self.retryPeriod
+                period = min(self.retryPeriod * self.retryFactor, self.retryMax)
+            self.retryPeriod = period
+            self.retryTime = now + period
+        else:
+            self.retryTime = None
 
     def send(self, s):
         """Send bytes *s*, connecting first if needed; drop the socket on error.
@@ -910,9 +923,9 @@ class SocketHandler(_NativeSocketMixin, femtologging.Handler):
             # Formatting caches the traceback text in record.exc_text.
             self.format(record)
         state = _record_state(record)
-        state['msg'] = record.getMessage()
-        state['args'] = None
-        state['exc_info'] = None
+        # The receiver gets the merged text and nothing it cannot unpickle; ``message`` would
+        # only repeat ``msg``.
+        state.update(msg=record.getMessage(), args=None, exc_info=None)
         state.pop('message', None)
         payload = pickle.dumps(state, 1)
         return struct.pack(">L", len(payload)) + payload
@@ -1001,6 +1014,15 @@ def _probe_unix_socktype(path):
         return None
     finally:
         probe.close()
+
+
+# The syslog priority of a level name missing from ``SysLogHandler.priority_map``.
+_UNMAPPED_PRIORITY = "warning"
+
+
+def _syslog_code(value, codes):
+    """A syslog facility or priority as its number: names are looked up in ``codes``."""
+    return codes[value] if isinstance(value, str) else value
 
 
 class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
@@ -1164,11 +1186,8 @@ class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
 
     def encodePriority(self, facility, priority):
         """Combine facility and priority (names or numbers) into one number."""
-        if isinstance(facility, str):
-            facility = self.facility_names[facility]
-        if isinstance(priority, str):
-            priority = self.priority_names[priority]
-        return (facility << 3) | priority
+        facility_code = _syslog_code(facility, self.facility_names)
+        return (facility_code << 3) | _syslog_code(priority, self.priority_names)
 
     def close(self):
         """Close the socket and the handler."""
@@ -1185,17 +1204,15 @@ class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
 
     def mapPriority(self, levelName):
         """Return the syslog priority name for a logging level name."""
-        return self.priority_map.get(levelName, "warning")
+        return self.priority_map.get(levelName, _UNMAPPED_PRIORITY)
 
     def _frame(self, record):
-        text = self.format(record)
+        body = self.format(record)
         if self.ident:
-            text = self.ident + text
-        if self.append_nul:
-            text += '\000'
-        prio = self.encodePriority(self.facility,
-                                   self.mapPriority(record.levelname))
-        return ('<%d>' % prio).encode('utf-8') + text.encode('utf-8')
+            body = self.ident + body
+        terminator = '\000' if self.append_nul else ''
+        priority = self.encodePriority(self.facility, self.mapPriority(record.levelname))
+        return ('<%d>' % priority).encode('utf-8') + (body + terminator).encode('utf-8')
 
     def emit(self, record):
         """Format *record* (without traceback text) and send it."""
@@ -1217,12 +1234,18 @@ class SysLogHandler(_NativeSocketMixin, femtologging.Handler):
                     self.socket.close()
                     self._connect_unixsocket(self.address)
                     self.socket.send(data)
-            elif self.socktype == socket.SOCK_DGRAM:
-                self.socket.sendto(data, self.address)
-            else:
+            elif self.socktype != socket.SOCK_DGRAM:
+                # A stream socket: the whole frame, however many sends it takes.
                 self.socket.sendall(data)
+            else:
+                self.socket.sendto(data, self.address)
         except Exception:
             self.handleError(record)
+
+
+def _is_pair(value):
+    """Is ``value`` given as a list or tuple (``(host, port)``, ``(user, password)``)?"""
+    return isinstance(value, (list, tuple))
 
 
 class SMTPHandler(femtologging.Handler):
@@ -1236,18 +1259,14 @@ class SMTPHandler(femtologging.Handler):
     def __init__(self, mailhost, fromaddr, toaddrs, subject,
                  credentials=None, secure=None, timeout=5.0):
         femtologging.Handler.__init__(self)
-        if isinstance(mailhost, (list, tuple)):
-            self.mailhost, self.mailport = mailhost
-        else:
-            self.mailhost, self.mailport = mailhost, None
-        if isinstance(credentials, (list, tuple)):
+        # A (host, port) pair, or a host with the default port (None).
+        self.mailhost, self.mailport = mailhost if _is_pair(mailhost) else (mailhost, None)
+        # ``password`` exists only when credentials were given.
+        self.username = None
+        if _is_pair(credentials):
             self.username, self.password = credentials
-        else:
-            self.username = None
         self.fromaddr = fromaddr
-        if isinstance(toaddrs, str):
-            toaddrs = [toaddrs]
-        self.toaddrs = toaddrs
+        self.toaddrs = [toaddrs] if isinstance(toaddrs, str) else toaddrs
         self.subject = subject
         self.secure = secure
         self.timeout = timeout
@@ -1259,27 +1278,38 @@ class SMTPHandler(femtologging.Handler):
     def emit(self, record):
         """Format *record* and mail it."""
         try:
-            import email.message
-            import email.utils
             import smtplib
-            port = self.mailport or smtplib.SMTP_PORT
-            smtp = smtplib.SMTP(self.mailhost, port, timeout=self.timeout)
-            msg = email.message.EmailMessage()
-            msg['From'] = self.fromaddr
-            msg['To'] = ','.join(self.toaddrs)
-            msg['Subject'] = self.getSubject(record)
-            msg['Date'] = email.utils.localtime()
-            msg.set_content(self.format(record))
+            # Connect first: a record is only formatted once the server answered.
+            server = smtplib.SMTP(self.mailhost, self.mailport or smtplib.SMTP_PORT,
+                                  timeout=self.timeout)
+            mail = self._compose(record)
             if self.username:
-                if self.secure is not None:
-                    smtp.ehlo()
-                    smtp.starttls(*self.secure)
-                    smtp.ehlo()
-                smtp.login(self.username, self.password)
-            smtp.send_message(msg)
-            smtp.quit()
+                self._log_in(server)
+            server.send_message(mail)
+            server.quit()
         except Exception:
             self.handleError(record)
+
+    def _compose(self, record):
+        """The e-mail for *record*: From, To, Subject and Date headers, the text as body."""
+        import email.message
+        import email.utils
+        mail = email.message.EmailMessage()
+        for header, value in (("From", self.fromaddr), ("To", ",".join(self.toaddrs)),
+                              ("Subject", self.getSubject(record)),
+                              ("Date", email.utils.localtime())):
+            mail[header] = value
+        mail.set_content(self.format(record))
+        return mail
+
+    def _log_in(self, server):
+        """Authenticate, after switching to TLS when ``secure`` is given."""
+        if self.secure is not None:
+            # EHLO again once encrypted: the server re-announces its extensions.
+            server.ehlo()
+            server.starttls(*self.secure)
+            server.ehlo()
+        server.login(self.username, self.password)
 
 
 class NTEventLogHandler(femtologging.Handler):
@@ -1313,14 +1343,13 @@ class NTEventLogHandler(femtologging.Handler):
             # when the source already exists.
             if getattr(exc, 'winerror', None) != 5:
                 raise
-        self.deftype = win32evtlog.EVENTLOG_ERROR_TYPE
-        self.typemap = {
-            femtologging.DEBUG: win32evtlog.EVENTLOG_INFORMATION_TYPE,
-            femtologging.INFO: win32evtlog.EVENTLOG_INFORMATION_TYPE,
-            femtologging.WARNING: win32evtlog.EVENTLOG_WARNING_TYPE,
-            femtologging.ERROR: win32evtlog.EVENTLOG_ERROR_TYPE,
-            femtologging.CRITICAL: win32evtlog.EVENTLOG_ERROR_TYPE,
-        }
+        info = win32evtlog.EVENTLOG_INFORMATION_TYPE
+        error = win32evtlog.EVENTLOG_ERROR_TYPE
+        # Unmapped levels are reported as errors.
+        self.deftype = error
+        self.typemap = {femtologging.DEBUG: info, femtologging.INFO: info,
+                        femtologging.WARNING: win32evtlog.EVENTLOG_WARNING_TYPE,
+                        femtologging.ERROR: error, femtologging.CRITICAL: error}
 
     def getMessageID(self, record):
         """Return the event message ID (1 by default)."""
@@ -1332,7 +1361,8 @@ class NTEventLogHandler(femtologging.Handler):
 
     def getEventType(self, record):
         """Map the record's level to an event type via ``typemap``."""
-        return self.typemap.get(record.levelno, self.deftype)
+        level = record.levelno
+        return self.typemap[level] if level in self.typemap else self.deftype
 
     def emit(self, record):
         """Report *record* to the event log, if pywin32 is available."""
@@ -1386,7 +1416,8 @@ class HTTPHandler(femtologging.Handler):
         try:
             import urllib.parse
             conn = self.getConnection(self.host, self.secure)
-            data = urllib.parse.urlencode(self.mapLogRecord(record))
+            fields = self.mapLogRecord(record)
+            data = urllib.parse.urlencode(fields)
             url = self.url
             if self.method == "GET":
                 url += ('&' if '?' in url else '?') + data
@@ -1485,10 +1516,12 @@ class MemoryHandler(BufferingHandler):
         """
         self.acquire()
         try:
-            if self.target:
-                for record in self.buffer:
-                    self.target.handle(record)
-                self.buffer.clear()
+            target = self.target
+            if not target:
+                return
+            for record in self.buffer:
+                target.handle(record)
+            self.buffer.clear()
         finally:
             self.release()
 
@@ -1498,12 +1531,15 @@ class MemoryHandler(BufferingHandler):
             if self.flushOnClose:
                 self.flush()
         finally:
-            self.acquire()
-            try:
-                self.target = None
-                BufferingHandler.close(self)
-            finally:
-                self.release()
+            self._forget_target_and_close()
+
+    def _forget_target_and_close(self):
+        self.acquire()
+        try:
+            self.target = None
+            BufferingHandler.close(self)
+        finally:
+            self.release()
 
 
 class QueueHandler(femtologging.Handler):
@@ -1530,13 +1566,11 @@ class QueueHandler(femtologging.Handler):
         ``stack_info`` are cleared.
         """
         text = self.format(record)
+        # A copy: the other handlers of the logger still see the original record.
         prepared = copy.copy(record)
-        prepared.message = text
-        prepared.msg = text
-        prepared.args = None
-        prepared.exc_info = None
-        prepared.exc_text = None
-        prepared.stack_info = None
+        prepared.message = prepared.msg = text
+        for merged_into_text in ("args", "exc_info", "exc_text", "stack_info"):
+            setattr(prepared, merged_into_text, None)
         return prepared
 
     def emit(self, record):
@@ -1568,9 +1602,9 @@ class QueueListener(object):
 
     def start(self):
         """Start the background thread that reads the queue."""
-        self._thread = t = threading.Thread(target=self._monitor)
-        t.daemon = True
-        t.start()
+        worker = threading.Thread(target=self._monitor, daemon=True)
+        self._thread = worker
+        worker.start()
 
     def prepare(self, record):
         """Hook to change a record before handling (returns it unchanged)."""
