@@ -19,6 +19,7 @@ use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use smallvec::SmallVec;
 
 use crate::logger::LoggerCore;
+use crate::vector_args::VectorCall;
 
 /// `LoggerAdapter` and its original `log`, `isEnabledFor` and `process`.
 static ORIGINALS: Mutex<Option<(Py<PyType>, [Py<PyAny>; 3])>> = Mutex::new(None);
@@ -195,52 +196,18 @@ fn _adapter_log<'py>(
 
 /// Shared body of the vectorcall level methods `LoggerAdapter.debug(msg, *args, **kwargs)`...:
 /// `self.log(level, msg, *args, **kwargs)` without a Python frame.
-unsafe fn level_call(
-    level: i64,
-    name: &str,
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
+unsafe fn level_call(level: i64, name: &str, call: VectorCall) -> *mut ffi::PyObject {
     let py = Python::assume_attached();
-    crate::fastcall::returning_none(py, "an adapter level method", || -> PyResult<()> {
-        let adapter = Bound::from_borrowed_ptr(py, slf);
-        let nargs = ffi::PyVectorcall_NARGS(nargsf as usize);
-        let positional: SmallVec<[Bound<'_, PyAny>; 4]> =
-            (0..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
-        let mut msg = positional.first().cloned();
-        let kwargs = if kwnames.is_null() {
-            None
-        } else {
-            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into::<PyTuple>()?;
-            let d = PyDict::new(py);
-            for (i, k) in names.iter().enumerate() {
-                let v = Bound::from_borrowed_ptr(py, *args.offset(nargs + i as isize));
-                if k.cast::<PyString>().is_ok_and(|k| k.to_str().is_ok_and(|k| k == "msg")) {
-                    if msg.is_some() {
-                        return Err(PyTypeError::new_err(format!(
-                            "LoggerAdapter.{name}() got multiple values for argument 'msg'"
-                        )));
-                    }
-                    msg = Some(v);
-                } else {
-                    d.set_item(k, v)?;
-                }
-            }
-            Some(d)
-        };
-        let Some(msg) = msg else {
-            return Err(PyTypeError::new_err(format!(
-                "LoggerAdapter.{name}() missing 1 required positional argument: 'msg'"
-            )));
-        };
+    crate::vector_args::returning_none(py, "an adapter level method", || -> PyResult<()> {
+        let adapter = Bound::from_borrowed_ptr(py, call.slf);
+        let a = call.bind(py, "LoggerAdapter", name)?;
         let level = level.into_pyobject(py)?.into_any();
-        run(&adapter, &level, &msg, positional.get(1..).unwrap_or_default(), kwargs, true)
+        let rest: SmallVec<[_; 4]> = a.rest().collect();
+        run(&adapter, &level, &a.msg, &rest, a.kwargs, true)
     })
 }
 
-crate::fastcall::level_entries!(level_call);
+crate::vector_args::level_entries!(level_call);
 
 const METHODS: [(&CStr, crate::cpython::FastcallWithKeywords, &CStr); 5] = [
     (c"debug", debug, c"debug($self, msg, *args, **kwargs)\n--\n\nLog at DEBUG through the adapter (``process`` adds its context)."),

@@ -2,117 +2,45 @@
 //! the level costs one type check and one cached comparison, with no argument tuple built.
 
 use std::ffi::CStr;
-use std::panic::AssertUnwindSafe;
 
-use pyo3::exceptions::{PySystemError, PyTypeError};
-use pyo3::ffi;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::Borrowed;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{PyTuple, PyType};
+use smallvec::SmallVec;
 
 use crate::logger::LoggerCore;
+use crate::vector_args::{returning_none, VectorCall};
 
-/// Shared body: level check first, then build `args`/`kwargs` only for enabled calls.
-unsafe fn level_call(
-    level: i64,
-    name: &str,
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
+/// Shared body: level check first, then bind `msg, *args, **kwargs` only for enabled calls.
+unsafe fn level_call(level: i64, name: &str, call: VectorCall) -> *mut pyo3::ffi::PyObject {
     let py = Python::assume_attached();
     // SAFETY: installed as method descriptors of `_LoggerCore`; the descriptor protocol has
     // checked that `self` is an instance of it. Borrowed: no reference counting.
-    let core = Borrowed::<'_, '_, PyAny>::from_ptr(py, slf).cast_unchecked::<LoggerCore>();
+    let core = Borrowed::<'_, '_, PyAny>::from_ptr(py, call.slf).cast_unchecked::<LoggerCore>();
     let quick = core.get().quick_check(level);
     if quick == Some(false) {
-        let none = ffi::Py_None();
-        ffi::Py_INCREF(none);
-        return none;
+        return crate::vector_args::none();
     }
     returning_none(py, "a level method", || -> PyResult<()> {
-        let obj = Bound::from_borrowed_ptr(py, slf);
-        // SAFETY: these functions are installed as method descriptors of `_LoggerCore`; the
-        // descriptor protocol has already checked that `self` is an instance of it.
-        let core = obj.cast_unchecked::<LoggerCore>();
-        if quick.is_none() && !LoggerCore::check_enabled(core, level)? {
+        let core = core.to_owned();
+        if quick.is_none() && !LoggerCore::check_enabled(&core, level)? {
             return Ok(());
         }
-        let nargs = ffi::PyVectorcall_NARGS(nargsf as usize);
-        if nargs < 1 {
-            return Err(PyTypeError::new_err(format!(
-                "{name}() missing 1 required positional argument: 'msg'"
-            )));
-        }
-        let msg = Bound::from_borrowed_ptr(py, *args);
-        if kwnames.is_null() {
+        let a = call.bind(py, "Logger", name)?;
+        let Some(kwargs) = &a.kwargs else {
             // No keywords: the record-less path takes the arguments without building a tuple.
-            let rest: smallvec::SmallVec<[Bound<'_, PyAny>; 4]> =
-                (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))).collect();
-            return LoggerCore::log_fast_args(core, level, &msg, &rest);
-        }
-        let tuple = PyTuple::new(py, (1..nargs).map(|i| Bound::from_borrowed_ptr(py, *args.offset(i))))?;
-        let kwargs = if kwnames.is_null() {
-            None
-        } else {
-            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into::<PyTuple>()?;
-            let d = PyDict::new(py);
-            for (i, k) in names.iter().enumerate() {
-                d.set_item(k, Bound::from_borrowed_ptr(py, *args.offset(nargs + i as isize)))?;
-            }
-            Some(d)
+            let rest: SmallVec<[_; 4]> = a.rest().collect();
+            return LoggerCore::log_fast_args(&core, level, &a.msg, &rest);
         };
         let level_obj = level.into_pyobject(py)?.into_any();
-        LoggerCore::dispatch(core, &level_obj, &msg, &tuple, kwargs.as_ref())
+        LoggerCore::dispatch(&core, &level_obj, &a.msg, &PyTuple::new(py, a.rest())?, Some(kwargs))
     })
 }
 
-/// Run a vectorcall method's `body`: `None` on success, its error raised, a panic reported as a
-/// `SystemError` naming `what`.
-pub(crate) unsafe fn returning_none(py: Python<'_>, what: &str, body: impl FnOnce() -> PyResult<()>) -> *mut ffi::PyObject {
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(body));
-    match outcome {
-        Ok(Ok(())) => {
-            let none = ffi::Py_None();
-            ffi::Py_INCREF(none);
-            none
-        }
-        Ok(Err(e)) => {
-            e.restore(py);
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            PySystemError::new_err(format!("femtologging: internal panic in {what}")).restore(py);
-            std::ptr::null_mut()
-        }
-    }
-}
-
-/// The five level methods as vectorcall C functions named `debug` ... `critical`, each calling
-/// `$body(level, name, self, args, nargsf, kwnames)` (used here and by `adapter.rs`).
-macro_rules! level_entries {
-    ($body:path) => {
-        $crate::fastcall::level_entries!(@one $body, debug, $crate::logger::DEBUG, "debug");
-        $crate::fastcall::level_entries!(@one $body, info, $crate::logger::INFO, "info");
-        $crate::fastcall::level_entries!(@one $body, warning, $crate::logger::WARNING, "warning");
-        $crate::fastcall::level_entries!(@one $body, error, $crate::logger::ERROR, "error");
-        $crate::fastcall::level_entries!(@one $body, critical, $crate::logger::CRITICAL, "critical");
-    };
-    (@one $body:path, $fn_name:ident, $level:expr, $name:literal) => {
-        unsafe extern "C" fn $fn_name(
-            slf: *mut pyo3::ffi::PyObject,
-            args: *const *mut pyo3::ffi::PyObject,
-            nargsf: pyo3::ffi::Py_ssize_t,
-            kwnames: *mut pyo3::ffi::PyObject,
-        ) -> *mut pyo3::ffi::PyObject {
-            $body($level, $name, slf, args, nargsf, kwnames)
-        }
-    };
-}
-pub(crate) use level_entries;
-
-level_entries!(level_call);
+crate::vector_args::level_entries!(level_call);
+// stdlib's `Logger.fatal` is a method of its own (its errors name it), running `critical`.
+crate::vector_args::level_entries!(@one level_call, fatal, crate::logger::CRITICAL, "fatal");
 
 type Entry = crate::cpython::FastcallWithKeywords;
 
@@ -122,7 +50,7 @@ const METHODS: [(&CStr, Entry, &CStr); 6] = [
     (c"warning", warning, c"Log 'msg % args' at WARNING."),
     (c"error", error, c"Log 'msg % args' at ERROR."),
     (c"critical", critical, c"Log 'msg % args' at CRITICAL."),
-    (c"fatal", critical, c"Alias of critical()."),
+    (c"fatal", fatal, c"Alias of critical()."),
 ];
 
 /// Attach the vectorcall level methods to `ty` (`_LoggerCore`, a subclass of it).

@@ -32,6 +32,7 @@ pub mod record_context;
 pub mod record_copy;
 pub mod timefmt;
 pub mod traceback;
+pub mod vector_args;
 
 /// Runs from the C library's `exit()`, after the interpreter has finalised: records logged during
 /// finalisation (from `__del__` methods, after `logging.shutdown()`) are still written.

@@ -17,6 +17,7 @@ use crate::globals;
 use crate::make_record::LogOptions;
 use crate::native_record::{NativeRecord, RecordRef};
 
+use super::handle;
 use super::plan::walk_chain;
 use super::target::{formatted_target, native_target, Target};
 use super::{Origin, Step};
@@ -161,10 +162,9 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
                     if !sent {
                         // The handler's own Python emit (under its lock, filters already
                         // passed) formats the record and reports any error.
-                        h.call_method0(intern!(py, "acquire"))?;
-                        let r = h.call_method1(intern!(py, "emit"), (rec_obj,));
-                        h.call_method0(intern!(py, "release"))?;
-                        r?;
+                        handle::locked(handle::Lock::Methods(&h), || {
+                            h.call_method1(intern!(py, "emit"), (rec_obj,)).map(|_| ())
+                        })?;
                     }
                 }
                 continue;

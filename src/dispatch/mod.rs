@@ -3,7 +3,8 @@
 //! Below the logger: the logger describes itself with an [`Origin`] (its name, its plan slot and
 //! how to take one step up the chain), so this module never names the logger type.
 //! `target` decides which handlers are native, `plan` caches a logger's native targets for one
-//! epoch, `emit` walks the chain, `job` is the render job a native handler's worker runs.
+//! epoch, `emit` walks the chain, `handle` is stdlib's `Handler.handle` rule for the handlers it
+//! serves, `job` is the render job a native handler's worker runs.
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use parking_lot::Mutex;
 use pyo3::prelude::*;
 
 pub mod emit;
+pub mod handle;
 pub mod job;
 pub mod plan;
 pub mod target;

@@ -17,6 +17,7 @@ use crate::io::py::AsyncWriter;
 use crate::io::{Item, Render, SendError, Writer};
 use crate::native_record::RecordRef;
 
+use super::handle;
 use super::job::Job;
 use crate::layout::captured_kind;
 
@@ -358,16 +359,12 @@ impl Target {
                     return Ok(false);
                 }
                 line.push_str(&self.terminator);
-                let lock = lock.bind(py);
-                lock.call_method0(intern!(py, "acquire"))?;
-                let written = stream
-                    .bind(py)
-                    .call_method1(intern!(py, "write"), (line,))
-                    .and_then(|_| match flush {
+                let written = handle::locked(handle::Lock::Object(Some(lock.bind(py))), || {
+                    Ok(stream.bind(py).call_method1(intern!(py, "write"), (line,)).and_then(|_| match flush {
                         Some(f) => f.bind(py).call0().map(|_| ()),
                         None => Ok(()),
-                    });
-                lock.call_method0(intern!(py, "release"))?;
+                    }))
+                })?;
                 match written {
                     Ok(()) => Ok(true),
                     Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => Err(e),
@@ -382,33 +379,10 @@ impl Target {
         !self.filters.bind(py).is_empty()
     }
 
-    /// stdlib's `Filterer.filter` for this handler: `None` drops the record; otherwise the
-    /// record to emit (a filter may return a replacement record, as in Python 3.12).
+    /// stdlib's `Filterer.filter` for this handler (see [`handle::filter`]).
     pub fn filter<'py>(&self, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        run_filters(self.filters.bind(record.py()), record)
+        handle::filter(self.filters.bind(record.py()), record)
     }
-}
-
-/// stdlib's `Filterer.filter` over `filters`: `None` drops the record; otherwise the record to
-/// emit (a filter may return a replacement record, as in Python 3.12).
-fn run_filters<'py>(filters: &Bound<'py, PyList>, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let py = record.py();
-    let mut record = record.clone();
-    // Iterate over a snapshot, as a filter may add or remove filters.
-    for f in filters.to_tuple().iter() {
-        let result = match f.getattr_opt(intern!(py, "filter"))? {
-            Some(m) => m.call1((&record,))?,
-            None => f.call1((&record,))?,
-        };
-        if !result.is_truthy()? {
-            return Ok(None);
-        }
-        // From 3.12 a filter may return a replacement record.
-        if crate::record::python_minor(py) >= 12 && result.is_instance_of::<crate::record::LogRecord>() {
-            record = result;
-        }
-    }
-    Ok(Some(record))
 }
 
 impl Formatted {
@@ -422,38 +396,8 @@ impl Formatted {
     /// an error of either goes to `handleError`, as `StreamHandler.emit` does.
     pub fn handle(&self, h: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = h.py();
-        let filters = self.filters.bind(py);
-        let record = if filters.is_empty() {
-            record.clone()
-        } else {
-            match run_filters(filters, record)? {
-                Some(r) => r,
-                None => return Ok(()),
-            }
-        };
-        let lock = self.lock.as_ref().map(|l| l.bind(py));
-        if let Some(l) = lock {
-            l.call_method0(intern!(py, "acquire"))?;
-        }
-        let written = self.write(py, &record);
-        let released = match lock {
-            Some(l) => l.call_method0(intern!(py, "release")).map(|_| ()),
-            None => Ok(()),
-        };
-        match written {
-            Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => return Err(e),
-            Err(e) => {
-                // `handleError` reads the exception from `sys.exc_info()`.
-                let err = e.into_value(py).into_bound(py);
-                let ok = crate::cpython::with_handled_exception(&err, || {
-                    h.call_method1(intern!(py, "handleError"), (&record,)).map(|_| ())
-                });
-                released?;
-                return ok;
-            }
-            Ok(()) => {}
-        }
-        released
+        let lock = handle::Lock::Object(self.lock.as_ref().map(|l| l.bind(py)));
+        handle::handle(h, self.filters.bind(py), lock, record, |r| self.write(py, r))
     }
 
     fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
