@@ -68,8 +68,13 @@ fn slot_of(name: &str) -> Option<usize> {
     })
 }
 
+/// The slot of attribute `name`: the interned key itself (names in compiled code are interned)
+/// by pointer, else by text.
 fn slot_of_obj(name: &Bound<'_, PyAny>) -> Option<usize> {
-    slot_of(name.cast::<PyString>().ok()?.to_str().ok()?)
+    match keys(name.py()).iter().position(|k| k.as_ptr() == name.as_ptr()) {
+        Some(i) => Some(i),
+        None => slot_of(name.cast::<PyString>().ok()?.to_str().ok()?),
+    }
 }
 
 /// The interned key strings, by slot.
@@ -821,12 +826,7 @@ unsafe extern "C" fn getattro(obj: *mut ffi::PyObject, name: *mut ffi::PyObject)
     // SAFETY: installed on LogRecord, so `obj` is an instance of it (or of a subclass).
     let rec = pyo3::Borrowed::<'_, '_, PyAny>::from_ptr(py, obj).cast_unchecked::<LogRecord>();
     if rec.get().is_lazy() {
-        let slot = match keys(py).iter().position(|k| k.as_ptr() == name) {
-            Some(i) => Some(i),
-            // An equal str that is not the interned one.
-            None => slot_of_obj(&Bound::from_borrowed_ptr(py, name)),
-        };
-        if let Some(v) = slot.and_then(|i| rec.get().get(py, i)) {
+        if let Some(v) = slot_of_obj(&Bound::from_borrowed_ptr(py, name)).and_then(|i| rec.get().get(py, i)) {
             return v.into_ptr();
         }
     }
