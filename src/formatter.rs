@@ -679,13 +679,15 @@ impl FormatterCore {
     }
 
     /// The formatter's time attributes as native settings, re-read once per epoch.
-    fn time_settings(slf: &Bound<'_, Self>) -> PyResult<Option<Arc<TimeSettings>>> {
+    /// The second value: whether the settings hold for the whole epoch (else they were read
+    /// just now and nothing derived from them may be kept).
+    fn time_settings(slf: &Bound<'_, Self>) -> PyResult<(Option<Arc<TimeSettings>>, bool)> {
         let py = slf.py();
         let now = crate::epoch::current();
         {
             let st = slf.get().state.lock();
             if st.time_epoch == now {
-                return Ok(st.time.clone());
+                return Ok((st.time.clone(), true));
             }
         }
         let converter = slf.getattr(intern!(py, "converter"))?;
@@ -705,10 +707,15 @@ impl FormatterCore {
                 Some(Arc::new(TimeSettings { converter, time_format, msec }))
             }
         };
-        let mut st = slf.get().state.lock();
-        st.time_epoch = now;
-        st.time = settings.clone();
-        Ok(settings)
+        // Cached only while a change to the class (a subclass's `converter = ...`) bumps the
+        // epoch; instance attribute assignments always do.
+        let watched = crate::cpython::watch_class(&slf.get_type());
+        if watched {
+            let mut st = slf.get().state.lock();
+            st.time_epoch = now;
+            st.time = settings.clone();
+        }
+        Ok((settings, watched))
     }
 
     /// `formatTime` natively: `None` when Python must do it (another converter, a time format
@@ -720,7 +727,7 @@ impl FormatterCore {
         datefmt: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyString>>> {
         let py = slf.py();
-        let Some(ts) = Self::time_settings(slf)? else { return Ok(None) };
+        let (Some(ts), keep) = Self::time_settings(slf)? else { return Ok(None) };
         let number = |name: &Bound<'_, PyString>| -> PyResult<Option<f64>> {
             Ok(match scalar(&record.getattr(name)?) {
                 Some(FieldValue::Float(f)) => Some(f),
@@ -747,7 +754,7 @@ impl FormatterCore {
             },
         };
         let key = TimeKey { epoch: crate::epoch::current(), secs, msecs: msecs.to_bits() };
-        if let Some(t) = &slf.get().state.lock().last_time {
+        if let Some(t) = slf.get().state.lock().last_time.as_ref().filter(|_| keep) {
             if t.key == key && t.datefmt.bind(py).is(datefmt) {
                 return Ok(Some(t.text.bind(py).clone()));
             }
@@ -763,9 +770,11 @@ impl FormatterCore {
         };
         let Some(text) = text else { return Ok(None) };
         let text = PyString::new(py, &text);
-        let last = TimeText { key, datefmt: datefmt.clone().unbind(), text: text.clone().unbind() };
-        let old = slf.get().state.lock().last_time.replace(last);
-        drop(old); // outside the lock: releasing the old datefmt may run Python code
+        if keep {
+            let last = TimeText { key, datefmt: datefmt.clone().unbind(), text: text.clone().unbind() };
+            let old = slf.get().state.lock().last_time.replace(last);
+            drop(old); // outside the lock: releasing the old datefmt may run Python code
+        }
         Ok(Some(text))
     }
 

@@ -162,3 +162,50 @@ def test_levels_across_the_chain(tmp_path):
     assert fc.read_text() == sc.getvalue().replace("logging", "femtologging")
     assert fp.read_text() == sp.getvalue().replace("logging", "femtologging")
     assert fp.read_text().count("\n") == 6
+
+
+def test_chain_changes_after_the_first_records_reach_every_handler(tmp_path):
+    """The handlers a record reaches are remembered per logger; handlers added to or removed
+    from a list in place, or a parent's level change, are seen by the very next record, in
+    stdlib's order (Python-formatted, native and plain Python handlers mixed)."""
+    def run(mod, tag):
+        class Collect(mod.Handler):
+            def emit(self, record):
+                seen.append(("py", self.format(record)))
+
+        class Shout(mod.Formatter):
+            def format(self, record):
+                return "!" + record.getMessage()
+
+        seen = []
+        parent = mod.getLogger(f"plan.{tag}")
+        child = mod.getLogger(f"plan.{tag}.c")
+        parent.propagate = False
+        parent.setLevel(mod.DEBUG)
+        path = tmp_path / f"{tag}.log"
+        fh = mod.FileHandler(str(path), mode="w", encoding="utf-8")
+        fh.setFormatter(Shout())
+        child.addHandler(fh)
+        native = mod.FileHandler(str(tmp_path / f"{tag}.n.log"), mode="w", encoding="utf-8")
+        parent.addHandler(native)
+        child.info("one %d", 1)
+        extra = Collect()
+        parent.handlers.append(extra)  # in place: no method of the logger is called
+        child.info("two %d", 2)
+        child.handlers.remove(fh)
+        child.info("three %d", 3)
+        parent.handlers.remove(extra)
+        native.setLevel(mod.ERROR)
+        child.info("four %d", 4)
+        child.error("five %d", 5)
+        for h in (fh, native):
+            h.close()
+        parent.removeHandler(native)
+        return (seen, path.read_text(encoding="utf-8"),
+                (tmp_path / f"{tag}.n.log").read_text(encoding="utf-8"))
+
+    ours, ref = run(femtologging, "ours"), run(logging, "ref")
+    assert ours == ref
+    assert ref[0] == [("py", "two 2"), ("py", "three 3")]
+    assert ref[1] == "!one 1\n!two 2\n"
+    assert ref[2] == "one 1\ntwo 2\nthree 3\nfive 5\n"

@@ -18,7 +18,7 @@ use crate::make_record::LogOptions;
 use crate::native_record::{NativeRecord, RecordRef};
 
 use super::handle;
-use super::plan::walk_chain;
+use super::plan::{walk_chain, Served};
 use super::target::{formatted_target, native_target, Target};
 use super::{Origin, Step};
 
@@ -57,7 +57,11 @@ pub fn try_log<'py>(
         if levelno >= plan.record_from {
             return Ok(false);
         }
-        for (h, t) in &plan.entries {
+        for (h, t) in plan.entries.iter().filter_map(|(h, s)| match s {
+            Served::Native(t) => Some((h, t)),
+            // Below `record_from`: a record reaching it took the record path above.
+            Served::Formatted(_) => None,
+        }) {
             if levelno >= t.level() {
                 if t.has_filters(py) {
                     return Ok(false);
@@ -122,8 +126,21 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
     let py = origin.logger.py();
     let levelno = record.getattr(intern!(py, "levelno"))?;
     let levelno_i: Option<i64> = if levelno.is_instance_of::<PyInt>() { levelno.extract().ok() } else { None };
-    let mut found = 0usize;
     let mut captured: Option<(Arc<Target>, Arc<NativeRecord>)> = None;
+    // A plan that still holds lists every handler of the chain, each served natively.
+    let plan = origin.plan.lock().clone();
+    if let (Some(lv), Some(plan)) = (levelno_i, plan.filter(|p| p.holds(py))) {
+        for (h, served) in &plan.entries {
+            let h = h.bind(py);
+            match served {
+                Served::Native(t) => serve_native(h, t, lv, record, &mut captured)?,
+                Served::Formatted(f) if lv >= f.level() => f.handle(h, record)?,
+                Served::Formatted(_) => {}
+            }
+        }
+        return Ok(());
+    }
+    let mut found = 0usize;
     let mut cur: Option<Bound<'py, PyAny>> = Some(origin.logger.clone());
     while let Some(c) = cur {
         let Step { handlers, propagate, parent, .. } = (origin.step)(&c)?;
@@ -131,42 +148,7 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
             let h = h?;
             found += 1;
             if let (Some(lv), Some(t)) = (levelno_i, native_target(&h)?) {
-                if lv >= t.level() {
-                    let own;
-                    let (rec_obj, shared) = if t.has_filters(py) {
-                        match t.filter(record)? {
-                            None => continue,
-                            Some(r) if !r.is(record) => {
-                                own = r;
-                                (&own, false)
-                            }
-                            Some(_) => (record, true),
-                        }
-                    } else {
-                        (record, true)
-                    };
-                    let rec = if shared {
-                        // One capture serves every native handler whose fields it holds.
-                        let reusable = matches!(&captured, Some((by, _)) if by.capture_covers(&t));
-                        if !reusable {
-                            captured = capture::from_record(record, &t)?.map(|r| (t.clone(), Arc::new(r)));
-                        }
-                        captured.as_ref().map(|(_, r)| r.clone())
-                    } else {
-                        capture::from_record(rec_obj, &t)?.map(Arc::new)
-                    };
-                    let sent = match &rec {
-                        Some(rec) => t.send(py, RecordRef::Shared(rec.clone()))?,
-                        None => false,
-                    };
-                    if !sent {
-                        // The handler's own Python emit (under its lock, filters already
-                        // passed) formats the record and reports any error.
-                        handle::locked(handle::Lock::Methods(&h), || {
-                            h.call_method1(intern!(py, "emit"), (rec_obj,)).map(|_| ())
-                        })?;
-                    }
-                }
+                serve_native(&h, &t, lv, record, &mut captured)?;
                 continue;
             }
             if let (Some(lv), Some(f)) = (levelno_i, formatted_target(&h)?) {
@@ -211,6 +193,54 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Give `record` (at level `lv`) to native handler `h` with target `t`: its filters, then one
+/// capture shared with the handlers before it whose fields it holds, sent to its sink; when the
+/// sink cannot take it, the handler's own Python emit under its lock.
+fn serve_native<'py>(
+    h: &Bound<'py, PyAny>,
+    t: &Arc<Target>,
+    lv: i64,
+    record: &Bound<'py, PyAny>,
+    captured: &mut Option<(Arc<Target>, Arc<NativeRecord>)>,
+) -> PyResult<()> {
+    let py = h.py();
+    if lv < t.level() {
+        return Ok(());
+    }
+    let own;
+    let (rec_obj, shared) = if t.has_filters(py) {
+        match t.filter(record)? {
+            None => return Ok(()),
+            Some(r) if !r.is(record) => {
+                own = r;
+                (&own, false)
+            }
+            Some(_) => (record, true),
+        }
+    } else {
+        (record, true)
+    };
+    let rec = if shared {
+        let reusable = matches!(&*captured, Some((by, _)) if by.capture_covers(t));
+        if !reusable {
+            *captured = capture::from_record(record, t)?.map(|r| (t.clone(), Arc::new(r)));
+        }
+        captured.as_ref().map(|(_, r)| r.clone())
+    } else {
+        capture::from_record(rec_obj, t)?.map(Arc::new)
+    };
+    let sent = match &rec {
+        Some(rec) => t.send(py, RecordRef::Shared(rec.clone()))?,
+        None => false,
+    };
+    if !sent {
+        // The handler's own Python emit (under its lock, filters already passed) formats the
+        // record and reports any error.
+        handle::locked(handle::Lock::Methods(h), || h.call_method1(intern!(py, "emit"), (rec_obj,)).map(|_| ()))?;
     }
     Ok(())
 }

@@ -7,8 +7,16 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use smallvec::SmallVec;
 
-use super::target::{formatted_target, native_target, Target};
+use super::target::{formatted_target, native_target, Formatted, Target};
 use super::{Origin, Step};
+
+/// How the engine serves one handler of a plan.
+pub(crate) enum Served {
+    /// Natively: a captured record goes to its sink.
+    Native(Arc<Target>),
+    /// Natively but for its Python formatter, which needs the Python record.
+    Formatted(Arc<Formatted>),
+}
 
 /// A logger's cached answer to "which handlers does a record reach, and are they all native":
 /// valid for one epoch (a handler's, formatter's or logger's attribute, a watched class, a
@@ -18,7 +26,8 @@ use super::{Origin, Step};
 pub struct DispatchPlan {
     epoch: u64,
     links: SmallVec<[Link; 3]>,
-    pub(crate) entries: SmallVec<[(Py<PyAny>, Arc<Target>); 4]>,
+    /// Every handler of the chain, in the order a record reaches them.
+    pub(crate) entries: SmallVec<[(Py<PyAny>, Served); 4]>,
     /// Records at or above this level reach a handler that needs a Python record (native but
     /// for its Python formatter: `target::Formatted`), so they take the record path.
     pub(crate) record_from: i64,
@@ -76,7 +85,7 @@ pub(crate) fn walk_chain<'py>(
             match native_target(&h)? {
                 Some(t) => {
                     if let Some(p) = plan.as_mut() {
-                        p.entries.push((h.clone().unbind(), t.clone()));
+                        p.entries.push((h.clone().unbind(), Served::Native(t.clone())));
                     }
                     if levelno >= t.level() {
                         if t.has_filters(py) {
@@ -87,9 +96,11 @@ pub(crate) fn walk_chain<'py>(
                     }
                 }
                 None if formatted_target(&h)?.is_some() => {
-                    let level = formatted_target(&h)?.map_or(i64::MIN, |f| f.level());
+                    let Some(f) = formatted_target(&h)? else { return Ok(None) };
+                    let level = f.level();
                     if let Some(p) = plan.as_mut() {
                         p.record_from = p.record_from.min(level);
+                        p.entries.push((h.clone().unbind(), Served::Formatted(f)));
                     }
                     // The whole chain is still walked, so that the plan is complete.
                     record_path |= levelno >= level;
