@@ -204,8 +204,11 @@ impl AsyncWriter {
         if self.writer.is_closed() {
             return Err(send_error(SendError::Closed));
         }
-        let mut bytes = self.codec.encode(line)?;
-        bytes.extend_from_slice(&self.codec.encode(terminator)?);
+        let bytes = match (line.to_str(), terminator.to_str()) {
+            (Ok(a), Ok(b)) => [a.as_bytes(), b.as_bytes()].concat(),
+            // Lone surrogates: the codec's error handler decides, text by text.
+            _ => [self.codec.encode(line)?, self.codec.encode(terminator)?].concat(),
+        };
         self.send(py, bytes, Some(level.unwrap_or(i64::MIN)))
     }
 
