@@ -109,6 +109,10 @@ fn run<'py>(
         adapter.call_method(intern!(py, "log"), with_level(msg)?, kwargs.as_ref())?;
         return Ok(());
     }
+    // The level method's `**kwargs` passed on to `self.log(level, msg, ...)`.
+    if via_log && kwargs.as_ref().map(|k| k.contains(intern!(py, "level"))).transpose()? == Some(true) {
+        return Err(PyTypeError::new_err("LoggerAdapter.log() got multiple values for argument 'level'"));
+    }
     let logger = adapter.getattr(intern!(py, "logger"))?;
     // A native logger whose `log` and `isEnabledFor` are its own: both checks (the adapter's
     // and `Logger.log`'s) and the `log` call run here.

@@ -27,6 +27,12 @@ impl<'py> LogOptions<'py> {
                     "extra" => o.extra = Some(v),
                     "stack_info" => o.stack_info = v.is_truthy()?,
                     "stacklevel" => o.stacklevel = v.extract()?,
+                    // `_log`'s own positional parameters.
+                    taken @ ("level" | "msg" | "args") => {
+                        return Err(PyTypeError::new_err(format!(
+                            "Logger._log() got multiple values for argument '{taken}'"
+                        )))
+                    }
                     other => {
                         return Err(PyTypeError::new_err(format!(
                             "Logger._log() got an unexpected keyword argument '{other}'"

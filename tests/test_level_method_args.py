@@ -18,6 +18,8 @@ CALLS = {
     "msg by keyword, other keywords": lambda t: t.info(exc_info=False, msg="kw", stacklevel=1),
     "positional args": lambda t: t.info("a %s %s", 1, "two"),
     "unknown keyword": lambda t: t.info("a", bogus=1),
+    "args by keyword": lambda t: t.warning("a", args=(1,)),
+    "level by keyword": lambda t: t.error("a", level=10),
     "keywords from a dict": lambda t: t.info(**{"ms" + "g": "built", "extra": {"k": 2}}),
 }
 
