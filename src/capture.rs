@@ -205,12 +205,12 @@ pub fn from_record(record: &Bound<'_, PyAny>, target: &Target) -> PyResult<Optio
 /// plain scalar, or is missing and has no `defaults=` entry — the Python path then formats (or
 /// fails) exactly as stdlib would.
 pub fn add_fields(rec: &mut NativeRecord, src: Option<&Bound<'_, PyDict>>, target: &Target) -> PyResult<bool> {
-    for name in target.extra_fields.iter() {
+    for (name, key) in target.extra_fields.iter().zip(target.extra_keys.iter()) {
         if rec.has_field(name) {
             continue;
         }
         let value = match src {
-            Some(d) => lookup(d, name)?,
+            Some(d) => d.get_item(key.bind(d.py()))?,
             None => None,
         };
         match value {
@@ -223,24 +223,6 @@ pub fn add_fields(rec: &mut NativeRecord, src: Option<&Bound<'_, PyDict>>, targe
         }
     }
     Ok(true)
-}
-
-/// `d[name]` for a field name held as Rust text. A small dict (an `extra=`) is scanned by its
-/// str keys, with no key object made for the lookup; a larger one (a record's `__dict__`) is
-/// looked up by hash.
-fn lookup<'py>(d: &Bound<'py, PyDict>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    if d.len() > 8 {
-        return d.get_item(name);
-    }
-    for (k, v) in d.iter() {
-        match k.cast_exact::<PyString>().map(|k| k.to_str()) {
-            Ok(Ok(k)) if k == name => return Ok(Some(v)),
-            Ok(Ok(_)) => {}
-            // A key that is not a plain str: let the dict compare it.
-            _ => return d.get_item(name),
-        }
-    }
-    Ok(None)
 }
 
 /// The call's `extra` when the record-less path can take it: an exact `dict` whose keys are

@@ -192,12 +192,9 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
         return Ok(None);
     }
     // Only exact str messages are cached (their hash and equality run no Python code).
-    let template = if exact { template_of(&text)? } else { None };
-    if let Some(t) = template {
-        if t.slots == args.len() {
-            if let Some(args) = native_args(&t, args)? {
-                return Ok(Some(Message::Deferred { template: t, args, text: OnceLock::new() }));
-            }
+    if exact {
+        if let Some((template, args)) = native(&text, args)? {
+            return Ok(Some(Message::Deferred { template, args, text: OnceLock::new() }));
         }
     }
     let tuple = PyTuple::new(msg.py(), args)?;
@@ -213,12 +210,18 @@ pub fn capture(msg: &Bound<'_, PyAny>, args: &[Bound<'_, PyAny>]) -> PyResult<Op
 /// `msg % args` rendered natively now, when the cached template of `msg` and the arguments
 /// allow it (`None`: let Python's `%` do it). The text is exactly what Python would produce.
 pub fn format_now<'py>(msg: &Bound<'py, PyString>, args: &Bound<'py, PyTuple>) -> PyResult<Option<Bound<'py, PyString>>> {
+    let args: SmallVec<[Bound<'py, PyAny>; 4]> = args.iter().collect();
+    Ok(native(msg, &args)?.map(|(t, a)| PyString::new(msg.py(), &render(&t, &a))))
+}
+
+/// The cached template of exact str `msg` and `args` as plain values, when Python's `%` of
+/// them is rendered natively (see [`native_args`]).
+fn native(msg: &Bound<'_, PyString>, args: &[Bound<'_, PyAny>]) -> PyResult<Option<(Arc<Template>, SmallVec<[Arg; 4]>)>> {
     let Some(t) = template_of(msg)? else { return Ok(None) };
     if t.slots != args.len() {
         return Ok(None);
     }
-    let args: SmallVec<[Bound<'py, PyAny>; 4]> = args.iter().collect();
-    Ok(native_args(&t, &args)?.map(|a| PyString::new(msg.py(), &render(&t, &a))))
+    Ok(native_args(&t, args)?.map(|a| (t, a)))
 }
 
 /// Arguments as plain values when every one matches its slot exactly as Python would render it:

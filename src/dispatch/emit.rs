@@ -18,8 +18,8 @@ use crate::make_record::LogOptions;
 use crate::native_record::{NativeRecord, RecordRef};
 
 use super::handle;
-use super::plan::{walk_chain, Served};
-use super::target::{formatted_target, native_target, Target};
+use super::plan::walk_chain;
+use super::target::{served, Served, Target};
 use super::{Origin, Step};
 
 /// Handle the call natively if possible; `Ok(false)` means "take the Python-record path".
@@ -130,13 +130,8 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
     // A plan that still holds lists every handler of the chain, each served natively.
     let plan = origin.plan.lock().clone();
     if let (Some(lv), Some(plan)) = (levelno_i, plan.filter(|p| p.holds(py))) {
-        for (h, served) in &plan.entries {
-            let h = h.bind(py);
-            match served {
-                Served::Native(t) => serve_native(h, t, lv, record, &mut captured)?,
-                Served::Formatted(f) if lv >= f.level() => f.handle(h, record)?,
-                Served::Formatted(_) => {}
-            }
+        for (h, how) in &plan.entries {
+            serve(h.bind(py), how, lv, record, &mut captured)?;
         }
         return Ok(());
     }
@@ -147,16 +142,11 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
         for h in handlers.try_iter()? {
             let h = h?;
             found += 1;
-            if let (Some(lv), Some(t)) = (levelno_i, native_target(&h)?) {
-                serve_native(&h, &t, lv, record, &mut captured)?;
-                continue;
-            }
-            if let (Some(lv), Some(f)) = (levelno_i, formatted_target(&h)?) {
-                // Native but for a Python formatter: no Python `handle`/`emit` frames.
-                if lv >= f.level() {
-                    f.handle(&h, record)?;
+            if let Some(lv) = levelno_i {
+                if let Some(how) = served(&h)? {
+                    serve(&h, &how, lv, record, &mut captured)?;
+                    continue;
                 }
-                continue;
             }
             let hlevel = h.getattr(intern!(py, "level"))?;
             let pass = match (levelno_i, hlevel.extract::<i64>()) {
@@ -195,6 +185,22 @@ pub fn call_handlers<'py>(origin: &Origin<'_, 'py>, record: &Bound<'py, PyAny>) 
         }
     }
     Ok(())
+}
+
+/// Give `record` (at level `lv`) to handler `h`, served natively as `how` (a Python formatter's
+/// handler runs no Python `handle`/`emit` frame).
+fn serve<'py>(
+    h: &Bound<'py, PyAny>,
+    how: &Served,
+    lv: i64,
+    record: &Bound<'py, PyAny>,
+    captured: &mut Option<(Arc<Target>, Arc<NativeRecord>)>,
+) -> PyResult<()> {
+    match how {
+        Served::Native(t) => serve_native(h, t, lv, record, captured),
+        Served::Formatted(f) if lv >= f.level() => f.handle(h, record),
+        Served::Formatted(_) => Ok(()),
+    }
 }
 
 /// Give `record` (at level `lv`) to native handler `h` with target `t`: its filters, then one

@@ -7,16 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use smallvec::SmallVec;
 
-use super::target::{formatted_target, native_target, Formatted, Target};
+use super::target::{served, Served, Target};
 use super::{Origin, Step};
-
-/// How the engine serves one handler of a plan.
-pub(crate) enum Served {
-    /// Natively: a captured record goes to its sink.
-    Native(Arc<Target>),
-    /// Natively but for its Python formatter, which needs the Python record.
-    Formatted(Arc<Formatted>),
-}
 
 /// A logger's cached answer to "which handlers does a record reach, and are they all native":
 /// valid for one epoch (a handler's, formatter's or logger's attribute, a watched class, a
@@ -82,8 +74,8 @@ pub(crate) fn walk_chain<'py>(
         }
         for h in items {
             found += 1;
-            match native_target(&h)? {
-                Some(t) => {
+            match served(&h)? {
+                Some(Served::Native(t)) => {
                     if let Some(p) = plan.as_mut() {
                         p.entries.push((h.clone().unbind(), Served::Native(t.clone())));
                     }
@@ -95,8 +87,7 @@ pub(crate) fn walk_chain<'py>(
                         targets.push((h, t));
                     }
                 }
-                None if formatted_target(&h)?.is_some() => {
-                    let Some(f) = formatted_target(&h)? else { return Ok(None) };
+                Some(Served::Formatted(f)) => {
                     let level = f.level();
                     if let Some(p) = plan.as_mut() {
                         p.record_from = p.record_from.min(level);

@@ -71,6 +71,8 @@ pub struct Target {
     pub needs_process_name: bool,
     /// Non-standard fields the layout renders (`%(user)s` of `extra=`), captured per record.
     pub extra_fields: Box<[Box<str>]>,
+    /// The same names as interned str objects, for dict lookups with a cached hash.
+    pub extra_keys: Box<[Py<PyString>]>,
     /// The writer takes MessagePack frames: render jobs encode the record itself (the layout
     /// only says which fields to capture) and captures carry `extra=` values as `key_values`.
     pub wire: bool,
@@ -247,6 +249,7 @@ fn build_native(py: Python<'_>, h: &Bound<'_, PyAny>, hdict: &Bound<'_, PyDict>)
         needs_thread_name: names.iter().any(|n| n == "threadName"),
         needs_process_name: names.iter().any(|n| n == "processName"),
         extra_fields: needs.extras.iter().map(|n| n.as_str().into()).collect(),
+        extra_keys: needs.extras.iter().map(|n| PyString::intern(py, n).unbind()).collect(),
         wire,
         plan,
         owner: pyo3::types::PyWeakrefReference::new(h)?.unbind(),
@@ -286,20 +289,28 @@ fn formatted(
     })))
 }
 
-/// The native target of handler `h`, if it has one in the current epoch.
-pub fn native_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Target>>> {
-    Ok(slot_decision(h)?.and_then(|(t, _)| t))
+/// How the engine serves one handler past its level check.
+pub enum Served {
+    /// Natively: a captured record goes to its sink.
+    Native(Arc<Target>),
+    /// Natively but for its Python formatter, which needs the Python record.
+    Formatted(Arc<Formatted>),
 }
 
-/// The [`Formatted`] target of handler `h`, if it has one in the current epoch.
-pub fn formatted_target(h: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Formatted>>> {
-    Ok(slot_decision(h)?.and_then(|(_, f)| f))
+/// How handler `h` is served in the current epoch (`None`: by its Python `handle`). One slot
+/// lookup answers both questions.
+pub fn served(h: &Bound<'_, PyAny>) -> PyResult<Option<Served>> {
+    Ok(match slot_decision(h)? {
+        Some((Some(t), _)) => Some(Served::Native(t)),
+        Some((None, Some(f))) => Some(Served::Formatted(f)),
+        _ => None,
+    })
 }
 
-type Served = (Option<Arc<Target>>, Option<Arc<Formatted>>);
+type SlotAnswer = (Option<Arc<Target>>, Option<Arc<Formatted>>);
 
 /// The cached decision of handler `h` (`None`: it carries no slot).
-fn slot_decision(h: &Bound<'_, PyAny>) -> PyResult<Option<Served>> {
+fn slot_decision(h: &Bound<'_, PyAny>) -> PyResult<Option<SlotAnswer>> {
     let py = h.py();
     // Only instances of registered classes (or their subclasses) carry a slot.
     let Some(hdict) = crate::cpython::attribute_dict(h) else { return Ok(None) };
@@ -407,7 +418,7 @@ impl Formatted {
             (AsyncWriter::native_text(stream), msg.cast_exact::<PyString>(), self.terminator.bind(py).cast_exact::<PyString>())
         {
             let levelno = record.getattr(intern!(py, "levelno"))?.extract::<i64>().ok();
-            return w.write_line(py, text, term, levelno);
+            return w.write_texts(py, &[text, term], levelno);
         }
         let line = msg.add(self.terminator.bind(py))?;
         let line = line.cast_into::<PyString>()?;

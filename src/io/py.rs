@@ -8,6 +8,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use smallvec::SmallVec;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use pyo3::PyClassInitializer;
 
@@ -89,6 +90,17 @@ impl Codec {
             encoder.call_method1("setstate", (0,))?;
         }
         Ok(Codec::Python { encoding: name, encoder: encoder.unbind() })
+    }
+
+    /// The texts encoded one after the other, into one buffer.
+    fn encode_all(&self, texts: &[&Bound<'_, PyString>]) -> PyResult<Vec<u8>> {
+        if let Codec::Utf8 { .. } = self {
+            let parts: Option<SmallVec<[&str; 2]>> = texts.iter().map(|t| t.to_str().ok()).collect();
+            if let Some(parts) = parts {
+                return Ok(parts.concat().into_bytes());
+            }
+        }
+        Ok(texts.iter().map(|t| self.encode(t)).collect::<PyResult<Vec<_>>>()?.concat())
     }
 
     fn encode(&self, text: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
@@ -198,17 +210,18 @@ impl AsyncWriter {
         w.is_native_utf8().then_some(w)
     }
 
-    /// `write(line + terminator, level)` without building the joined str: UTF-8 encodes code
-    /// point by code point, so the two encodings concatenated are the joined text's.
-    pub(crate) fn write_line(&self, py: Python<'_>, line: &Bound<'_, PyString>, terminator: &Bound<'_, PyString>, level: Option<i64>) -> PyResult<()> {
+    /// `write(text, level)` for several texts queued as one record (a formatted line and its
+    /// terminator: no joined str is built). UTF-8 encodes code point by code point, so the
+    /// encodings concatenated are the joined text's.
+    pub(crate) fn write_texts(&self, py: Python<'_>, texts: &[&Bound<'_, PyString>], level: Option<i64>) -> PyResult<()> {
         if self.writer.is_closed() {
             return Err(send_error(SendError::Closed));
         }
-        let bytes = match (line.to_str(), terminator.to_str()) {
-            (Ok(a), Ok(b)) => [a.as_bytes(), b.as_bytes()].concat(),
-            // Lone surrogates: the codec's error handler decides, text by text.
-            _ => [self.codec.encode(line)?, self.codec.encode(terminator)?].concat(),
+        let bytes = match texts {
+            [one] => self.codec.encode(one)?,
+            _ => self.codec.encode_all(texts)?,
         };
+        // A record of no known level is still waited for in synchronous mode.
         self.send(py, bytes, Some(level.unwrap_or(i64::MIN)))
     }
 
@@ -224,12 +237,7 @@ impl AsyncWriter {
     /// record's level, decides whether the call waits until it is written (see `flush_on`).
     #[pyo3(signature = (text, level=None))]
     fn write(&self, py: Python<'_>, text: &Bound<'_, PyString>, level: Option<i64>) -> PyResult<()> {
-        if self.writer.is_closed() {
-            return Err(send_error(SendError::Closed));
-        }
-        let bytes = self.codec.encode(text)?;
-        // A record of no known level is still waited for in synchronous mode.
-        self.send(py, bytes, Some(level.unwrap_or(i64::MIN)))
+        self.write_texts(py, &[text], level)
     }
 
     /// Queue raw bytes (bytes, bytearray or any buffer) as one record.
